@@ -1,0 +1,3 @@
+from apigen.cli import main
+
+main()

@@ -1,0 +1,73 @@
+"""Executable environments: tools over a state, sandboxes, policy checks, the registry.
+
+Public surface
+--------------
+``tool(kind)``                decorator: a plain function becomes a :class:`Tool`; its
+                              JSON schema comes from type hints and the docstring.
+``Entity(kind)``              ``Annotated`` marker naming an identifier's entity kind
+                              (drives the tool graph).
+``ToolFailure``               raise inside a tool for an expected failure.
+``Domain``                    abstract domain: ``name``, ``description``, ``tools``,
+                              ``policy`` (markdown), ``policy_checks``, ``build_state``,
+                              ``sample_task`` (context sampler), ``extra_edges``.
+``Environment``               a domain with its pristine :class:`Database` loaded;
+                              ``env.sandbox()`` makes a :class:`Sandbox`.
+``Sandbox``                   copy-on-write episode state: ``call``, ``replay``,
+                              ``policy_violations``, ``diff``, ``state_hash``, ``trace``.
+``DB`` / ``TableView``        what tools see: ``db.orders[key]`` (frozen record),
+                              ``db.orders.edit(key)`` (mutable copy),
+                              ``db.orders[key] = record`` (write).
+``PolicyCheck``               ``(PolicyContext) -> Iterable[Violation]``.
+``TaskSketch`` / ``WriteStep`` a grounded task sampled by a domain.
+``get_domain(name)``, ``domain_names()``, ``load_environment(name, seed, scale)``,
+``register_domain(domain)``   the registry (built-ins plus the ``apigen.environments``
+                              entry-point group).
+``replay_with_policy(env, calls)``
+                              fresh-sandbox replay with policy checks before each call.
+``freeze`` / ``thaw``         deep-immutable and deep-mutable copies of JSON values.
+
+Errors: tools never raise to the caller; see :class:`Sandbox`. An unknown domain
+raises :class:`apigen.errors.UnknownNameError`.
+"""
+
+from apigen.env._domain import (
+    Domain,
+    Environment,
+    PolicyCheck,
+    PolicyContext,
+    TaskSketch,
+    WriteStep,
+)
+from apigen.env._frozen import FrozenDict, freeze, thaw
+from apigen.env._registry import domain_names, get_domain, load_environment, register_domain
+from apigen.env._replay import Replay, replay_with_policy
+from apigen.env._sandbox import Sandbox
+from apigen.env._state import DB, Database, NotFound, TableView
+from apigen.env._tool import Entity, Tool, ToolFailure, tool
+
+__all__ = [
+    "DB",
+    "Database",
+    "Domain",
+    "Entity",
+    "Environment",
+    "FrozenDict",
+    "NotFound",
+    "PolicyCheck",
+    "PolicyContext",
+    "Replay",
+    "Sandbox",
+    "TableView",
+    "TaskSketch",
+    "Tool",
+    "ToolFailure",
+    "WriteStep",
+    "domain_names",
+    "freeze",
+    "get_domain",
+    "load_environment",
+    "register_domain",
+    "replay_with_policy",
+    "thaw",
+    "tool",
+]

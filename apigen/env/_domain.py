@@ -1,0 +1,134 @@
+"""The domain contract: state, tools, policy, policy checks and context samplers."""
+
+from __future__ import annotations
+
+import random
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from apigen.env._state import DB, Database
+from apigen.env._tool import Tool
+from apigen.types import JSON, Message, ToolCall, ToolExecution, Violation
+
+if TYPE_CHECKING:
+    from apigen.env._sandbox import Sandbox
+
+__all__ = [
+    "Domain",
+    "Environment",
+    "PolicyCheck",
+    "PolicyContext",
+    "TaskSketch",
+    "WriteStep",
+]
+
+
+@dataclass(frozen=True)
+class PolicyContext:
+    """What a policy check sees: the state *before* ``call`` runs, and what came before."""
+
+    db: DB
+    """Read-only view of the state just before ``call``."""
+    call: ToolCall
+    tool: Tool | None
+    """``None`` when the call names an unknown tool."""
+    index: int
+    """Position of ``call`` in the trace."""
+    history: tuple[ToolExecution, ...]
+    """Earlier executions of this trace."""
+    messages: tuple[Message, ...] | None
+    """The conversation before the call, or ``None`` for a bare action list."""
+
+
+PolicyCheck = Callable[[PolicyContext], Iterable[Violation]]
+"""Judges one call in context; yields the rules it breaks (nothing when it complies)."""
+
+
+@dataclass(frozen=True)
+class WriteStep:
+    """One grounded write of a task: the call with real arguments, and how to ask for it."""
+
+    call: ToolCall
+    intent: str
+    """Second-person phrase naming every fact the human needs, e.g.
+    ``"cancel order #W0000001 because it was ordered by mistake"``."""
+    reads: tuple[ToolCall, ...] = ()
+    """Read calls an agent makes to ground this write (e.g. order details)."""
+    facts: Mapping[str, str] = field(default_factory=dict)
+    """Facts the human states for this step, by name (``order_id``, ``item``...)."""
+    outputs: tuple[str, ...] = ()
+    """Values the agent must tell the human (a refund amount...)."""
+
+
+@dataclass(frozen=True)
+class TaskSketch:
+    """A grounded task the domain sampled: who, how they authenticate, what they write."""
+
+    user: str
+    """Key of the user in the state."""
+    auth: tuple[ToolCall, ...]
+    """Read calls that authenticate the user."""
+    identity: Mapping[str, str]
+    """Facts the human gives to authenticate (``email``, or ``name`` and ``zip``)."""
+    steps: tuple[WriteStep, ...]
+    answers: Mapping[str, str] = field(default_factory=dict)
+    """Other facts the human may be asked (payment method choice, reason...)."""
+    context: Mapping[str, JSON] = field(default_factory=dict)
+    """The grounding entities (user record, orders...) kept as provenance."""
+
+
+class Domain(ABC):
+    """An executable world. Subclass it, set the class attributes, implement
+    :meth:`build_state` and :meth:`sample_task`, and register an instance."""
+
+    name: str
+    description: str
+    tools: Sequence[Tool]
+    policy: str
+    """Markdown the agent is given as its system prompt."""
+    policy_checks: Sequence[PolicyCheck] = ()
+    extra_edges: Sequence[tuple[str, str]] = ()
+    """Tool-graph edges derivation cannot see: (producer tool, consumer tool)."""
+
+    @abstractmethod
+    def build_state(self, seed: int, scale: int = 1) -> dict[str, dict[str, JSON]]:
+        """The initial state, deterministic for ``seed``; ``scale`` multiplies its size."""
+
+    @abstractmethod
+    def sample_task(self, db: DB, rng: random.Random, writes: Sequence[str]) -> TaskSketch | None:
+        """Ground the write tools ``writes`` (in order) in real entities of ``db``.
+
+        Picks a user for whom every write is possible and returns the calls with
+        real arguments, or ``None`` when no user can do them all.
+        """
+
+    @cached_property
+    def tool_map(self) -> dict[str, Tool]:
+        return {t.name: t for t in self.tools}
+
+    def load(self, seed: int = 0, scale: int = 1) -> Environment:
+        """The pristine environment for ``seed`` and ``scale`` (built fresh)."""
+        return Environment(self, Database(self.build_state(seed, scale)), seed, scale)
+
+
+@dataclass(frozen=True, eq=False)
+class Environment:
+    """A domain with its pristine state loaded: the factory of sandboxes."""
+
+    domain: Domain
+    database: Database
+    seed: int
+    scale: int
+
+    def sandbox(self, **options: Any) -> Sandbox:
+        """A new sandbox over the pristine state (copies nothing)."""
+        from apigen.env._sandbox import Sandbox
+
+        return Sandbox(self.domain, self.database, **options)
+
+    @property
+    def db(self) -> DB:
+        return self.database.view()

@@ -1,0 +1,61 @@
+"""Domains by name: the built-ins under ``environments/`` and entry-point plug-ins."""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache, lru_cache
+from importlib.metadata import entry_points
+
+from apigen.env._domain import Domain, Environment
+from apigen.errors import UnknownNameError
+
+__all__ = ["domain_names", "get_domain", "load_environment", "register_domain"]
+
+ENTRY_POINT_GROUP = "apigen.environments"
+
+_BUILTIN: dict[str, str] = {
+    "retail": "environments.retail:DOMAIN",
+}
+_registered: dict[str, Domain] = {}
+
+
+def register_domain(domain: Domain) -> Domain:
+    """Register ``domain`` under ``domain.name`` for this process (replacing any earlier one)."""
+    _registered[domain.name] = domain
+    get_domain.cache_clear()
+    load_environment.cache_clear()
+    return domain
+
+
+def _sources() -> dict[str, str]:
+    found = dict(_BUILTIN)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(ep.name, ep.value)
+    return found
+
+
+def domain_names() -> list[str]:
+    """Every known domain name, sorted."""
+    return sorted(set(_sources()) | set(_registered))
+
+
+@cache
+def get_domain(name: str) -> Domain:
+    """The domain registered as ``name``; :class:`UnknownNameError` lists the known ones."""
+    if name in _registered:
+        return _registered[name]
+    target = _sources().get(name)
+    if target is None:
+        raise UnknownNameError("domain", name, domain_names())
+    module_name, _, attr = target.partition(":")
+    obj = getattr(importlib.import_module(module_name), attr)
+    domain = obj() if isinstance(obj, type) else obj
+    if not isinstance(domain, Domain):
+        raise TypeError(f"{target} is not an apigen Domain")
+    return domain
+
+
+@lru_cache(maxsize=16)
+def load_environment(name: str, seed: int = 0, scale: int = 1) -> Environment:
+    """The pristine environment of domain ``name``; cached, as it is never modified."""
+    return get_domain(name).load(seed=seed, scale=scale)

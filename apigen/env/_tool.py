@@ -1,0 +1,206 @@
+"""Tools: plain functions over the domain state, with schemas derived from signatures."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+__all__ = ["Entity", "Tool", "ToolFailure", "tool"]
+
+ToolKind = Literal["read", "write"]
+
+
+@dataclass(frozen=True)
+class Entity:
+    """Marks a value as an identifier of some entity kind, for the tool graph.
+
+    ``UserId = Annotated[str, Entity("user_id")]``: a tool whose result contains a
+    ``UserId`` can feed any tool that takes a ``UserId`` parameter.
+    """
+
+    kind: str
+
+
+class ToolFailure(Exception):
+    """Raised by a tool for an expected failure ("order is not pending").
+
+    The sandbox turns it into a ``tool_error`` result the model reads; any other
+    exception is reported the same way, with its type name.
+    """
+
+
+@dataclass(frozen=True, eq=False)
+class Tool:
+    """A tool of a domain. Build with :func:`tool`, not by hand."""
+
+    name: str
+    kind: ToolKind
+    description: str
+    fn: Callable[..., Any] = field(repr=False)
+    args_model: type[BaseModel] = field(repr=False)
+    parameters: dict[str, Any] = field(repr=False)
+    """JSON schema of the arguments (an object; no ``$ref``)."""
+    consumes: frozenset[str] = frozenset()
+    """Entity kinds among the parameters."""
+    produces: frozenset[str] = frozenset()
+    """Entity kinds found in the declared result type."""
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        """OpenAI function-calling definition."""
+        return {
+            "type": "function",
+            "function": {
+                "name": self.name,
+                "description": self.description,
+                "parameters": self.parameters,
+            },
+        }
+
+    def validate(self, arguments: dict[str, Any]) -> dict[str, Any]:
+        """Return validated arguments or raise ``ValueError`` with a readable reason."""
+        try:
+            model = self.args_model.model_validate(arguments)
+        except ValidationError as exc:
+            raise ValueError(_describe_validation(exc)) from None
+        return {name: getattr(model, name) for name in type(model).model_fields}
+
+
+def tool(kind: ToolKind, *, name: str | None = None) -> Callable[[Callable[..., Any]], Tool]:
+    """Declare a tool. The first parameter receives the state (``db``); the rest are
+    the model-facing arguments, described by the docstring's ``Args:`` section."""
+
+    def wrap(fn: Callable[..., Any]) -> Tool:
+        return _build(fn, kind, name or fn.__name__)
+
+    return wrap
+
+
+def _build(fn: Callable[..., Any], kind: ToolKind, name: str) -> Tool:
+    hints = typing.get_type_hints(fn, include_extras=True)
+    params = list(inspect.signature(fn).parameters.values())
+    if not params:
+        raise TypeError(f"tool {name}: the first parameter must receive the state")
+    summary, arg_docs = _parse_docstring(inspect.getdoc(fn) or "")
+    if not summary:
+        raise TypeError(
+            f"tool {name}: a docstring is required (it is the model-facing description)"
+        )
+    fields: dict[str, Any] = {}
+    consumes: set[str] = set()
+    for p in params[1:]:
+        if p.name not in hints:
+            raise TypeError(f"tool {name}: parameter {p.name!r} needs a type hint")
+        if p.name not in arg_docs:
+            raise TypeError(f"tool {name}: parameter {p.name!r} is not described under Args:")
+        default = ... if p.default is inspect.Parameter.empty else p.default
+        fields[p.name] = (hints[p.name], Field(default, description=arg_docs[p.name]))
+        consumes |= _entities(hints[p.name])
+    model = create_model(  # type: ignore[call-overload]
+        f"{name}_args", __config__=ConfigDict(extra="forbid", strict=True), **fields
+    )
+    parameters = _inline(model.model_json_schema())
+    parameters.setdefault("properties", {})
+    parameters["additionalProperties"] = False
+    produces = _entities(hints["return"]) if "return" in hints else set()
+    return Tool(
+        name=name,
+        kind=kind,
+        description=summary,
+        fn=fn,
+        args_model=model,
+        parameters=parameters,
+        consumes=frozenset(consumes),
+        produces=frozenset(produces),
+    )
+
+
+_SECTION = re.compile(r"^(Args|Arguments|Returns|Raises|Examples?|Notes?):\s*$")
+
+
+def _parse_docstring(doc: str) -> tuple[str, dict[str, str]]:
+    """Google-style docstring -> (description, {param: description})."""
+    lines = doc.splitlines()
+    summary: list[str] = []
+    args: dict[str, str] = {}
+    section = None
+    current = None
+    for line in lines:
+        head = _SECTION.match(line.strip())
+        if head:
+            section, current = head.group(1), None
+            continue
+        if section is None:
+            summary.append(line.strip())
+        elif section in ("Args", "Arguments") and line.strip():
+            m = re.match(r"^\s*(\w+)\s*(\([^)]*\))?:\s*(.*)$", line)
+            if m and (current is None or len(line) - len(line.lstrip()) <= 4):
+                current = m.group(1)
+                args[current] = m.group(3).strip()
+            elif current:
+                args[current] = f"{args[current]} {line.strip()}".strip()
+    text = " ".join(" ".join(summary).split())
+    return text, args
+
+
+def _inline(schema: dict[str, Any]) -> dict[str, Any]:
+    """Resolve ``$ref`` against ``$defs`` and drop titles: OpenAI-friendly schemas."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return walk(defs[node["$ref"].rsplit("/", 1)[-1]])
+            return {k: walk(v) for k, v in node.items() if k != "title"}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return typing.cast(dict[str, Any], walk(schema))
+
+
+def _entities(tp: Any, seen: set[int] | None = None) -> set[str]:
+    """Entity kinds reachable in a type: Annotated markers, containers, TypedDicts, models."""
+    seen = seen if seen is not None else set()
+    if id(tp) in seen:
+        return set()
+    seen.add(id(tp))
+    found: set[str] = set()
+    if typing.get_origin(tp) is typing.Annotated:
+        base, *meta = typing.get_args(tp)
+        found |= {m.kind for m in meta if isinstance(m, Entity)}
+        return found | _entities(base, seen)
+    origin = typing.get_origin(tp)
+    if origin is not None or isinstance(tp, types.UnionType):
+        for arg in typing.get_args(tp):
+            found |= _entities(arg, seen)
+        return found
+    if isinstance(tp, type):
+        if typing.is_typeddict(tp):
+            for hint in typing.get_type_hints(tp, include_extras=True).values():
+                found |= _entities(hint, seen)
+        elif issubclass(tp, BaseModel):
+            for f in tp.model_fields.values():
+                found |= _entities(f.annotation, seen)
+                found |= {m.kind for m in f.metadata if isinstance(m, Entity)}
+    return found
+
+
+def _describe_validation(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"]) or "arguments"
+        if err["type"] == "extra_forbidden":
+            parts.append(f"unexpected argument {loc!r}")
+        elif err["type"] == "missing":
+            parts.append(f"missing required argument {loc!r}")
+        else:
+            parts.append(f"argument {loc!r}: {err['msg']}")
+    return "; ".join(parts)

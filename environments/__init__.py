@@ -1,0 +1,1 @@
+"""Built-in executable domains of apigen, one package each (``environments.retail``)."""
