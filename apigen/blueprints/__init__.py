@@ -12,6 +12,7 @@ Public surface
                                            validation stages 1-3 as ``StageOutcome``
 ``validate_offline(bp, env)``              stages 1-3 in order, stopping at a failure
 ``validate_files(paths) -> FileReport[]``  what ``apigen blueprints validate`` runs
+``check_curated(domain) -> FileReport[]``  the curated files of one domain
 """
 
 from apigen.blueprints._checks import check_execution, check_format, check_policy, validate_offline
@@ -22,11 +23,12 @@ from apigen.blueprints._files import (
     iter_blueprint_files,
     load_blueprint,
 )
-from apigen.blueprints._validate_files import FileReport, validate_files
+from apigen.blueprints._validate_files import FileReport, check_curated, validate_files
 
 __all__ = [
     "FileReport",
     "blueprint_json_schema",
+    "check_curated",
     "check_execution",
     "check_format",
     "check_policy",

@@ -12,7 +12,7 @@ from apigen.env import load_environment
 from apigen.errors import BlueprintFileError, UnknownNameError
 from apigen.types import StageOutcome
 
-__all__ = ["FileReport", "validate_files"]
+__all__ = ["FileReport", "check_curated", "validate_files"]
 
 
 @dataclass(frozen=True)
@@ -54,3 +54,11 @@ def validate_files(paths: Iterable[str | Path], *, seed: int = 0) -> list[FileRe
         stages, _ = validate_offline(bp, env)
         reports.append(FileReport(str(path), bp.id, stages))
     return reports
+
+
+def check_curated(domain_name: str) -> list[FileReport]:
+    """Validate the curated blueprints of ``domain_name`` (``blueprints/<domain>/``)."""
+    from apigen.blueprints._files import curated_dir
+
+    folder = curated_dir() / domain_name
+    return validate_files([folder]) if folder.is_dir() else []

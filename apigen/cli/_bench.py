@@ -14,11 +14,12 @@ def sandbox(
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
     scales: str = typer.Option("1,10,100", help="Comma-separated state scales."),
     sandboxes: int = typer.Option(1000, help="Live sandboxes for the memory measure."),
+    domain: str = typer.Option("retail", help="Domain to measure."),
 ) -> None:
     """Sandbox creation, a write, diff() and state_hash() across state scales; memory."""
-    from apigen.env.bench import bench_sandbox
+    from apigen.bench import bench_sandbox
 
-    result = bench_sandbox([int(s) for s in scales.split(",")], sandboxes=sandboxes)
+    result = bench_sandbox([int(s) for s in scales.split(",")], domain=domain, sandboxes=sandboxes)
     if json_out:
         echo_json(result)
     else:

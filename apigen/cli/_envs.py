@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from apigen.cli._render import echo_json
@@ -32,7 +34,7 @@ def show_env(
     from apigen.env import load_environment
 
     env = load_environment(domain, seed=seed)
-    tools = [
+    tools: list[dict[str, Any]] = [
         {"name": t.name, "kind": t.kind, "description": t.description, "schema": t.schema}
         for t in env.domain.tools
     ]

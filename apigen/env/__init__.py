@@ -24,12 +24,15 @@ Public surface
                               entry-point group).
 ``replay_with_policy(env, calls)``
                               fresh-sandbox replay with policy checks before each call.
+``CONFORMANCE_CHECKS``        name -> check(domain): the contract every domain passes.
+``database_hash(db)``         identity of a pristine state.
 ``freeze`` / ``thaw``         deep-immutable and deep-mutable copies of JSON values.
 
 Errors: tools never raise to the caller; see :class:`Sandbox`. An unknown domain
 raises :class:`apigen.errors.UnknownNameError`.
 """
 
+from apigen.env._conformance import CONFORMANCE_CHECKS, ConformanceError, database_hash
 from apigen.env._domain import (
     Domain,
     Environment,
@@ -46,7 +49,9 @@ from apigen.env._state import DB, Database, NotFound, TableView
 from apigen.env._tool import Entity, Tool, ToolFailure, tool
 
 __all__ = [
+    "CONFORMANCE_CHECKS",
     "DB",
+    "ConformanceError",
     "Database",
     "Domain",
     "Entity",
@@ -62,6 +67,7 @@ __all__ = [
     "Tool",
     "ToolFailure",
     "WriteStep",
+    "database_hash",
     "domain_names",
     "freeze",
     "get_domain",

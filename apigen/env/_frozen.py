@@ -16,7 +16,7 @@ class FrozenDict(dict[str, Any]):
 
     __slots__ = ()
     __setitem__ = __delitem__ = _immutable
-    clear = pop = popitem = setdefault = update = __ior__ = _immutable  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = __ior__ = _immutable
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (FrozenDict, (dict(self),))

@@ -81,13 +81,12 @@ class Sandbox:
         staging: Layer = {}
         if tool is None:
             known = ", ".join(sorted(self._tools))
-            error = ToolError(
+            unknown = ToolError(
                 kind="unknown_tool", message=f"unknown tool {call.name!r}; tools: {known}"
             )
-            result = self._record(call, None, error, False, False, started)
-            return result
+            return self._record(call, None, unknown, False, False, started)
         output: Any = None
-        error = None
+        error: ToolError | None = None
         try:
             args = tool.validate(call.arguments)
         except ValueError as exc:

@@ -95,7 +95,7 @@ class TableView:
 
     def edit(self, key: str) -> dict[str, Any]:
         """A deep, mutable copy of ``key``'s record; assign it back to write."""
-        return thaw(self[key])  # type: ignore[no-any-return]
+        return thaw(self[key])
 
     def __setitem__(self, key: str, record: Mapping[str, Any]) -> None:
         self._check_writable()

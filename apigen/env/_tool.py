@@ -103,7 +103,7 @@ def _build(fn: Callable[..., Any], kind: ToolKind, name: str) -> Tool:
         default = ... if p.default is inspect.Parameter.empty else p.default
         fields[p.name] = (hints[p.name], Field(default, description=arg_docs[p.name]))
         consumes |= _entities(hints[p.name])
-    model = create_model(  # type: ignore[call-overload]
+    model = create_model(
         f"{name}_args", __config__=ConfigDict(extra="forbid", strict=True), **fields
     )
     parameters = _inline(model.model_json_schema())

@@ -165,6 +165,8 @@ class Bank(Domain):
         return {"users": users, "accounts": accounts}
 
     def sample_task(self, db: DB, rng: random.Random, writes: Sequence[str]) -> TaskSketch | None:
+        if "close_account" in writes and list(writes).index("close_account") != len(writes) - 1:
+            return None  # nothing can follow closing the account
         uid = rng.choice(sorted(db.users.keys()))
         user = db.users[uid]
         acct = rng.choice(list(user["accounts"]))
