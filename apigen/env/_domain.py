@@ -105,6 +105,13 @@ class Domain(ABC):
         real arguments, or ``None`` when no user can do them all.
         """
 
+    def reachable(self, table: str, current: JSON, target: JSON) -> bool:
+        """Whether the domain's tools can still turn record ``current`` into ``target``
+        (``None`` = absent). Early rejection stops an episode only when this is
+        ``False`` for some record, so the default never claims an episode is doomed;
+        override it for irreversible transitions (a cancelled order stays cancelled)."""
+        return True
+
     @cached_property
     def tool_map(self) -> dict[str, Tool]:
         return {t.name: t for t in self.tools}

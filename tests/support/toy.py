@@ -147,6 +147,11 @@ class Bank(Domain):
     policy = "# Bank policy\n\nAuthenticate the user by email. Confirm every write."
     policy_checks = (check_auth, check_confirmation)
 
+    def reachable(self, table: str, current: Any, target: Any) -> bool:
+        # Closing is final: a closed account never changes again.
+        closed = table == "accounts" and current is not None and current["status"] == "closed"
+        return not closed or current == target
+
     def build_state(self, seed: int, scale: int = 1) -> dict[str, dict[str, Any]]:
         rng = random.Random(seed)
         users: dict[str, Any] = {}
