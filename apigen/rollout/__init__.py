@@ -1,0 +1,95 @@
+"""Phase 2: a simulated human and an agent role-play each blueprint; acceptance decides.
+
+Contract
+--------
+``await run_trials(blueprint, env=, client=, config=, seed=) -> TrialsResult``
+    Up to ``config.trials`` episodes of one blueprint, each in a fresh
+    :class:`apigen.env.Sandbox`. Returns every :class:`apigen.types.Trajectory`
+    (accepted or not: a rejection is data), the accepted ones without duplicates,
+    and the usage of all of them. Deterministic for ``seed``: the episode seed is
+    derived from (``seed``, blueprint reference, trial), so the same inputs give
+    the same messages, verdicts and endings. Never raises for model behaviour or
+    provider failures; only programming errors escape.
+
+``await run_episode(blueprint, trial, env=, client=, config=, seed=, truth=) -> Trajectory``
+    One episode. The human speaks first (it sees ``config.greeting`` as the agent's
+    opening line, which is not recorded). Each human turn is followed by agent
+    calls until the agent answers with text and no tool call.
+
+    - The human model receives a system prompt (instruction + persona + rules),
+      then the conversation with roles flipped (the agent's text as ``user``, its
+      own earlier turns as ``assistant``); it never sees tools, tool calls or tool
+      results. ``###STOP###`` ends the episode (``stop``), ``###TRANSFER###`` too
+      (``transfer``). With ``config.human_candidates > 1`` each turn samples N
+      candidates and a judge model picks the one most faithful to the instruction.
+    - The agent model receives the domain policy as system prompt, the
+      conversation, and the domain's tools. Each tool call is first judged by
+      ``sandbox.policy_violations(call, messages)``, then runs with
+      ``sandbox.call``; the result goes back as a ``tool`` message (JSON of the
+      output, or ``Error: <message>``). A malformed call reported in
+      ``Completion.errors`` is kept in the assistant message (arguments ``{}``
+      when they were not a JSON object) and answered with an error tool message,
+      so the conversation stays a valid OpenAI message list. Reasoning content is
+      kept in ``Message.reasoning``.
+    - Limits (:class:`RolloutConfig`): human turns, tool calls, consecutive
+      errors, wall-clock seconds. Hitting one ends the episode with ``max_turns``,
+      ``max_tool_calls``, ``max_errors`` or ``max_duration``. A
+      :class:`apigen.errors.ProviderError` ends it with ``provider_error:<kind>``.
+      Tool calls the agent asked for but that never ran because the episode ended
+      are answered with an ``Error: not executed`` tool message.
+    - Early rejection (``config.early_rejection``): right after a tool call the
+      episode stops as ``early_reject:policy`` when the policy checks flagged the
+      call, or ``early_reject:irreversible`` when a write left a record that differs
+      from its ground-truth final value and ``domain.reachable`` says the tools
+      can no longer fix it. Both conditions make acceptance impossible (the
+      ``policy`` or ``state`` verdict must fail), so early rejection never stops an
+      episode that would have been accepted.
+
+Acceptance (each a :class:`apigen.types.Verdict`; accepted iff all pass)
+    ``ending``     the human ended the conversation (``stop`` or ``transfer``).
+    ``early_reject`` present only when early rejection fired; says why.
+    ``state``      the final diff equals the diff of replaying the blueprint's
+                   actions in a fresh sandbox; reasons name differing records.
+    ``outputs``    every expected output appears in the agent's messages
+                   (rule: :func:`output_present`).
+    ``policy``     no tool call of the episode was flagged by the policy checks.
+    ``committee``  ``config.judges`` vote on policy adherence, faithfulness and the
+                   human's realism; strict majority of cast votes, an unparseable
+                   answer (after ``config.judge_attempts``) abstains. Off when the
+                   list is empty; only asked when every other verdict passed.
+    ``dedup``      added by :func:`run_trials` to an accepted trajectory whose tool
+                   calls and messages repeat an earlier accepted one of the blueprint.
+
+Files: :func:`write_trajectories` / :func:`read_trajectories` keep one
+``Trajectory.model_dump_json()`` per line (JSONL). :func:`collect` runs many
+blueprints with bounded concurrency and summarises the accepted share and the
+top rejection reasons (:func:`rejection_reason`).
+
+The client is anything with ``LLMClient.complete``'s signature (:class:`ModelClient`).
+"""
+
+from apigen.rollout._accept import output_present
+from apigen.rollout._client import ModelClient
+from apigen.rollout._collect import CollectResult, collect, rejection_reason
+from apigen.rollout._config import RolloutConfig
+from apigen.rollout._episode import run_episode
+from apigen.rollout._files import read_trajectories, write_trajectories
+from apigen.rollout._trials import TrialsResult, episode_seed, run_trials
+from apigen.rollout._truth import GroundTruth, ground_truth
+
+__all__ = [
+    "CollectResult",
+    "GroundTruth",
+    "ModelClient",
+    "RolloutConfig",
+    "TrialsResult",
+    "collect",
+    "episode_seed",
+    "ground_truth",
+    "output_present",
+    "read_trajectories",
+    "rejection_reason",
+    "run_episode",
+    "run_trials",
+    "write_trajectories",
+]

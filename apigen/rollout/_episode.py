@@ -1,0 +1,273 @@
+"""One episode: the human and the agent take turns in a private sandbox; then acceptance."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import time
+from typing import Any
+
+from apigen.env import Environment
+from apigen.errors import ProviderError
+from apigen.rollout._accept import (
+    ending_verdict,
+    outputs_verdict,
+    policy_verdict,
+    state_verdict,
+)
+from apigen.rollout._client import CompletionLike, ModelClient, OutputErrorLike, UsageBook, ask
+from apigen.rollout._committee import committee_verdict
+from apigen.rollout._config import RolloutConfig
+from apigen.rollout._human import ask_human, human_ending
+from apigen.rollout._truth import GroundTruth, changed_records, ground_truth, irreversible
+from apigen.types import (
+    Blueprint,
+    Message,
+    StateDiff,
+    ToolCall,
+    ToolExecution,
+    Trajectory,
+    Verdict,
+    Violation,
+    canonical_json,
+)
+
+__all__ = ["blueprint_ref", "run_episode"]
+
+
+def blueprint_ref(blueprint: Blueprint) -> str:
+    """The blueprint's id, or its fingerprint when it has none yet."""
+    return blueprint.id or blueprint.fingerprint()
+
+
+class _Episode:
+    """The mutable state of one episode while it is played."""
+
+    def __init__(
+        self,
+        blueprint: Blueprint,
+        trial: int,
+        env: Environment,
+        client: ModelClient,
+        config: RolloutConfig,
+        seed: int,
+        truth: GroundTruth,
+    ) -> None:
+        self.blueprint, self.env, self.client, self.config = blueprint, env, client, config
+        self.seed, self.truth = seed, truth
+        self.key = f"{blueprint_ref(blueprint)}:{trial}"
+        self.box = env.sandbox()
+        self.messages: list[Message] = [Message(role="system", content=env.domain.policy)]
+        self.tools = [t.schema for t in env.domain.tools]
+        self.book = UsageBook()
+        self.violations: list[Violation] = []
+        self.early: tuple[str, ...] = ()
+        self.turns = self.calls = self.errors_in_row = 0
+        self._diff: StateDiff = {}
+
+    def context(self, **extra: Any) -> dict[str, Any]:
+        """The structured episode context ``sim/…`` models read (real models never do)."""
+        ctx: dict[str, Any] = {
+            "env": self.env,
+            "sandbox": self.box,
+            "blueprint": self.blueprint,
+            "persona": self.blueprint.persona,
+            "messages": tuple(self.messages),
+            "seed": self.seed,
+            "episode": self.key,
+        }
+        ctx.update(extra)
+        return ctx
+
+    async def play(self) -> str:
+        """Alternate human and agent turns until something ends the episode."""
+        while True:
+            if self.turns >= self.config.max_turns:
+                return "max_turns"
+            text = await ask_human(
+                self.client,
+                self.config,
+                self.book,
+                self.blueprint,
+                self.messages,
+                self.context,
+                self.turns,
+            )
+            self.turns += 1
+            self.messages.append(Message(role="user", content=text))
+            ending = human_ending(text) or await self.agent_turn()
+            if ending is not None:
+                return ending
+
+    async def agent_turn(self) -> str | None:
+        """Agent calls until it answers with text only; an ending, or ``None``."""
+        while True:
+            completion = await ask(
+                self.client,
+                self.book,
+                "agent",
+                self.config.agent_model,
+                list(self.messages),
+                None,
+                self.context(),
+                tools=self.tools,
+            )
+            message, malformed = _assistant_message(completion, len(self.messages))
+            if not message.tool_calls:
+                if message.content and message.content.strip():
+                    self.messages.append(message)
+                    return None
+                self.errors_in_row += 1  # an empty answer: ask again
+                if self.errors_in_row >= self.config.max_consecutive_errors:
+                    return "max_errors"
+                continue
+            self.messages.append(message)
+            for call in message.tool_calls:
+                if self.calls >= self.config.max_tool_calls:
+                    return "max_tool_calls"
+                ending = self.run_call(call, malformed.get(call.id or ""))
+                if ending is not None:
+                    return ending
+
+    def run_call(self, call: ToolCall, malformed: OutputErrorLike | None) -> str | None:
+        """Check policy, execute, answer with a tool message; an ending, or ``None``."""
+        self.calls += 1
+        if malformed is not None:
+            self._answer(call, f"Error: {malformed.message}")
+            self.errors_in_row += 1
+        else:
+            flagged = self.box.policy_violations(call, self.messages)
+            execution = self.box.call(call)
+            self._answer(call, _tool_content(execution))
+            self.errors_in_row = 0 if execution.ok else self.errors_in_row + 1
+            self.violations.extend(flagged)
+            ending = self._early_rejection(flagged, execution)
+            if ending is not None:
+                return ending
+        if self.errors_in_row >= self.config.max_consecutive_errors:
+            return "max_errors"
+        return None
+
+    def _early_rejection(self, flagged: list[Violation], execution: ToolExecution) -> str | None:
+        if not self.config.early_rejection:
+            return None
+        if flagged:
+            self.early = policy_verdict(flagged).reasons
+            return "early_reject:policy"
+        if execution.changed:
+            after = self.box.diff()
+            reasons = irreversible(self.env.domain, self.truth, changed_records(self._diff, after))
+            self._diff = after
+            if reasons:
+                self.early = tuple(f"{execution.call.name}: {r}" for r in reasons)
+                return "early_reject:irreversible"
+        return None
+
+    def _answer(self, call: ToolCall, content: str) -> None:
+        self.messages.append(
+            Message(role="tool", content=content, tool_call_id=call.id, name=call.name)
+        )
+
+    def close_open_calls(self, ending: str) -> None:
+        """Answer the tool calls the episode ended before running, so the list stays valid."""
+        last = next((m for m in reversed(self.messages) if m.role == "assistant"), None)
+        if last is None:
+            return
+        answered = {m.tool_call_id for m in self.messages if m.role == "tool"}
+        for call in last.tool_calls:
+            if call.id not in answered:
+                self._answer(call, f"Error: not executed: the episode ended ({ending})")
+
+
+def _tool_content(execution: ToolExecution) -> str:
+    if execution.error is not None:
+        return f"Error: {execution.error.message}"
+    return json.dumps(execution.output, ensure_ascii=False)
+
+
+def _assistant_message(
+    completion: CompletionLike, position: int
+) -> tuple[Message, dict[str, OutputErrorLike]]:
+    """The assistant message to record: well-formed calls (ids guaranteed) followed by
+    the malformed ones, kept with ``{}`` arguments unless they were a JSON object."""
+    calls = [
+        c if c.id else c.model_copy(update={"id": f"call_{position}_{n}"})
+        for n, c in enumerate(completion.tool_calls)
+    ]
+    malformed: dict[str, OutputErrorLike] = {}
+    for n, err in enumerate(completion.errors):
+        call_id = err.call_id or f"call_{position}_bad{n}"
+        calls.append(ToolCall(name=err.tool or "unknown", arguments=_object(err.raw), id=call_id))
+        malformed[call_id] = err
+    message = Message(
+        role="assistant",
+        content=completion.text,
+        tool_calls=tuple(calls),
+        reasoning=completion.reasoning,
+    )
+    return message, malformed
+
+
+def _object(raw: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(raw or "")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+async def run_episode(
+    blueprint: Blueprint,
+    trial: int,
+    *,
+    env: Environment,
+    client: ModelClient,
+    config: RolloutConfig,
+    seed: int,
+    truth: GroundTruth | None = None,
+) -> Trajectory:
+    """Play one episode of ``blueprint`` and judge it; see the package docstring."""
+    truth = truth if truth is not None else ground_truth(env, blueprint)
+    ep = _Episode(blueprint, trial, env, client, config, seed, truth)
+    started = time.perf_counter()
+    try:
+        async with asyncio.timeout(config.max_episode_s):
+            ending = await ep.play()
+    except TimeoutError:
+        ending = "max_duration"
+    except ProviderError as exc:
+        ending = f"provider_error:{exc.kind}"
+    ep.close_open_calls(ending)
+    diff = ep.box.diff()
+    verdicts = [ending_verdict(ending)]
+    if ep.early:
+        verdicts.append(Verdict(verifier="early_reject", passed=False, reasons=ep.early))
+    verdicts += [
+        state_verdict(diff, truth),
+        outputs_verdict(blueprint.outputs, ep.messages),
+        policy_verdict(ep.violations),
+    ]
+    if config.judges and all(v.passed for v in verdicts):
+        verdicts.append(
+            await committee_verdict(
+                client, config, ep.book, blueprint, env.domain.policy, ep.messages, ep.context
+            )
+        )
+    messages = tuple(ep.messages)
+    digest = canonical_json([ep.key, seed, [m.model_dump(mode="json") for m in messages]])
+    return Trajectory(
+        id=hashlib.sha256(digest.encode()).hexdigest()[:16],
+        blueprint_id=blueprint_ref(blueprint),
+        domain=blueprint.domain,
+        trial=trial,
+        messages=messages,
+        final_diff=diff,
+        verdicts=tuple(verdicts),
+        accepted=all(v.passed for v in verdicts),
+        ending=ending,
+        turns=ep.turns,
+        tool_calls=ep.calls,
+        usage=ep.book.snapshot(),
+        duration_s=round(time.perf_counter() - started, 4),
+    )
