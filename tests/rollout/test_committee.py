@@ -1,0 +1,126 @@
+"""Committee votes and best-of-N human turns, with scripted judges."""
+
+from __future__ import annotations
+
+import json
+
+from apigen.env import Environment
+from apigen.errors import ProviderError
+from apigen.rollout import RolloutConfig, run_episode
+from apigen.rollout._committee import parse_vote
+from apigen.types import Trajectory
+from tests.rollout._scripted import Reply, Scripted
+from tests.rollout.test_episode import BP, good_script
+
+CRITERIA = ("policy_adherence", "faithfulness", "human_realism")
+
+
+def answer(*scores: float, fence: bool = False) -> Reply:
+    body = json.dumps(
+        {
+            "criteria": {
+                c: {"score": s, "reason": f"{c} reason"}
+                for c, s in zip(CRITERIA, scores, strict=True)
+            },
+            "rationale": "overall",
+        }
+    )
+    return Reply(f"```json\n{body}\n```" if fence else f"Here you go: {body}")
+
+
+def test_parse_vote_accepts_floats_and_fences() -> None:
+    vote = parse_vote("j", answer(1, 0.5, 0.9, fence=True).text or "", CRITERIA)
+    assert vote is not None and vote.passed and vote.scores["faithfulness"] == 0.5
+    vote = parse_vote("j", answer(1, 0.2, 1).text or "", CRITERIA)
+    assert vote is not None and vote.passed is False
+    assert vote.rationale.startswith("faithfulness: faithfulness reason")
+    assert parse_vote("j", '{"criteria": {"policy_adherence": 1}}', CRITERIA) is None
+    assert parse_vote("j", "I think it is fine.", CRITERIA) is None
+    assert (
+        parse_vote(
+            "j",
+            '{"criteria": {"policy_adherence": 1, "faithfulness": true, '
+            '"human_realism": {"score": "1"}}}',
+            CRITERIA,
+        )
+        is None
+    )
+
+
+async def judged(toy_env: Environment, judges: list[object], n: int = 3) -> Trajectory:
+    script = good_script()
+    script["judge"] = judges  # type: ignore[assignment]
+    config = RolloutConfig(judges=tuple(f"sim/judge#{i}" for i in range(n)), judge_attempts=2)
+    return await run_episode(BP, 0, env=toy_env, client=Scripted(script), config=config, seed=1)
+
+
+async def test_majority_of_cast_votes_decides(toy_env: Environment) -> None:
+    traj = await judged(toy_env, [answer(1, 1, 1), answer(1, 0, 1), answer(1, 1, 1, fence=True)])
+    committee = traj.verdicts[-1]
+    assert committee.verifier == "committee" and committee.passed and traj.accepted
+    assert [v.passed for v in committee.votes] == [True, False, True]
+    assert committee.reasons[0] == "2 pass, 1 fail, 0 abstain"
+    assert traj.usage["judge"].calls == 3
+
+
+async def test_unparseable_answers_abstain_after_retries(toy_env: Environment) -> None:
+    judges = [
+        Reply("no idea"),
+        Reply("still no idea"),
+        answer(0, 0, 1),
+        ProviderError("down", kind="server_error", retryable=True),
+    ]
+    traj = await judged(toy_env, judges)
+    committee = traj.verdicts[-1]
+    votes = {v.judge: v for v in committee.votes}
+    assert votes["sim/judge#0"].passed is None and "unparseable" in votes["sim/judge#0"].rationale
+    assert votes["sim/judge#1"].passed is False
+    assert votes["sim/judge#2"].passed is None and "server_error" in votes["sim/judge#2"].rationale
+    assert not committee.passed and not traj.accepted
+    assert committee.reasons[0] == "0 pass, 1 fail, 2 abstain"
+
+
+async def test_committee_skipped_when_code_verdicts_fail(toy_env: Environment) -> None:
+    script = good_script(final="Done.")
+    config = RolloutConfig(judges=("sim/judge",))
+    client = Scripted(script)
+    traj = await run_episode(BP, 0, env=toy_env, client=client, config=config, seed=1)
+    assert "committee" not in [v.verifier for v in traj.verdicts]
+    assert all(r["role"] != "judge" for r in client.requests)
+
+
+async def test_best_of_n_takes_the_judges_choice(toy_env: Environment) -> None:
+    script = good_script()
+    humans = script["human"]
+    script["human"] = []
+    script["judge"] = []
+    for good in humans:
+        script["human"] += [Reply("I want a pony."), good, Reply("What's the weather?")]
+        script["judge"].append(Reply('```json\n{"choice": 1, "rationale": "on task"}\n```'))
+    config = RolloutConfig(human_candidates=3, human_temperature=0.7)
+    client = Scripted(script)
+    traj = await run_episode(BP, 0, env=toy_env, client=client, config=config, seed=1)
+    assert traj.accepted, traj.verdicts
+    said = [m.content for m in traj.messages if m.role == "user"]
+    assert said == [h.text for h in humans]  # type: ignore[union-attr]
+    human_reqs = [r for r in client.requests if r["role"] == "human"]
+    seeds = {r["params"]["seed"] for r in human_reqs[:3]}
+    assert len(seeds) == 3 and all(r["params"]["temperature"] == 0.7 for r in human_reqs)
+    assert {r["context"]["seed"] for r in human_reqs[:3]} == seeds
+    chooser = next(r for r in client.requests if r["role"] == "judge")
+    assert chooser["context"]["candidates"] == [
+        "I want a pony.",
+        humans[0].text,  # type: ignore[union-attr]
+        "What's the weather?",
+    ]
+    assert traj.usage["human"].calls == 15 and traj.usage["judge"].calls == 5
+
+
+async def test_best_of_n_falls_back_to_first_on_a_bad_choice(toy_env: Environment) -> None:
+    script = good_script()
+    humans = script["human"]
+    script["human"] = [x for h in humans for x in (h, Reply("noise"))]
+    script["judge"] = [Reply('{"choice": 7}'), Reply("what?"), *[Reply('{"choice": "0"}')] * 3]
+    config = RolloutConfig(human_candidates=2)
+    traj = await run_episode(BP, 0, env=toy_env, client=Scripted(script), config=config, seed=1)
+    assert traj.accepted
