@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from apigen.cli import _blueprints, _envs, _graph
+from apigen.cli import _blueprints, _envs, _graph, _rollout
 from apigen.cli._bench import bench_app
 from apigen.errors import UserError
 
@@ -28,6 +28,8 @@ app = typer.Typer(
 app.add_typer(_envs.app, name="envs")
 app.add_typer(_blueprints.app, name="blueprints")
 app.command("graph")(_graph.graph)
+app.add_typer(_rollout.app, name="trajectories")
+app.command("show")(_rollout.show)
 app.add_typer(bench_app, name="bench")
 
 

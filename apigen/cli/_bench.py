@@ -25,3 +25,25 @@ def sandbox(
     else:
         for key, value in result.items():
             typer.echo(f"{key}: {value}")
+
+
+@bench_app.command("rollout")
+def rollout(
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+    domain: str = typer.Option("retail", help="Domain whose curated blueprints are used."),
+    blueprints: list[str] | None = typer.Option(None, help="Blueprint files or directories."),
+    error_rate: float = typer.Option(0.3, help="sim/agent fault rate (0-1)."),
+    trials: int = typer.Option(3, help="Episodes per blueprint."),
+    seed: int = typer.Option(0, help="Run seed (the same for both modes)."),
+) -> None:
+    """Tokens per accepted trajectory with and without early rejection."""
+    from apigen.bench import bench_rollout
+
+    result = bench_rollout(
+        domain, blueprints=blueprints, error_rate=error_rate, trials=trials, seed=seed
+    )
+    if json_out:
+        echo_json(result)
+    else:
+        for key, value in result.items():
+            typer.echo(f"{key}: {value}")

@@ -61,7 +61,8 @@ Acceptance (each a :class:`apigen.types.Verdict`; accepted iff all pass)
                    calls and messages repeat an earlier accepted one of the blueprint.
 
 Files: :func:`write_trajectories` / :func:`read_trajectories` keep one
-``Trajectory.model_dump_json()`` per line (JSONL). :func:`collect` runs many
+``Trajectory.model_dump_json()`` per line (JSONL); :func:`find_trajectory` looks
+one up by id (or unique id prefix). :func:`collect` runs many
 blueprints with bounded concurrency and summarises the accepted share and the
 top rejection reasons (:func:`rejection_reason`).
 
@@ -73,7 +74,7 @@ from apigen.rollout._client import ModelClient
 from apigen.rollout._collect import CollectResult, collect, rejection_reason
 from apigen.rollout._config import RolloutConfig
 from apigen.rollout._episode import run_episode
-from apigen.rollout._files import read_trajectories, write_trajectories
+from apigen.rollout._files import find_trajectory, read_trajectories, write_trajectories
 from apigen.rollout._trials import TrialsResult, episode_seed, run_trials
 from apigen.rollout._truth import GroundTruth, ground_truth
 
@@ -85,6 +86,7 @@ __all__ = [
     "TrialsResult",
     "collect",
     "episode_seed",
+    "find_trajectory",
     "ground_truth",
     "output_present",
     "read_trajectories",

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from apigen.errors import UserError
 from apigen.types import Trajectory
 
-__all__ = ["read_trajectories", "write_trajectories"]
+__all__ = ["find_trajectory", "read_trajectories", "write_trajectories"]
 
 
 def write_trajectories(
@@ -48,3 +48,18 @@ def read_trajectories(path: str | Path) -> Iterator[Trajectory]:
                 where = ".".join(str(p) for p in err["loc"])
                 detail = f"{where}: {err['msg']}" if where else err["msg"]
                 raise UserError(f"{path}:{number}: not a trajectory ({detail})") from None
+
+
+def find_trajectory(path: str | Path, ident: str) -> Trajectory:
+    """The trajectory of ``path`` whose id is ``ident`` (or starts with it, when only one
+    does); :class:`UserError` when none or several match."""
+    found = [t for t in read_trajectories(path) if t.id and t.id.startswith(ident)]
+    exact = [t for t in found if t.id == ident]
+    if exact:
+        return exact[0]
+    if not found:
+        raise UserError(f"no trajectory {ident!r} in {path}")
+    if len(found) > 1:
+        ids = ", ".join(sorted({t.id or "" for t in found})[:5])
+        raise UserError(f"{ident!r} matches {len(found)} trajectories in {path} ({ids}…)")
+    return found[0]
