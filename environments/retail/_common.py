@@ -15,6 +15,7 @@ __all__ = [
     "dollars",
     "money",
     "order_total_cents",
+    "users_named",
     "valid_address",
 ]
 
@@ -62,6 +63,13 @@ def describe_payment(method: Mapping[str, Any]) -> str:
     if kind == "paypal":
         return "PayPal account"
     return "gift card"
+
+
+def users_named(db: Any, first_name: str, last_name: str, zip_code: str) -> list[str]:
+    """Ids of the users with this name (any case) whose address has ``zip_code``."""
+    key = f"{first_name.strip()} {last_name.strip()}".lower()
+    ids = db.user_names.get(key) or ()
+    return [uid for uid in ids if uid in db.users and db.users[uid]["address"]["zip"] == zip_code]
 
 
 def valid_address(address: Mapping[str, Any]) -> str | None:

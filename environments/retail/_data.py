@@ -10,6 +10,7 @@
 - ``orders``: address, items, status (pending / processed / delivered / cancelled),
   current payment method, payment history, fulfilments;
 - ``user_emails``: lower-cased email -> user id (the backend's unique index);
+- ``user_names``: lower-cased "first last" -> user ids (an index; names never change);
 - ``transfers``: hand-offs to human agents (empty at first).
 
 The population comes in blocks of 500 users and 1,000 orders. Block 0 (everything
@@ -185,6 +186,7 @@ def _block(
 ) -> None:
     """Add one block of users and orders to ``tables``."""
     users, emails, methods = tables["users"], tables["user_emails"], tables["payment_methods"]
+    names = tables["user_names"]
     block: list[dict[str, Any]] = []
     for _ in range(BLOCK_USERS):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
@@ -205,6 +207,8 @@ def _block(
         }
         users[user_id] = user
         emails[email] = user_id
+        key = f"{first} {last}".lower()
+        names[key] = (*names.get(key, ()), user_id)
         block.append(user)
     owners = block + [rng.choice(block) for _ in range(BLOCK_ORDERS - BLOCK_USERS)]
     for user in owners:
@@ -280,6 +284,7 @@ def _build(seed: int, scale: int) -> dict[str, dict[str, Any]]:
         "payment_methods": {},
         "orders": {},
         "user_emails": {},
+        "user_names": {},
         "transfers": {},
     }
     _block(rng, ids, items, tables)

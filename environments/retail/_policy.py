@@ -13,7 +13,7 @@ from typing import Any
 
 from apigen.env import PolicyCheck, PolicyContext
 from apigen.types import Violation
-from environments.retail._common import ALLOWED_CANCEL_REASONS
+from environments.retail._common import ALLOWED_CANCEL_REASONS, users_named
 from environments.retail._confirm import check_confirmation
 
 __all__ = ["AUTH_FREE_TOOLS", "POLICY_CHECKS", "authenticated_user"]
@@ -77,14 +77,8 @@ def _find_target(ctx: PolicyContext) -> str | None:
     first, last, code = _arg(ctx, "first_name"), _arg(ctx, "last_name"), _arg(ctx, "zip")
     if not (first and last and code):
         return None
-    for user in ctx.db.users.values():
-        if (
-            user["address"]["zip"] == code.strip()
-            and user["last_name"].lower() == last.strip().lower()
-            and user["first_name"].lower() == first.strip().lower()
-        ):
-            return str(user["user_id"])
-    return None
+    found = users_named(ctx.db, first, last, code.strip())
+    return found[0] if len(found) == 1 else None
 
 
 def check_auth_before_access(ctx: PolicyContext) -> Iterator[Violation]:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from apigen.env import DB, ToolFailure, tool
-from environments.retail._common import order_total_cents
+from environments.retail._common import order_total_cents, users_named
 from environments.retail._types import (
     ItemId,
     Order,
@@ -83,14 +83,7 @@ def find_user_id_by_name_zip(db: DB, first_name: str, last_name: str, zip: str) 
         last_name: The customer's last name, e.g. 'Chen'.
         zip: The five-digit zip code of the customer's address, e.g. '97214'.
     """
-    first, last, code = first_name.strip().lower(), last_name.strip().lower(), zip.strip()
-    found = [
-        user["user_id"]
-        for user in db.users.values()
-        if user["address"]["zip"] == code
-        and user["last_name"].lower() == last
-        and user["first_name"].lower() == first
-    ]
+    found = users_named(db, first_name, last_name, zip.strip())
     if not found:
         raise ToolFailure("no customer matches this name and zip code")
     if len(found) > 1:

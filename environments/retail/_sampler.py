@@ -17,6 +17,7 @@ from typing import Any
 
 from apigen.env import DB, TaskSketch, WriteStep, thaw
 from apigen.types import ToolCall
+from environments.retail._common import users_named
 from environments.retail._planners import PLANNERS
 from environments.retail._plans import Plan
 
@@ -93,13 +94,7 @@ def _authentication(db: DB, rng: random.Random, user: Any) -> tuple[ToolCall, di
     first, last, zip_code = user["first_name"], user["last_name"], user["address"]["zip"]
     name = f"{first} {last}"
     if rng.random() < 0.5:
-        twins = sum(
-            1
-            for other in db.users.values()
-            if other["address"]["zip"] == zip_code
-            and other["last_name"] == last
-            and other["first_name"] == first
-        )
+        twins = len(users_named(db, first, last, zip_code))
         if twins == 1:
             call = ToolCall(
                 name="find_user_id_by_name_zip",
