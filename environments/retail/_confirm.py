@@ -2,8 +2,9 @@
 
 Judged only when the conversation is known (``ctx.messages`` is not ``None``):
 the last customer message before the write must be an explicit affirmative
-(yes / confirm / go ahead / proceed ...) and no other successful write may have
-happened since that message (one confirmation, one write).
+(yes / confirm / go ahead / proceed ...) answering an agent message (the agent
+asked), and no other successful write may have happened since that message
+(one confirmation, one write).
 """
 
 from __future__ import annotations
@@ -61,12 +62,16 @@ def check_confirmation(ctx: PolicyContext) -> Iterator[Violation]:
     failed = {e.call.id for e in ctx.history if not e.ok and e.call.id is not None}
     skipped_self = False
     writes_since = 0
-    for msg in reversed(ctx.messages):
+    for position in range(len(ctx.messages) - 1, -1, -1):
+        msg = ctx.messages[position]
         if msg.role == "user":
+            asked = position > 0 and ctx.messages[position - 1].role == "assistant"
             if writes_since:
                 reason = "another change was made since the customer's last confirmation"
             elif not is_affirmative(msg.content or ""):
                 reason = "the customer's last message is not an explicit yes"
+            elif not (asked and (ctx.messages[position - 1].content or "").strip()):
+                reason = "the agent did not ask for confirmation before the customer's yes"
             else:
                 return
             yield Violation(

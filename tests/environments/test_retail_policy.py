@@ -305,6 +305,12 @@ def test_confirmation_is_needed_at_all(env: Environment) -> None:
     assert rules(env, calls, None) == []  # a bare action list cannot be judged on this
 
 
+def test_a_yes_must_answer_the_agent(env: Environment) -> None:
+    calls, messages = _conversation(env, "Yes.")
+    unasked = [m for m in messages if not (m.role == "assistant" and m.content)]
+    assert rules(env, calls, unasked) == ["confirm_before_write"]
+
+
 def test_one_confirmation_covers_one_write(env: Environment) -> None:
     calls, messages = _conversation(env, "yes")
     user = env.db.users[env.db.orders[calls[1].arguments["order_id"]]["user_id"]]
@@ -323,7 +329,8 @@ def test_one_confirmation_covers_one_write(env: Environment) -> None:
     assert [v.rule for v in found] == ["confirm_before_write"]
     assert "since the customer's last confirmation" in found[0].message
     # a new yes makes the next write fine
-    again = [*messages, *more[:1], Message(role="user", content="Yes, update my address too.")]
+    asks = Message(role="assistant", content="Cancelled. Shall I also update your address?")
+    again = [*messages, *more[:1], asks, Message(role="user", content="Yes, update it too.")]
     assert box.policy_violations(move, [*again, more[1]]) == []
 
 
