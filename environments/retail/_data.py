@@ -26,7 +26,7 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from apigen.env import freeze
+from apigen.env import FrozenDict, freeze
 from environments.retail._catalog import (
     CARRIERS,
     CITIES,
@@ -195,13 +195,13 @@ def _block(
         email = _email(rng, first, last, emails)
         pms = _payment_methods(rng, ids, user_id, email)
         for pm in pms:
-            methods[pm["payment_method_id"]] = freeze(pm)
-        user = {
+            methods[pm["payment_method_id"]] = FrozenDict(pm)
+        user: dict[str, Any] = {
             "user_id": user_id,
             "first_name": first,
             "last_name": last,
             "email": email,
-            "address": freeze(random_address(rng)),
+            "address": FrozenDict(random_address(rng)),
             "payment_method_ids": [pm["payment_method_id"] for pm in pms],
             "orders": [],
         }
@@ -213,15 +213,21 @@ def _block(
     owners = block + [rng.choice(block) for _ in range(BLOCK_ORDERS - BLOCK_USERS)]
     for user in owners:
         order = _order(rng, ids, items, user)
-        tables["orders"][order["order_id"]] = freeze(order)
+        tables["orders"][order["order_id"]] = order
         user["orders"].append(order["order_id"])
     for user in block:
-        users[user["user_id"]] = freeze(user)
+        users[user["user_id"]] = FrozenDict(
+            {
+                **user,
+                "payment_method_ids": tuple(user["payment_method_ids"]),
+                "orders": tuple(user["orders"]),
+            }
+        )
 
 
 def _order(
     rng: random.Random, ids: _Ids, items: list[list[Any]], user: dict[str, Any]
-) -> dict[str, Any]:
+) -> FrozenDict:
     order_id = ids.new(rng, "#R", 7)
     status = rng.choices(_STATUSES, _STATUS_WEIGHTS)[0]
     count = rng.choices((1, 2, 3, 4, 5), (30, 30, 20, 12, 8))[0]
@@ -230,35 +236,38 @@ def _order(
         lines.append(product[int(rng.random() * len(product))])
     total = sum(round(line["price"] * 100) for line in lines) / 100
     pm_id = rng.choice(user["payment_method_ids"])
-    history = [{"type": "payment", "amount": total, "payment_method_id": pm_id}]
+    payment = FrozenDict({"type": "payment", "amount": total, "payment_method_id": pm_id})
     low, high = _AGE_DAYS[status]
     age = rng.randint(low, high)
+    address = user["address"] if rng.random() < 0.88 else FrozenDict(random_address(rng))
+    # records are built frozen (FrozenDict / tuple): Database then has nothing left to copy
     order: dict[str, Any] = {
         "order_id": order_id,
         "user_id": user["user_id"],
         "placed_on": _DATES[age],
-        "address": user["address"] if rng.random() < 0.88 else random_address(rng),
-        "items": lines,
+        "address": address,
+        "items": tuple(lines),
         "status": status,
         "payment_method_id": pm_id,
-        "payment_history": history,
-        "fulfilments": [],
+        "payment_history": (payment,),
+        "fulfilments": (),
         "items_modified": False,
     }
     if status in ("processed", "delivered"):
         shipment: dict[str, Any] = {
             "carrier": rng.choice(CARRIERS),
             "tracking_id": f"{rng.randrange(10**11, 10**12)}",
-            "item_ids": [line["item_id"] for line in lines],
+            "item_ids": tuple(line["item_id"] for line in lines),
             "shipped_on": _DATES[max(age - 1, 0)],
         }
         if status == "delivered":
             shipment["delivered_on"] = _DATES[max(age - rng.randint(2, 6), 0)]
-        order["fulfilments"] = [shipment]
+        order["fulfilments"] = (FrozenDict(shipment),)
     elif status == "cancelled":
         order["cancel_reason"] = rng.choice(("no longer needed", "ordered by mistake"))
-        history.append({"type": "refund", "amount": total, "payment_method_id": pm_id})
-    return order
+        refund = FrozenDict({"type": "refund", "amount": total, "payment_method_id": pm_id})
+        order["payment_history"] = (payment, refund)
+    return FrozenDict(order)
 
 
 def build_state(seed: int, scale: int = 1) -> dict[str, dict[str, Any]]:
