@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from apigen.types import Message, ToolCall, Usage
+from apigen.types import Blueprint, Message, ToolCall, Usage
 
 
 @dataclass(frozen=True)
@@ -79,3 +79,41 @@ class Scripted:
         if reply.delay:
             await asyncio.sleep(reply.delay)
         return reply
+
+
+BP = Blueprint(
+    domain="toy",
+    id="toy-deposit",
+    instruction="You are user0@example.com. Deposit 100 dollars into account a0_0, "
+    "then ask for the new balance.",
+    actions=(
+        ToolCall(name="find_user", arguments={"email": "user0@example.com"}),
+        ToolCall(name="get_account", arguments={"account_id": "a0_0"}),
+        ToolCall(name="deposit", arguments={"account_id": "a0_0", "amount": 100}),
+    ),
+    outputs=("876",),
+    persona="A busy nurse.",
+)
+
+
+def good_script(
+    deposit: ToolCall | None = None, confirm: str = "yes", final: str = "Your new balance is $876."
+) -> dict[str, list[Step]]:
+    return {
+        "human": [
+            Reply("Hi, I'd like to make a deposit."),
+            Reply("user0@example.com"),
+            Reply("100 dollars into a0_0."),
+            Reply(confirm),
+            Reply("Thanks! ###STOP###"),
+        ],
+        "agent": [
+            Reply("Sure. What is your email address?"),
+            Reply(tool_calls=(call("find_user", "c1", email="user0@example.com"),)),
+            Reply("Thanks, you are verified. Which account, and how much?"),
+            Reply(tool_calls=(call("get_account", "c2", account_id="a0_0"),)),
+            Reply("Deposit 100 dollars into a0_0? Please confirm (yes/no)."),
+            Reply(tool_calls=(deposit or call("deposit", "c3", account_id="a0_0", amount=100),)),
+            Reply(final, reasoning="The deposit succeeded; report the balance."),
+        ],
+    }

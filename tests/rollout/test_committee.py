@@ -9,8 +9,7 @@ from apigen.errors import ProviderError
 from apigen.rollout import RolloutConfig, run_episode
 from apigen.rollout._committee import parse_vote
 from apigen.types import Trajectory
-from tests.rollout._scripted import Reply, Scripted
-from tests.rollout.test_episode import BP, good_script
+from tests.rollout._scripted import BP, Reply, Scripted, good_script
 
 CRITERIA = ("policy_adherence", "faithfulness", "human_realism")
 

@@ -17,8 +17,7 @@ from apigen.rollout import (
     run_trials,
     write_trajectories,
 )
-from tests.rollout._scripted import Reply, Scripted, Step
-from tests.rollout.test_episode import BP, good_script
+from tests.rollout._scripted import BP, Reply, Scripted, Step, good_script
 
 
 def scripts(n: int) -> dict[str, list[Step]]:

@@ -1,0 +1,55 @@
+"""Every curated retail blueprint, played by a well-behaved sim agent, is accepted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apigen.blueprints import curated_dir, iter_blueprint_files, load_blueprint
+from apigen.env import load_environment
+from apigen.llm import LLMClient
+from apigen.rollout import RolloutConfig, run_trials
+from tests.rollout._support import assert_valid_shape, sim_client
+
+FILES = list(iter_blueprint_files([curated_dir() / "retail"]))
+
+# Sim-model limitations (branch llm-sim), not rollout bugs; strict, so a fix shows up:
+# the sim human declines a confirmation that prints an empty address line ("line2 ,"),
+# and answers ###TRANSFER### to the agent's confirmation question for the transfer write.
+SIM_LIMITS = {
+    "cancel_and_move": "sim human declines a confirmation with an empty line2",
+    "exchange_move_and_reroute": "sim human declines a confirmation with an empty line2",
+    "move_default_address": "sim human declines a confirmation with an empty line2",
+    "move_home": "sim human declines a confirmation with an empty line2",
+    "order_address": "sim human declines a confirmation with an empty line2",
+    "order_address_and_payment": "sim human declines a confirmation with an empty line2",
+    "return_then_transfer": "sim human answers ###TRANSFER### to the transfer confirmation",
+    "transfer_email_change": "sim human answers ###TRANSFER### to the transfer confirmation",
+    "transfer_return_in_transit": "sim human answers ###TRANSFER### to the transfer confirmation",
+}
+
+
+@pytest.fixture(scope="module")
+def client() -> LLMClient:
+    return sim_client()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(p, marks=pytest.mark.xfail(reason=SIM_LIMITS[p.stem], strict=True))
+        if p.stem in SIM_LIMITS
+        else p
+        for p in FILES
+    ],
+    ids=lambda p: p.stem,
+)
+async def test_curated_retail_blueprint_is_accepted(path: Path, client: LLMClient) -> None:
+    bp = load_blueprint(path)
+    env = load_environment("retail", seed=0)
+    config = RolloutConfig(trials=1, judges=("sim/judge",))
+    result = await run_trials(bp, env=env, client=client, config=config, seed=0)
+    traj = result.trajectories[0]
+    assert_valid_shape(traj)
+    assert traj.accepted, [(v.verifier, v.reasons) for v in traj.verdicts if not v.passed]
