@@ -47,11 +47,19 @@ Guarantees
   :class:`apigen.types.Usage` records at any time; ``client.take_usage()``
   returns and resets them so a runner can persist deltas.
 - **Cheap import.** ``import apigen.llm`` does not import litellm; the first call
-  does, with ``LITELLM_LOCAL_MODEL_COST_MAP=True``, ``.env`` loading disabled, and
-  debug output suppressed.
+  does, with ``LITELLM_LOCAL_MODEL_COST_MAP=True``, debug output suppressed, and
+  ``.env`` loading disabled (``import apigen.llm`` sets ``LITELLM_MODE=PRODUCTION``
+  unless already set, and the first import of litellm forces it).
 """
 
 from __future__ import annotations
+
+import os
+
+# litellm's __init__ calls dotenv.load_dotenv() unless LITELLM_MODE is PRODUCTION.
+# Set it before any submodule (``apigen.llm.sim`` imports litellm at its top) can
+# import litellm, so no .env file is ever read into os.environ on our account.
+os.environ.setdefault("LITELLM_MODE", "PRODUCTION")
 
 from apigen.llm._cache import CacheBackend, DiskCache, MemoryCache, request_key
 from apigen.llm._client import LLMClient

@@ -234,7 +234,9 @@ class LLMClient:
         digest = context_digest(context) if self._route(model).reads_context else ""
         return None if digest is None else request_key(model, wire, tools, params, digest)
 
-    def _params(self, role: str, params: SamplingParams | Mapping[str, Any] | None) -> dict[str, Any]:
+    def _params(
+        self, role: str, params: SamplingParams | Mapping[str, Any] | None
+    ) -> dict[str, Any]:
         base = self._role_params.get(role)
         if base is None:
             base = self._role_params[role] = self.config.role(role).params.as_kwargs()

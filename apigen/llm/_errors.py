@@ -83,7 +83,7 @@ def _headers(exc: BaseException) -> Mapping[str, str]:
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", None)
     if headers:
-        return headers  # type: ignore[no-any-return]
+        return headers
     for attr in ("headers", "litellm_response_headers"):
         value = getattr(exc, attr, None)
         if isinstance(value, Mapping) and value:

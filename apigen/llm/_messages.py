@@ -103,7 +103,7 @@ def _decode_arguments(arguments: Any) -> tuple[dict[str, Any], str | None]:
         return {}, f"must be a JSON object, got {type(arguments).__name__}"
     try:
         value = json.loads(arguments)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         return {}, f"are not valid JSON ({exc.msg} at position {exc.pos})"
     if not isinstance(value, dict):
         return {}, f"must be a JSON object, got {type(value).__name__}"

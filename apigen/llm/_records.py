@@ -80,12 +80,14 @@ class Completion(_Record):
 
     @property
     def usage(self) -> Usage:
-        """This call's tokens and cost as a :class:`apigen.types.Usage`."""
+        """This call as a :class:`apigen.types.Usage`, counted as the client's ledger
+        counts it (a cache hit spends no tokens and costs zero)."""
+        if self.cached:
+            return Usage(calls=1, cost_usd=0.0, cache_hits=1)
         return Usage(
             calls=1,
             prompt_tokens=self.prompt_tokens,
             completion_tokens=self.completion_tokens,
             cost_usd=self.cost_usd,
-            cache_hits=int(self.cached),
             retries=max(self.attempts - 1, 0),
         )

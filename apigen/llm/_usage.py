@@ -18,7 +18,7 @@ class UsageLedger:
 
     ``calls`` counts answers returned (cache hits included); ``errors`` counts calls
     that ended in a :class:`apigen.errors.ProviderError` on that model; ``retries``
-    counts attempts beyond the first. Cache hits add no tokens and no cost.
+    counts attempts beyond the first. Cache hits add no tokens and cost zero.
     ``cost_usd`` stays ``None`` until some call of the entry had a known price.
     """
 
@@ -50,6 +50,7 @@ class UsageLedger:
             row[_RETRIES] += retries
             if cached:
                 row[_HITS] += 1
+                row[_PRICED] = 1  # a cache hit's cost is known: zero
                 return
             row[_PROMPT] += prompt_tokens
             row[_COMPLETION] += completion_tokens

@@ -108,8 +108,7 @@ class FakeOpenAI:
 
     @property
     def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
 
     def push(self, *replies: Reply) -> None:
         with self._lock:

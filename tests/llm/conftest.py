@@ -28,9 +28,7 @@ def server() -> Iterator[FakeOpenAI]:
 
 
 @pytest.fixture
-def make_client(
-    server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
-) -> Callable[..., LLMClient]:
+def make_client(server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> Callable[..., LLMClient]:
     """Build a client whose ``openai/*`` models reach the local server, with fast retries."""
     monkeypatch.setenv(KEY_ENV, "sk-local-dummy")
 

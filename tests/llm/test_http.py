@@ -58,9 +58,13 @@ async def test_known_model_is_priced(server: FakeOpenAI, make_client: MakeClient
 
 async def test_tool_call_goes_through_litellm(server: FakeOpenAI, make_client: MakeClient) -> None:
     """litellm 1.106 imports ``mcp`` on any call with tools; this must work."""
-    server.push(Reply(body=chat_body(None, tool_calls=[("c1", "get_balance", '{"account_id": "a1"}')])))
+    server.push(
+        Reply(body=chat_body(None, tool_calls=[("c1", "get_balance", '{"account_id": "a1"}')]))
+    )
     result = await make_client().complete("agent", MODEL, USER, tools=TOOLS)
-    assert result.tool_calls == (ToolCall(name="get_balance", arguments={"account_id": "a1"}, id="c1"),)
+    assert result.tool_calls == (
+        ToolCall(name="get_balance", arguments={"account_id": "a1"}, id="c1"),
+    )
     assert result.errors == ()
     assert result.finish_reason == "tool_calls"
     assert server.requests[0]["tools"][0]["function"]["name"] == "get_balance"

@@ -23,7 +23,7 @@ __all__ = ["SIM_HANDLER", "register_sim_provider"]
 class _EchoLLM(CustomLLM):
     """Placeholder sim model: echoes the last message after an optional latency."""
 
-    async def acompletion(  # type: ignore[override]
+    async def acompletion(
         self, model: str, messages: list[dict[str, Any]], *args: Any, **kwargs: Any
     ) -> ModelResponse:
         model_response: ModelResponse = kwargs["model_response"]
@@ -32,7 +32,7 @@ class _EchoLLM(CustomLLM):
         if latency > 0:
             await asyncio.sleep(latency)
         last = messages[-1].get("content") if messages else ""
-        model_response.choices[0].message.content = f"echo: {last}"  # type: ignore[union-attr]
+        model_response.choices[0].message.content = f"echo: {last}"
         model_response.model = model
         setattr(  # noqa: B010
             model_response,
@@ -41,7 +41,7 @@ class _EchoLLM(CustomLLM):
         )
         return model_response
 
-    def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:  # type: ignore[override]
+    def completion(self, *args: Any, **kwargs: Any) -> ModelResponse:
         raise NotImplementedError("the placeholder sim provider is async only")
 
 
