@@ -127,19 +127,34 @@ class LLMClient:
         retry = self.config.retry
         estimate = _estimate_tokens(wire, tools, params) if route.counts_tokens else 0
         api_key = _api_key(route)
-        attempts = 0
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(route.max_attempts),
-            wait=_Wait(retry.initial_wait_s, retry.max_wait_s, retry.max_retry_after_s),
-            retry=retry_if_exception(_is_retryable),
-            reraise=True,
-        )
+        attempts = 1
         token = EPISODE_CONTEXT.set(context)
         try:
-            async for attempt in retrying:
-                with attempt:
-                    attempts += 1
-                    response = await self._attempt(route, wire, tools, params, estimate, api_key)
+            # The first attempt runs before tenacity is set up: most calls succeed at
+            # once and should not pay for the retry machinery. A retryable failure
+            # hands over to tenacity, which replays it as attempt 1 and owns every
+            # wait and attempt after it.
+            try:
+                response = await self._attempt(route, wire, tools, params, estimate, api_key)
+            except ProviderError as exc:
+                if not exc.retryable or route.max_attempts == 1:
+                    raise
+                replay: list[ProviderError] = [exc]
+                retrying = AsyncRetrying(
+                    stop=stop_after_attempt(route.max_attempts),
+                    wait=_Wait(retry.initial_wait_s, retry.max_wait_s, retry.max_retry_after_s),
+                    retry=retry_if_exception(_is_retryable),
+                    reraise=True,
+                )
+                attempts = 0
+                async for attempt in retrying:
+                    with attempt:
+                        attempts += 1
+                        if replay:
+                            raise replay.pop()
+                        response = await self._attempt(
+                            route, wire, tools, params, estimate, api_key
+                        )
         except ProviderError:
             self.ledger.add_failure(role, route.model, retries=attempts - 1)
             raise
