@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
-import random
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
-
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from apigen.errors import ConfigError, ProviderError
 from apigen.llm import _litellm
@@ -21,6 +19,7 @@ from apigen.llm._errors import provider_error
 from apigen.llm._limits import Limits, RateLimiter, TokenBucketLimiter
 from apigen.llm._messages import to_openai_messages, tool_names
 from apigen.llm._records import Completion
+from apigen.llm._retry import Tries, with_retries
 from apigen.llm._usage import UsageLedger
 from apigen.types import Message, Usage
 
@@ -40,10 +39,6 @@ class _Route:
     """A tokens-per-minute limit applies, so requests need a token estimate."""
     reads_context: bool
     """A ``sim/…`` model: the episode context takes part in the cache key."""
-
-
-def _is_retryable(exc: BaseException) -> bool:
-    return isinstance(exc, ProviderError) and exc.retryable
 
 
 class LLMClient:
@@ -124,42 +119,20 @@ class LLMClient:
         context: Mapping[str, Any] | None,
         started: float,
     ) -> Completion:
-        retry = self.config.retry
         estimate = _estimate_tokens(wire, tools, params) if route.counts_tokens else 0
-        api_key = _api_key(route)
-        attempts = 1
+        once = functools.partial(
+            self._attempt, route, wire, tools, params, estimate, _api_key(route)
+        )
+        tries = Tries()
         token = EPISODE_CONTEXT.set(context)
         try:
-            # The first attempt runs before tenacity is set up: most calls succeed at
-            # once and should not pay for the retry machinery. A retryable failure
-            # hands over to tenacity, which replays it as attempt 1 and owns every
-            # wait and attempt after it.
-            try:
-                response = await self._attempt(route, wire, tools, params, estimate, api_key)
-            except ProviderError as exc:
-                if not exc.retryable or route.max_attempts == 1:
-                    raise
-                replay: list[ProviderError] = [exc]
-                retrying = AsyncRetrying(
-                    stop=stop_after_attempt(route.max_attempts),
-                    wait=_Wait(retry.initial_wait_s, retry.max_wait_s, retry.max_retry_after_s),
-                    retry=retry_if_exception(_is_retryable),
-                    reraise=True,
-                )
-                attempts = 0
-                async for attempt in retrying:
-                    with attempt:
-                        attempts += 1
-                        if replay:
-                            raise replay.pop()
-                        response = await self._attempt(
-                            route, wire, tools, params, estimate, api_key
-                        )
+            response = await with_retries(once, self.config.retry, route.max_attempts, tries)
         except ProviderError:
-            self.ledger.add_failure(role, route.model, retries=attempts - 1)
+            self.ledger.add_failure(role, route.model, retries=tries.count - 1)
             raise
         finally:
             EPISODE_CONTEXT.reset(token)
+        attempts = tries.count
         parsed = _litellm.parse_response(response, route.model, names)
         if route.counts_tokens:
             self.limiter.report(
@@ -290,20 +263,6 @@ class LLMClient:
     def take_usage(self) -> dict[tuple[str, str], Usage]:
         """Usage per (role, model) since the last take, then reset: deltas to persist."""
         return self.ledger.take()
-
-
-class _Wait:
-    """Full-jitter exponential backoff, never shorter than the provider's Retry-After."""
-
-    def __init__(self, initial: float, cap: float, retry_after_cap: float) -> None:
-        self.initial, self.cap, self.retry_after_cap = initial, cap, retry_after_cap
-
-    def __call__(self, state: RetryCallState) -> float:
-        backoff = random.uniform(0, min(self.cap, self.initial * 2 ** (state.attempt_number - 1)))
-        outcome = state.outcome
-        exc = outcome.exception() if outcome is not None else None
-        hint = getattr(exc, "retry_after", None)
-        return max(backoff, min(hint, self.retry_after_cap)) if hint is not None else backoff
 
 
 def _api_key(route: _Route) -> str | None:
