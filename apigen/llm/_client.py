@@ -15,7 +15,7 @@ from apigen.llm import _litellm
 from apigen.llm._cache import CacheBackend, DiskCache, MemoryCache, context_digest, request_key
 from apigen.llm._config import ModelsConfig, SamplingParams
 from apigen.llm._context import EPISODE_CONTEXT
-from apigen.llm._errors import provider_error
+from apigen.llm._errors import own_error, provider_error
 from apigen.llm._limits import Limits, RateLimiter, TokenBucketLimiter
 from apigen.llm._messages import to_openai_messages, tool_names
 from apigen.llm._records import Completion
@@ -186,13 +186,12 @@ class LLMClient:
                     api_base=route.api_base,
                     api_key=api_key,
                 )
-        except asyncio.CancelledError:
-            raise
         except Exception as exc:
-            error = provider_error(exc, model=route.model)
-            if error.kind == "rate_limit":
+            own = own_error(exc)
+            error = provider_error(exc, model=route.model) if own is None else own
+            if isinstance(error, ProviderError) and error.kind == "rate_limit":
                 self.limiter.report(route.model, rate_limited=True, retry_after=error.retry_after)
-            raise error from exc
+            raise error from (exc if own is None else None)
 
     def _from_cache(self, role: str, model: str, value: str, started: float) -> Completion:
         stored = Completion.model_validate_json(value)

@@ -147,8 +147,9 @@ class ModelsConfig(BaseSettings):
     """Agent under test (function calling). Default ``sim/agent``."""
     judge: RoleModels = _role("sim/judge", "sim/judge", "sim/judge")
     """Trajectory committee, one model per member. Default three ``sim/judge``."""
-    feedback: RoleModels = _role("sim/feedback")
-    """Turns review critiques into regeneration feedback. Default ``sim/feedback``."""
+    feedback: RoleModels = _role("sim/reviewer")
+    """Turns review critiques into regeneration feedback. Default ``sim/reviewer``
+    (the sim reviewer writes critiques; there is no separate sim feedback model)."""
     endpoints: dict[str, EndpointSettings] = Field(default_factory=dict)
     """Per-model endpoint settings keyed by model name or glob (``openai/*``); the
     exact name wins over globs. Default ``{}``."""

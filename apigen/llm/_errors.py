@@ -12,9 +12,9 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from apigen.errors import ProviderError
+from apigen.errors import ApigenError, ProviderError
 
-__all__ = ["parse_retry_after", "provider_error"]
+__all__ = ["own_error", "parse_retry_after", "provider_error"]
 
 _RETRYABLE_STATUS = frozenset({408, 409, 425, 429})
 
@@ -77,6 +77,23 @@ def provider_error(exc: BaseException, *, model: str | None = None) -> ProviderE
         status_code=status,
         retry_after=retry_after,
     )
+
+
+def own_error(exc: BaseException) -> ApigenError | None:
+    """An apigen exception that ``exc`` is, or wraps (litellm re-raises what a
+    custom provider such as ``sim`` raised as ``APIConnectionError``, keeping the
+    original in ``__context__``). The client lets such errors through unchanged:
+    a :class:`ProviderError` a sim model injected keeps its ``kind`` and
+    ``retryable``; a :class:`UserError` (a bad sim knob) reaches the user at once.
+    """
+    seen = 0
+    current: BaseException | None = exc
+    while current is not None and seen < 8:
+        if isinstance(current, ApigenError):
+            return current
+        current = current.__cause__ or current.__context__
+        seen += 1
+    return None
 
 
 def _headers(exc: BaseException) -> Mapping[str, str]:

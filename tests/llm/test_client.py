@@ -128,3 +128,55 @@ def test_dotenv_in_cwd_never_leaks_into_the_environment(tmp_path: Path) -> None:
         LITELLM_LOCAL_MODEL_COST_MAP="True",
     )
     assert bare.stdout.strip() == "leaked"
+
+
+class _Raising(CustomLLM):
+    """A provider that raises scripted exceptions before answering."""
+
+    def __init__(self, *errors: BaseException) -> None:
+        super().__init__()
+        self.errors = list(errors)
+        self.calls = 0
+
+    async def acompletion(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        response = kwargs["model_response"]
+        response.choices[0].message.content = "fine"
+        return response
+
+
+@pytest.fixture
+def raising_provider() -> Any:
+    handler = _Raising()
+    entry: Any = {"provider": "raising", "custom_handler": handler}
+    litellm.custom_provider_map.append(entry)
+    yield handler
+    litellm.custom_provider_map.remove(entry)
+
+
+async def test_user_errors_raised_by_a_provider_are_not_retried(raising_provider: Any) -> None:
+    from apigen.errors import ConfigError
+
+    raising_provider.errors = [ConfigError("no such knob", field="sim.latency")]
+    with pytest.raises(ConfigError, match=r"sim\.latency"):
+        await LLMClient().complete("agent", "raising/x", USER)
+    assert raising_provider.calls == 1
+
+
+async def test_provider_errors_raised_by_a_provider_keep_their_structure(
+    raising_provider: Any,
+) -> None:
+    from apigen.errors import ProviderError
+    from apigen.llm import ModelsConfig
+
+    injected = ProviderError("injected", kind="rate_limit", retryable=True, retry_after=0.01)
+    raising_provider.errors = [injected]
+    client = LLMClient(ModelsConfig.load(retry={"initial_wait_s": 0.001}))
+    result = await client.complete("agent", "raising/x", USER)
+    assert result.text == "fine" and result.attempts == 2
+    raising_provider.errors = [ProviderError("down", kind="auth", retryable=False)]
+    with pytest.raises(ProviderError) as caught:
+        await client.complete("agent", "raising/x", USER)
+    assert caught.value.kind == "auth" and raising_provider.calls == 3
