@@ -72,7 +72,7 @@ async def test_sim_models_route_through_litellm_with_latency() -> None:
     started = time.perf_counter()
     result = await client.complete("agent", "sim/echo?latency=0.1", USER)
     assert time.perf_counter() - started >= 0.1
-    assert result.text == "echo: hi" and result.cost_usd is None
+    assert result.text == "hi" and result.cost_usd is None
     assert client.usage_by_model()["sim/echo?latency=0.1"].calls == 1
 
 
@@ -120,7 +120,7 @@ def test_dotenv_in_cwd_never_leaks_into_the_environment(tmp_path: Path) -> None:
     """
     done = _run(code, tmp_path)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split("\n")[:4] == ["echo: x", "None", "True PRODUCTION", "True"]
+    assert done.stdout.split("\n")[:4] == ["x", "None", "True PRODUCTION", "True"]
     # control: a bare litellm import in the same place does read the file
     bare = _run(
         "import os, litellm; print(os.environ.get('APIGEN_DOTENV_CANARY'))",

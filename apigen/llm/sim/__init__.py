@@ -3,8 +3,9 @@
 It exists only so the client (branch ``llm-client``) can be tested and benchmarked
 before the real scripted role-players land. It implements the same hook the real
 module exports: a litellm ``CustomLLM`` instance and an idempotent
-:func:`register_sim_provider`. Every model answers with a fixed echo of the last
-message; the model name may carry ``?latency=<seconds>`` to simulate a slow model.
+:func:`register_sim_provider`. Every model answers with the last user message
+(as the real ``sim/echo`` does); the model name may carry ``?latency=<seconds>``
+to simulate a slow model.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ __all__ = ["SIM_HANDLER", "register_sim_provider"]
 
 
 class _EchoLLM(CustomLLM):
-    """Placeholder sim model: echoes the last message after an optional latency."""
+    """Placeholder sim model: echoes the last user message after an optional latency."""
 
     async def acompletion(
         self, model: str, messages: list[dict[str, Any]], *args: Any, **kwargs: Any
@@ -31,8 +32,8 @@ class _EchoLLM(CustomLLM):
         latency = float(dict(parse_qsl(query)).get("latency", 0.0))
         if latency > 0:
             await asyncio.sleep(latency)
-        last = messages[-1].get("content") if messages else ""
-        model_response.choices[0].message.content = f"echo: {last}"
+        last = next((m.get("content") for m in reversed(messages) if m.get("role") == "user"), "")
+        model_response.choices[0].message.content = last or ""
         model_response.model = model
         setattr(  # noqa: B010
             model_response,
