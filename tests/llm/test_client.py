@@ -77,9 +77,12 @@ async def test_sim_models_route_through_litellm_with_latency() -> None:
 
 
 async def test_role_default_model_is_used() -> None:
-    client = LLMClient()
+    from apigen.llm import ModelsConfig
+
+    client = LLMClient(ModelsConfig.load(agent={"models": ["sim/echo?seed=1", "sim/echo"]}))
     result = await client.complete("agent", None, USER)
-    assert result.model == "sim/agent"
+    assert result.model == "sim/echo?seed=1" and result.text == "hi"
+    assert LLMClient().config.agent.models == ("sim/agent",)
 
 
 def _run(code: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
