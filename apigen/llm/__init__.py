@@ -40,9 +40,12 @@ Guarantees
 - **Limits.** Each attempt first passes the :class:`RateLimiter` (requests and
   tokens per minute per model) and runs under a per-attempt time limit.
 - **Cache.** With a :class:`CacheBackend`, an identical request (model, messages,
-  tools, sampling params, and a digest of the context) is answered from the
-  cache with ``cached=True`` and zero cost; requests whose context cannot be
-  digested are not cached.
+  tools, sampling params and, for ``sim/…`` models only, a digest of the context)
+  is answered from the cache with ``cached=True``, ``attempts=0`` and zero cost;
+  a sim request whose context cannot be digested is not cached.
+- **Errors a provider raises as apigen exceptions pass through by type**: a
+  ``ConfigError`` from a sim model (a bad knob, a missing context key) reaches the
+  caller at once; a ``ProviderError`` a sim model injects keeps its structure.
 - **Usage.** ``client.usage()`` / ``client.usage_by_model()`` return
   :class:`apigen.types.Usage` records at any time; ``client.take_usage()``
   returns and resets them so a runner can persist deltas.

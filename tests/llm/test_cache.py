@@ -112,3 +112,13 @@ async def test_context_does_not_split_real_model_keys(
     await client.complete("agent", MODEL, USER, context={"task": 1})
     again = await client.complete("agent", MODEL, USER, context={"task": 2})
     assert again.cached and len(server.requests) == 1
+
+
+def test_cache_backend_comes_from_config(tmp_path: Path) -> None:
+    from apigen.llm import ModelsConfig
+
+    disk = LLMClient(ModelsConfig.load(cache={"backend": "disk", "path": tmp_path / "c.sqlite"}))
+    assert isinstance(disk.cache, DiskCache) and (tmp_path / "c.sqlite").exists()
+    memory = LLMClient(ModelsConfig.load(cache={"backend": "memory", "max_entries": 5}))
+    assert isinstance(memory.cache, MemoryCache)
+    assert LLMClient().cache is None

@@ -183,3 +183,25 @@ async def test_provider_errors_raised_by_a_provider_keep_their_structure(
     with pytest.raises(ProviderError) as caught:
         await client.complete("agent", "raising/x", USER)
     assert caught.value.kind == "auth" and raising_provider.calls == 3
+
+
+async def test_real_providers_are_unreachable_in_tests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The autouse guard refuses non-loopback hosts, so a real provider call fails fast."""
+    import socket
+
+    from apigen.errors import ProviderError
+    from apigen.llm import ModelsConfig
+
+    with pytest.raises(ConnectionRefusedError, match="network disabled"):
+        socket.create_connection(("192.0.2.1", 443), timeout=1)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-not-a-real-key")
+    client = LLMClient(ModelsConfig.load(retry={"max_attempts": 1, "timeout_s": 10}))
+    with pytest.raises(ProviderError) as caught:
+        await client.complete("agent", "openai/gpt-4o-mini", USER)
+    assert caught.value.retryable  # litellm reports it as a 500 or a connection error
+    chain: list[str] = []
+    link: BaseException | None = caught.value.__cause__
+    while link is not None and len(chain) < 10:
+        chain.append(type(link).__name__)
+        link = link.__cause__ or link.__context__
+    assert "NetworkBlockedError" in chain
