@@ -57,8 +57,12 @@ class LLMClient:
         cache: CacheBackend | None = None,
     ) -> None:
         self.config = config if config is not None else ModelsConfig.load()
-        self.limiter: RateLimiter = limiter or TokenBucketLimiter(
-            self._limits, rate_limited_pause_s=self.config.retry.initial_wait_s
+        self.limiter: RateLimiter = (
+            limiter
+            if limiter is not None
+            else TokenBucketLimiter(
+                self._limits, rate_limited_pause_s=self.config.retry.initial_wait_s
+            )
         )
         self.cache = cache if cache is not None else _cache_from(self.config)
         self.ledger = UsageLedger()
@@ -87,9 +91,10 @@ class LLMClient:
         model = model or role_models.models[0]
         wire = to_openai_messages(messages)
         merged = self._params(role, params)
-        key = self._cache_key(model, wire, tools, merged, context)
-        if key is not None:
-            hit = self.cache.get(key)  # type: ignore[union-attr]
+        cache = self.cache
+        key = None if cache is None else self._cache_key(model, wire, tools, merged, context)
+        if cache is not None and key is not None:
+            hit = cache.get(key)
             if hit is not None:
                 return self._from_cache(role, model, hit, started)
         names = tool_names(tools)
@@ -102,8 +107,8 @@ class LLMClient:
             except ProviderError as exc:
                 error = exc
                 continue
-            if key is not None:
-                self.cache.set(key, completion.model_dump_json())  # type: ignore[union-attr]
+            if cache is not None and key is not None:
+                cache.set(key, completion.model_dump_json())
             return completion
         assert error is not None
         raise error
@@ -216,8 +221,6 @@ class LLMClient:
         params: dict[str, Any],
         context: Mapping[str, Any] | None,
     ) -> str | None:
-        if self.cache is None:
-            return None
         digest = context_digest(context) if self._route(model).reads_context else ""
         return None if digest is None else request_key(model, wire, tools, params, digest)
 
