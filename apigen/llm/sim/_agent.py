@@ -183,6 +183,8 @@ def respond(req: SimRequest) -> SimReply:
         return _write(req, plan, i, turns, tools, fault)
     if not s.asked or s.answer in (None, "other"):
         text = _CONFIRM[pick].format(action=_describe(step.write))
+        if s.answer == "other":
+            text = "I'm sorry, I can't help with that here. " + text
         return SimReply(text, reasoning="Ask for explicit confirmation before the write.")
     if s.answer == "no":
         return SimReply(_DECLINED, reasoning="The customer declined.")
