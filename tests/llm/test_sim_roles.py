@@ -46,14 +46,18 @@ def task(env: Environment, seed: int = 2) -> TaskSketch:
     return sketch
 
 
-async def generate(env: Environment, model: str = "sim/generator", **ctx: Any) -> str:
+async def generate(
+    env: Environment, model: str = "sim/generator", ctx: dict[str, Any] | None = None
+) -> str:
     base = {K.TASK: task(env), K.PERSONA: "A retired teacher", K.ENV: env, K.EPISODE: "g"}
-    reply = await call(model, ASK, {**base, **ctx})
+    reply = await call(model, ASK, {**base, **(ctx or {})})
     return str(reply.choices[0].message.content)
 
 
-async def review(env: Environment, bp: Blueprint, model: str = "sim/reviewer", **ctx: Any) -> Any:
-    reply = await call(model, ASK, {K.BLUEPRINT: bp, K.ENV: env, **ctx})
+async def review(
+    env: Environment, bp: Blueprint, model: str = "sim/reviewer", ctx: dict[str, Any] | None = None
+) -> Any:
+    reply = await call(model, ASK, {K.BLUEPRINT: bp, K.ENV: env, **(ctx or {})})
     return json.loads(reply.choices[0].message.content)
 
 
@@ -78,8 +82,8 @@ async def test_generator_writes_a_valid_blueprint_with_every_fact(env: Environme
 
 
 async def test_generator_is_deterministic_and_varies_with_the_seed(env: Environment) -> None:
-    assert await generate(env, **{K.SEED: 4}) == await generate(env, **{K.SEED: 4})
-    texts = {parse_blueprint(await generate(env, **{K.SEED: s})).instruction for s in range(8)}
+    assert await generate(env, ctx={K.SEED: 4}) == await generate(env, ctx={K.SEED: 4})
+    texts = {parse_blueprint(await generate(env, ctx={K.SEED: s})).instruction for s in range(8)}
     assert len(texts) >= 4
 
 
@@ -119,7 +123,7 @@ async def test_each_generator_fault_shows_and_is_repaired_on_feedback(
     model = f"sim/generator?{fault}=1"
     assert planned_faults("generator", SimKnobs(**{fault: 1.0}), "g").kind == fault
     first = await generate(env, model)
-    fixed = await generate(env, model, **{K.ROUND: 1, K.FEEDBACK: [GENERATOR_FEEDBACK[fault]]})
+    fixed = await generate(env, model, ctx={K.ROUND: 1, K.FEEDBACK: [GENERATOR_FEEDBACK[fault]]})
     if fault == "missing_fact":
         assert (await review(env, parse_blueprint(first)))["criteria"]["completeness"]["score"] == 0
         assert (await review(env, parse_blueprint(fixed)))["criteria"]["completeness"]["score"] == 1
@@ -132,9 +136,11 @@ async def test_each_generator_fault_shows_and_is_repaired_on_feedback(
 
 async def test_generator_repair_needs_named_feedback_and_luck(env: Environment) -> None:
     unrelated = {K.ROUND: 1, K.FEEDBACK: ["creativity: the instruction is too short"]}
-    assert _broken("malformed", await generate(env, "sim/generator?malformed=1", **unrelated), env)
+    assert _broken(
+        "malformed", await generate(env, "sim/generator?malformed=1", ctx=unrelated), env
+    )
     named = {K.ROUND: 1, K.FEEDBACK: [GENERATOR_FEEDBACK["malformed"]]}
-    text = await generate(env, "sim/generator?malformed=1&repair=0", **named)
+    text = await generate(env, "sim/generator?malformed=1&repair=0", ctx=named)
     assert _broken("malformed", text, env)
 
 
@@ -171,7 +177,7 @@ async def test_reviewer_passes_a_good_blueprint_and_finds_real_problems(env: Env
 
 async def test_reviewer_disagree_flips_scores(env: Environment) -> None:
     good = parse_blueprint(await generate(env))
-    flipped = await review(env, good, "sim/reviewer?disagree=1", **{K.CRITERIA: ["correctness"]})
+    flipped = await review(env, good, "sim/reviewer?disagree=1", ctx={K.CRITERIA: ["correctness"]})
     assert flipped["criteria"] == {
         "correctness": {"score": 0, "reason": flipped["criteria"]["correctness"]["reason"]}
     }
@@ -184,7 +190,7 @@ async def test_reviewer_disagree_flips_scores(env: Environment) -> None:
 async def test_reviewer_rejects_unknown_criteria(env: Environment) -> None:
     good = parse_blueprint(await generate(env))
     with pytest.raises(litellm.BadRequestError, match="vibes"):
-        await review(env, good, **{K.CRITERIA: ["vibes"]})
+        await review(env, good, ctx={K.CRITERIA: ["vibes"]})
 
 
 # -- judge -----------------------------------------------------------------------------

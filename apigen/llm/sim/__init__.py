@@ -64,13 +64,24 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from apigen.llm.sim._context_keys import ContextKey
-from apigen.llm.sim._knobs import ROLES, SimKnobs, parse_sim_model, resolve_knobs
+from apigen.llm.sim._knobs import (
+    AGENT_FAULTS,
+    GENERATOR_FAULTS,
+    HUMAN_FAULTS,
+    ROLES,
+    SimKnobs,
+    parse_sim_model,
+    resolve_knobs,
+)
 from apigen.llm.sim._plan import FaultPlan, planned_faults
 
 if TYPE_CHECKING:
     from apigen.llm.sim._provider import SimProvider
 
 __all__ = [
+    "AGENT_FAULTS",
+    "GENERATOR_FAULTS",
+    "HUMAN_FAULTS",
     "ROLES",
     "ContextKey",
     "FaultPlan",

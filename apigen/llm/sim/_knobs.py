@@ -48,7 +48,7 @@ def _p() -> Any:
 class SimKnobs(BaseModel):
     """Every knob of every sim role. Probabilities are in ``[0, 1]``; all draws are seeded."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     seed: int = 0
     """Mixed with the context's ``seed`` into every random choice."""

@@ -118,7 +118,8 @@ class SimProvider(litellm.CustomLLM):
             knobs = resolve_knobs(self.defaults, params, ctx.get(ContextKey.SIM))
         except ApigenError as err:
             raise _bad_request(model, err) from err
-        seed = int(ctx.get(ContextKey.SEED, optional_params.get("seed") or 0))
+        seed_value = ctx.get(ContextKey.SEED)
+        seed = int(seed_value if seed_value is not None else optional_params.get("seed") or 0)
         turns = to_turns(messages)
         episode = str(ctx.get(ContextKey.EPISODE) or stable_hash(messages[:2]))
         tools = list(optional_params.get("tools") or [])
