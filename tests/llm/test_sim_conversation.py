@@ -135,6 +135,19 @@ async def test_error_rate_spreads_faults_over_episodes(env: Environment) -> None
     }
 
 
+async def test_agent_error_rate_spoils_exactly_the_planned_episodes(env: Environment) -> None:
+    knobs = SimKnobs(error_rate=0.5)
+    state_faults = {"wrong_argument", "skipped_step", "extra_write"}
+    seen = set()
+    for k in range(16):
+        bp = await make_blueprint(env, 20 + k, WRITES)
+        kind = planned_faults("agent", knobs, f"r{k}", seed=k).kind
+        ep = await run_episode(env, bp, seed=k, episode=f"r{k}", agent="sim/agent?error_rate=0.5")
+        assert (ep.box.diff() != expected_diff(env, bp)) == (kind in state_faults), kind
+        seen.add(kind)
+    assert None in seen and seen & state_faults
+
+
 async def test_human_stop_early_ends_before_every_request(env: Environment) -> None:
     bp = await make_blueprint(env, 9, WRITES)
     key = next(

@@ -202,13 +202,19 @@ def _write(
     fault: FaultPlan,
 ) -> SimReply:
     call = plan.steps[i].write
-    env = req.ctx.get(ContextKey.ENV)
     hit = i == fault.step(len(plan.steps))
+    trial = faults.Trial(
+        env=req.ctx.get(ContextKey.ENV),
+        before=tuple(faults.ok_calls(turns)),
+        after=tuple(c for s in plan.steps[i + 1 :] for c in (*s.reads, s.write)),
+    )
     if hit and fault.kind == "wrong_argument":
-        call = faults.wrong_argument(call, tools.get(call.name), turns, env, req.episode_rng("wa"))
+        call = faults.wrong_argument(
+            call, tools.get(call.name), turns, trial, req.episode_rng("wa")
+        )
     calls = [call]
     if hit and fault.kind == "extra_write":
-        calls.append(faults.extra_write(call, tools, turns, env, req.episode_rng("ew")))
+        calls.append(faults.extra_write(call, tools, turns, trial, req.episode_rng("ew")))
     return SimReply(None, _calls(calls), reasoning=f"Confirmed: call {call.name}.")
 
 

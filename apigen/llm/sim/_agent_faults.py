@@ -12,13 +12,21 @@ import json
 import random
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from apigen.env import Environment, Tool
 from apigen.llm.sim._common import Turn, is_error_output, leaves, numbers_in
-from apigen.types import JSON, ToolCall
+from apigen.types import JSON, StateDiff, ToolCall
 
-__all__ = ["extra_write", "invent_output", "ok_calls", "wrong_argument"]
+__all__ = [
+    "Trial",
+    "extra_write",
+    "invent_output",
+    "invented_reference",
+    "ok_calls",
+    "wrong_argument",
+]
 
 
 def ok_calls(turns: Sequence[Turn]) -> list[ToolCall]:
@@ -71,47 +79,87 @@ def _alternatives(
     return alts
 
 
-def _works(env: Environment | None, before: Sequence[ToolCall], candidate: ToolCall) -> bool:
+@dataclass(frozen=True)
+class Trial:
+    """Tries a faulty write in a fresh sandbox: the calls so far (``before``), the
+    candidate, then the rest of the plan (``after``). A candidate works when it
+    succeeds, changes the state, and the final state differs from the plan's, so
+    the episode fails because of the fault. Without an environment every candidate
+    is taken on trust."""
+
+    env: Environment | None
+    before: tuple[ToolCall, ...]
+    after: tuple[ToolCall, ...]
+
+    def _final(self, lead: Sequence[ToolCall], candidate: ToolCall | None) -> StateDiff | None:
+        assert self.env is not None
+        box = self.env.sandbox()
+        box.replay([*self.before, *lead])
+        if candidate is not None:
+            result = box.call(candidate)
+            if not (result.ok and result.changed):
+                return None
+        box.replay(self.after)
+        return box.diff()
+
+    def works(self, candidate: ToolCall, lead: Sequence[ToolCall] = ()) -> bool:
+        """``candidate`` (made after ``lead``) succeeds and spoils the final state."""
+        if self.env is None:
+            return True
+        final = self._final(lead, candidate)
+        return final is not None and final != self._final([*lead], None)
+
+
+def _env_values(env: Environment | None, value: str, rng: random.Random) -> list[str]:
+    """Keys of the state with the same shape as ``value`` (another account, order...)."""
     if env is None:
-        return True
-    box = env.sandbox()
-    box.replay(before)
-    result = box.call(candidate)
-    return result.ok and result.changed
+        return []
+    shape = _shape(value)
+    db = env.database
+    found = sorted(k for t in db.tables for k in db.table(t) if k != value and _shape(k) == shape)
+    rng.shuffle(found)
+    return found[:20]
 
 
-def wrong_argument(
+def _variants(
     call: ToolCall,
     tool: Tool | None,
     turns: Sequence[Turn],
     env: Environment | None,
     rng: random.Random,
-) -> ToolCall:
-    """``call`` with one argument swapped for another schema-valid value."""
+) -> list[ToolCall]:
+    """``call`` with one argument changed, for each argument (in seeded order)."""
     props = tool.parameters.get("properties", {}) if tool else {}
     names = sorted(call.arguments)
     rng.shuffle(names)
-    before = ok_calls(turns)
-    fallback = None
+    out = []
     for name in names:
-        for alt in _alternatives(call.arguments[name], props.get(name, {}), _seen_values(turns)):
-            candidate = ToolCall(name=call.name, arguments={**call.arguments, name: alt})
-            fallback = fallback or candidate
-            if _works(env, before, candidate):
-                return candidate
-    return fallback or call
+        value = call.arguments[name]
+        alts = _alternatives(value, props.get(name, {}), _seen_values(turns))
+        if isinstance(value, str):
+            alts += _env_values(env, value, rng)
+        out += [ToolCall(name=call.name, arguments={**call.arguments, name: a}) for a in alts]
+    return out
+
+
+def wrong_argument(
+    call: ToolCall, tool: Tool | None, turns: Sequence[Turn], trial: Trial, rng: random.Random
+) -> ToolCall:
+    """``call`` with one argument swapped for another schema-valid value (seen in tool
+    outputs first, then other keys of the same shape in the state)."""
+    candidates = _variants(call, tool, turns, trial.env, rng)
+    return next((c for c in candidates if trial.works(c)), candidates[0] if candidates else call)
 
 
 def extra_write(
     call: ToolCall,
     tools: Mapping[str, Tool],
     turns: Sequence[Turn],
-    env: Environment | None,
+    trial: Trial,
     rng: random.Random,
 ) -> ToolCall:
-    """A write nobody asked for, made right after ``call`` (another write tool on the
-    same arguments, or the same tool on another value)."""
-    before = [*ok_calls(turns), call]
+    """A write nobody asked for, made right after ``call``: another write tool on the
+    same arguments, or the same tool on another value."""
     candidates: list[ToolCall] = []
     others = sorted(n for n, t in tools.items() if t.kind == "write" and n != call.name)
     rng.shuffle(others)
@@ -121,16 +169,8 @@ def extra_write(
         if required and all(r in call.arguments for r in required):
             args = {k: v for k, v in call.arguments.items() if k in props}
             candidates.append(ToolCall(name=name, arguments=args))
-    tool = tools.get(call.name)
-    props = tool.parameters.get("properties", {}) if tool else {}
-    for name in sorted(call.arguments):
-        for alt in _alternatives(call.arguments[name], props.get(name, {}), _seen_values(turns)):
-            candidates.append(ToolCall(name=call.name, arguments={**call.arguments, name: alt}))
-    candidates.append(call)
-    for candidate in candidates:
-        if _works(env, before, candidate):
-            return candidate
-    return candidates[0]
+    candidates += [*_variants(call, tools.get(call.name), turns, trial.env, rng), call]
+    return next((c for c in candidates if trial.works(c, lead=(call,))), candidates[0])
 
 
 def invent_output(output: str, rng: random.Random) -> str:
