@@ -250,6 +250,8 @@ async def test_judge_best_of_n_prefers_faithful_candidates(env: Environment) -> 
     reply = await call("sim/judge", ASK, {K.BLUEPRINT: bp, K.ENV: env, K.CANDIDATES: candidates})
     answer = json.loads(reply.choices[0].message.content)
     assert answer["choice"] == 1 and answer["rationale"]
+    again = await call("sim/judge", ASK, {K.BLUEPRINT: bp, K.ENV: env, K.CANDIDATES: candidates})
+    assert again.choices[0].message.content == reply.choices[0].message.content
 
 
 # -- human -----------------------------------------------------------------------------
