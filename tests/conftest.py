@@ -9,9 +9,9 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-import apigen  # noqa: F401  (must precede any litellm import)
 import pytest
 
+import apigen  # noqa: F401  (must precede any litellm import)
 from apigen.env import Environment, register_domain
 from tests.support.toy import DOMAIN as TOY
 
