@@ -61,6 +61,7 @@ def bench_rollout(
     agent = f"sim/agent?error_rate={error_rate}"
 
     async def both() -> tuple[Any, Any]:
+        await _run(loaded[:1], early=False, agent=agent, trials=1, seed=seed)  # warm-up
         on = await _run(loaded, early=True, agent=agent, trials=trials, seed=seed)
         off = await _run(loaded, early=False, agent=agent, trials=trials, seed=seed)
         return on, off

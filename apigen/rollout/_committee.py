@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from apigen.errors import ProviderError
+from apigen.llm.sim import ContextKey as K
 from apigen.rollout._client import ModelClient, UsageBook, ask, derive_seed
 from apigen.rollout._config import RolloutConfig
 from apigen.types import Blueprint, Message, Verdict, Vote
@@ -117,9 +118,9 @@ async def _vote(
     model = judge.split("#", 1)[0]
     last = ""
     for attempt in range(config.judge_attempts):
-        seed = derive_seed(context()["seed"], "judge", member, attempt)
+        seed = derive_seed(context()[K.SEED], "judge", member, attempt)
         try:
-            ctx = context(seed=seed, criteria=list(config.criteria))
+            ctx = context(**{K.SEED: seed, K.CRITERIA: list(config.criteria)})
             completion = await ask(client, book, "judge", model, prompt, None, ctx)
         except ProviderError as exc:
             return Vote(judge=judge, passed=None, rationale=f"abstained: provider error {exc.kind}")

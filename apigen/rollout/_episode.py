@@ -10,6 +10,7 @@ from typing import Any
 
 from apigen.env import Environment
 from apigen.errors import ProviderError
+from apigen.llm.sim import ContextKey as K
 from apigen.rollout._accept import (
     ending_verdict,
     outputs_verdict,
@@ -69,13 +70,13 @@ class _Episode:
     def context(self, **extra: Any) -> dict[str, Any]:
         """The structured episode context ``sim/…`` models read (real models never do)."""
         ctx: dict[str, Any] = {
-            "env": self.env,
-            "sandbox": self.box,
-            "blueprint": self.blueprint,
-            "persona": self.blueprint.persona,
-            "messages": tuple(self.messages),
-            "seed": self.seed,
-            "episode": self.key,
+            K.ENV: self.env,
+            K.SANDBOX: self.box,
+            K.BLUEPRINT: self.blueprint,
+            K.PERSONA: self.blueprint.persona,
+            K.MESSAGES: tuple(self.messages),
+            K.SEED: self.seed,
+            K.EPISODE: self.key,
         }
         ctx.update(extra)
         return ctx

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from apigen.errors import ProviderError
+from apigen.llm.sim import ContextKey as K
 from apigen.rollout._client import ModelClient, UsageBook, ask, derive_seed
 from apigen.rollout._committee import parse_json_object, transcript
 from apigen.rollout._config import RolloutConfig
@@ -84,11 +85,11 @@ async def ask_human(
     if n == 1:
         completion = await ask(client, book, "human", config.human_model, view, None, context())
         return completion.text or ""
-    seeds = [derive_seed(context()["seed"], "human", turn, i) for i in range(n)]
+    seeds = [derive_seed(context()[K.SEED], "human", turn, i) for i in range(n)]
     params = [{"temperature": config.human_temperature, "seed": s} for s in seeds]
     outcomes = await asyncio.gather(
         *(
-            ask(client, book, "human", config.human_model, view, p, context(seed=s))
+            ask(client, book, "human", config.human_model, view, p, context(**{K.SEED: s}))
             for p, s in zip(params, seeds, strict=True)
         ),
         return_exceptions=True,
@@ -127,7 +128,13 @@ async def _choose(
     request = [Message(role="system", content=_CHOOSER), Message(role="user", content=prompt)]
     try:
         completion = await ask(
-            client, book, "judge", config.chooser_model, request, None, context(candidates=texts)
+            client,
+            book,
+            "judge",
+            config.chooser_model,
+            request,
+            None,
+            context(**{K.CANDIDATES: texts}),
         )
     except ProviderError:
         return 0
