@@ -67,6 +67,11 @@ blueprints with bounded concurrency and summarises the accepted share and the
 top rejection reasons (:func:`rejection_reason`).
 
 The client is anything with ``LLMClient.complete``'s signature (:class:`ModelClient`).
+Every call carries the episode context ``sim/…`` models read (keys of
+:class:`apigen.llm.sim.ContextKey`: ``env``, ``sandbox``, ``blueprint``, ``persona``,
+``messages``, ``seed``, ``episode``; ``criteria`` for judges, ``candidates`` for the
+best-of-N chooser). ``Trajectory.usage`` books calls under ``human``, ``agent`` and
+``judge`` (committee and chooser), failed calls counted in ``errors``.
 """
 
 from apigen.rollout._accept import output_present

@@ -107,3 +107,14 @@ async def test_unknown_domain_is_a_user_error() -> None:
         await collect(
             [BP.model_copy(update={"domain": "nope"})], client=Scripted({}), config=RolloutConfig()
         )
+
+
+def test_config_layers_environment_then_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APIGEN_ROLLOUT_TRIALS", "5")
+    monkeypatch.setenv("APIGEN_ROLLOUT_JUDGES", '["sim/judge", "sim/judge"]')
+    assert RolloutConfig.load().trials == 5
+    assert RolloutConfig.load(trials=2, judges=None).trials == 2
+    assert RolloutConfig.load().judges == ("sim/judge", "sim/judge")
+    monkeypatch.setenv("APIGEN_ROLLOUT_MAX_TURNS", "zero")
+    with pytest.raises(UserError, match=r"^max_turns:"):
+        RolloutConfig.load()
