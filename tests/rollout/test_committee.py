@@ -1,8 +1,10 @@
-"""Committee votes and best-of-N human turns, with scripted judges."""
+"""Committee votes and best-of-N human turns (sim judges; scripted ones for bad answers)."""
 
 from __future__ import annotations
 
 import json
+
+import pytest
 
 from apigen.env import Environment
 from apigen.errors import ProviderError
@@ -10,6 +12,7 @@ from apigen.rollout import RolloutConfig, run_episode
 from apigen.rollout._committee import parse_vote
 from apigen.types import Trajectory
 from tests.rollout._scripted import BP, Reply, Scripted, good_script
+from tests.rollout._support import TOY_BLUEPRINTS, Spy, sim_client
 
 CRITERIA = ("policy_adherence", "faithfulness", "human_realism")
 
@@ -53,12 +56,29 @@ async def judged(toy_env: Environment, judges: list[object], n: int = 3) -> Traj
     return await run_episode(BP, 0, env=toy_env, client=Scripted(script), config=config, seed=1)
 
 
-async def test_majority_of_cast_votes_decides(toy_env: Environment) -> None:
-    traj = await judged(toy_env, [answer(1, 1, 1), answer(1, 0, 1), answer(1, 1, 1, fence=True)])
+@pytest.mark.parametrize(
+    ("judges", "passed", "tally"),
+    [
+        (("sim/judge", "sim/judge?disagree=1", "sim/judge"), True, "2 pass, 1 fail, 0 abstain"),
+        (
+            ("sim/judge?disagree=1", "sim/judge?disagree=1", "sim/judge"),
+            False,
+            "1 pass, 2 fail, 0 abstain",
+        ),
+    ],
+)
+async def test_majority_of_cast_votes_decides(
+    toy_env: Environment, judges: tuple[str, ...], passed: bool, tally: str
+) -> None:
+    config = RolloutConfig(judges=judges)
+    bp = TOY_BLUEPRINTS[0]
+    traj = await run_episode(bp, 0, env=toy_env, client=sim_client(), config=config, seed=1)
     committee = traj.verdicts[-1]
-    assert committee.verifier == "committee" and committee.passed and traj.accepted
-    assert [v.passed for v in committee.votes] == [True, False, True]
-    assert committee.reasons[0] == "2 pass, 1 fail, 0 abstain"
+    assert committee.verifier == "committee"
+    assert committee.passed is passed and traj.accepted is passed
+    assert [v.passed for v in committee.votes] == ["disagree" not in j for j in judges]
+    assert committee.reasons[0] == tally
+    assert all(set(v.scores) == set(CRITERIA) for v in committee.votes)
     assert traj.usage["judge"].calls == 3
 
 
@@ -88,31 +108,24 @@ async def test_committee_skipped_when_code_verdicts_fail(toy_env: Environment) -
     assert all(r["role"] != "judge" for r in client.requests)
 
 
-async def test_best_of_n_takes_the_judges_choice(toy_env: Environment) -> None:
-    script = good_script()
-    humans = script["human"]
-    script["human"] = []
-    script["judge"] = []
-    for good in humans:
-        script["human"] += [Reply("I want a pony."), good, Reply("What's the weather?")]
-        script["judge"].append(Reply('```json\n{"choice": 1, "rationale": "on task"}\n```'))
+async def test_best_of_n_samples_candidates_and_keeps_the_choice(toy_env: Environment) -> None:
+    spy = Spy(sim_client())
     config = RolloutConfig(human_candidates=3, human_temperature=0.7)
-    client = Scripted(script)
-    traj = await run_episode(BP, 0, env=toy_env, client=client, config=config, seed=1)
+    bp = TOY_BLUEPRINTS[2]
+    traj = await run_episode(bp, 0, env=toy_env, client=spy, config=config, seed=1)
     assert traj.accepted, traj.verdicts
-    said = [m.content for m in traj.messages if m.role == "user"]
-    assert said == [h.text for h in humans]  # type: ignore[union-attr]
-    human_reqs = [r for r in client.requests if r["role"] == "human"]
-    seeds = {r["params"]["seed"] for r in human_reqs[:3]}
-    assert len(seeds) == 3 and all(r["params"]["temperature"] == 0.7 for r in human_reqs)
-    assert {r["context"]["seed"] for r in human_reqs[:3]} == seeds
-    chooser = next(r for r in client.requests if r["role"] == "judge")
-    assert chooser["context"]["candidates"] == [
-        "I want a pony.",
-        humans[0].text,  # type: ignore[union-attr]
-        "What's the weather?",
-    ]
-    assert traj.usage["human"].calls == 15 and traj.usage["judge"].calls == 5
+    humans = [r for r in spy.requests if r["role"] == "human"]
+    choosers = [r for r in spy.requests if r["role"] == "judge"]
+    assert len(humans) == 3 * traj.turns and len(choosers) == traj.turns
+    assert all(r["params"]["temperature"] == 0.7 for r in humans)
+    for turn, chooser in enumerate(choosers):
+        batch = humans[3 * turn : 3 * turn + 3]
+        seeds = [r["params"]["seed"] for r in batch]
+        assert len(set(seeds)) == 3 and [r["context"]["seed"] for r in batch] == seeds
+        candidates = chooser["context"]["candidates"]
+        assert len(candidates) == 3
+        said = [m.content for m in traj.messages if m.role == "user"][turn]
+        assert said in candidates
 
 
 async def test_best_of_n_falls_back_to_first_on_a_bad_choice(toy_env: Environment) -> None:
