@@ -2,9 +2,11 @@
 
 Judged only when the conversation is known (``ctx.messages`` is not ``None``):
 the last customer message before the write must be an explicit affirmative
-(yes / confirm / go ahead / proceed ...) answering an agent message (the agent
-asked), and no other successful write may have happened since that message
-(one confirmation, one write).
+(yes / confirm / go ahead / proceed ...) answering an agent message that asked
+for confirmation (a question with "confirm", "proceed", "shall I", "(yes/no)",
+...; "Sure, my email is ..." after "What is your email?" is no confirmation), and
+no other successful write may have happened since that message (one
+confirmation, one write).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Iterator
 from apigen.env import PolicyContext
 from apigen.types import ToolCall, Violation
 
-__all__ = ["CONFIRMED_TOOLS", "check_confirmation", "is_affirmative"]
+__all__ = ["CONFIRMED_TOOLS", "asks_confirmation", "check_confirmation", "is_affirmative"]
 
 CONFIRMED_TOOLS = frozenset(
     {
@@ -39,6 +41,11 @@ _NO_ANYWHERE = re.compile(
     r"\b(don't|do not|not yet|hold off|never ?mind|cancel that|changed my mind)\b",
     re.IGNORECASE,
 )
+_ASKS = re.compile(
+    r"\b(confirm|proceed|go ahead|shall i|should i|would you like me to|do you want me to|"
+    r"may i|can i go ahead|ok to|okay to|yes/no|yes or no)\b",
+    re.IGNORECASE,
+)
 _NO_FIRST = re.compile(r"^\W*(no|nope|nah|not|wait|hold on|stop)\b", re.IGNORECASE)
 
 
@@ -47,6 +54,11 @@ def is_affirmative(text: str) -> bool:
     if _NO_FIRST.search(text) or _NO_ANYWHERE.search(text.replace("’", "'")):
         return False
     return _YES.search(text) is not None
+
+
+def asks_confirmation(text: str) -> bool:
+    """The agent asks the customer to confirm an action (a question naming it so)."""
+    return "?" in text and _ASKS.search(text) is not None
 
 
 def _same_call(a: ToolCall, b: ToolCall) -> bool:
@@ -70,7 +82,7 @@ def check_confirmation(ctx: PolicyContext) -> Iterator[Violation]:
                 reason = "another change was made since the customer's last confirmation"
             elif not is_affirmative(msg.content or ""):
                 reason = "the customer's last message is not an explicit yes"
-            elif not (asked and (ctx.messages[position - 1].content or "").strip()):
+            elif not (asked and asks_confirmation(ctx.messages[position - 1].content or "")):
                 reason = "the agent did not ask for confirmation before the customer's yes"
             else:
                 return

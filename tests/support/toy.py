@@ -105,6 +105,7 @@ def close_account(db: DB, account_id: AccountId) -> Account:
 
 
 _YES = re.compile(r"\b(yes|confirm|go ahead|proceed)\b", re.I)
+_ASKS = re.compile(r"\b(confirm|proceed|yes/no)\b", re.I)
 
 
 def _authenticated(ctx: PolicyContext) -> set[str]:
@@ -128,9 +129,13 @@ def check_auth(ctx: PolicyContext) -> Iterable[Violation]:
 def check_confirmation(ctx: PolicyContext) -> Iterable[Violation]:
     if ctx.messages is None or ctx.tool is None or ctx.tool.kind != "write":
         return
-    for msg in reversed(ctx.messages):
+    for i in range(len(ctx.messages) - 1, -1, -1):
+        msg = ctx.messages[i]
         if msg.role == "user":
-            if _YES.search(msg.content or ""):
+            before = ctx.messages[i - 1] if i else None
+            text = before.content or "" if before is not None else ""
+            asked = "?" in text and _ASKS.search(text) is not None
+            if asked and _YES.search(msg.content or ""):
                 return
             break
         if msg.role == "tool" and msg.name in {"deposit", "close_account"}:
