@@ -64,9 +64,8 @@ def policy_sections(
             sections.append((m.group(2).strip(), [line]))
         else:
             sections[-1][1].append(line)
-    vocab = {t.lower() for t in tools} | {
-        w for t in writes for w in t.lower().split("_") if len(w) > 3
-    }
+    verbs = {t.lower().split("_")[0] for t in writes}
+    vocab = {t.lower() for t in tools} | {v for v in verbs if len(v) > 3}
     keep: list[str] = []
     parts = ["\n".join(sections[0][1]).strip()]
     for heading, body in sections[1:]:
