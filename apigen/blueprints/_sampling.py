@@ -52,8 +52,9 @@ def policy_sections(
     """The policy's preamble plus the sections relevant to a chain, and their headings.
 
     The policy splits at its level-2-or-deeper markdown headings. A section is kept
-    when it names one of ``tools``, contains a word (4+ letters) of a write tool's
-    name (``cancel`` for ``cancel_pending_order``), or its heading says "general".
+    when it names one of ``tools``, has a word starting with a write tool's verb
+    (``cancel`` of ``cancel_pending_order`` matches "cancelled"), or its heading
+    says "general".
     Without such headings, or when nothing matches, the whole policy is returned
     with no headings.
     """
