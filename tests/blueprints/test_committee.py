@@ -123,7 +123,9 @@ async def test_unparseable_reviewer_is_retried_then_abstains(toy_env: Environmen
     member1 = [c for r, _, c in client.calls if r == "reviewer" and c["member"] == 1]
     assert [c["retry"] for c in member1] == [0, 1, 2]
     assert tally.by_role["reviewer"].calls == 5
-    retries = [p for p, (_, _, c) in zip(client.prompts, client.calls) if c["retry"] > 0]
+    retries = [
+        p for p, (_, _, c) in zip(client.prompts, client.calls, strict=True) if c["retry"] > 0
+    ]
     assert len(retries) == 2
     assert all("could not be read (no JSON object)" in p for p in retries)
 

@@ -125,7 +125,7 @@ def test_user_templates_override_by_name(tmp_path: Path) -> None:
     assert templates.source("reviewer.j2") == tmp_path / "reviewer.j2"
     assert templates.source("generator.j2").name == "generator.j2"
     (tmp_path / "feedback.j2").write_text("{{ nope }}", encoding="utf-8")
-    with pytest.raises(ConfigError, match="feedback.j2.*'nope' is undefined"):
+    with pytest.raises(ConfigError, match=r"feedback\.j2.*'nope' is undefined"):
         templates.render("feedback.j2")
     with pytest.raises(ConfigError, match="templates_dir"):
         PromptTemplates(tmp_path / "missing")
