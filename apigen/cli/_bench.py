@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from apigen.cli._blueprints import bench_phase1
 from apigen.cli._render import echo_json
 
 bench_app = typer.Typer(help="Benchmarks that print numbers.", no_args_is_help=True)
+bench_app.command("phase1")(bench_phase1)
 
 
 @bench_app.command("sandbox")
