@@ -88,13 +88,16 @@ def aggregate_votes(ballots: list[Ballot], config: Phase1Config) -> StageOutcome
         yes = sum(1 for r in readable if r.scores[c] >= 0.5)
         passed[c] = yes > len(readable) - yes
         if not passed[c]:
-            critiques = [
-                f"{b.judge}: {b.answer.reasons.get(c, 'no reason given')}"
-                for b in ballots
-                if isinstance(b.answer, ParsedReview) and b.answer.scores[c] < 0.5
-            ]
-            detail = f" — {'; '.join(critiques)}" if critiques else ""
-            reasons.append(f"{c}: {yes}/{len(readable)} reviewers passed{detail}")
+            # Equal critiques (deterministic judges) are listed once, with their judges.
+            critiques: dict[str, list[str]] = {}
+            for b in ballots:
+                if isinstance(b.answer, ParsedReview) and b.answer.scores[c] < 0.5:
+                    why = b.answer.reasons.get(c, "no reason given")
+                    critiques.setdefault(why, []).append(b.judge)
+            detail = "; ".join(f"{', '.join(js)}: {why}" for why, js in critiques.items())
+            reasons.append(
+                f"{c}: {yes}/{len(readable)} reviewers passed" + (f" — {detail}" if detail else "")
+            )
     ok, mean = _accepts(passed, config)
     abstained = [v.judge for v in votes if v.passed is None]
     if not readable:
@@ -127,9 +130,10 @@ async def _member(
     why: str | None = None
     for retry in range(config.reviewer_retries + 1):
         prompt = templates.render("reviewer.j2", **variables, retry_reason=why)
-        text = await tally.ask(
-            client, "reviewer", model, prompt, {**context, "member": member, "retry": retry}
-        )
+        # Each member (and round) is its own sim episode, so seeded noise differs per judge.
+        episode = f"{context['episode']}/round{context['round']}/{judge}"
+        ctx = {**context, "episode": episode, "member": member, "retry": retry}
+        text = await tally.ask(client, "reviewer", model, prompt, ctx)
         answer = parse_review(text, config.criteria)
         if isinstance(answer, ParsedReview):
             return Ballot(judge, answer)

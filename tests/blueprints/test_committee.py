@@ -53,7 +53,7 @@ def test_split_committee_is_decided_by_majority() -> None:
     two_fail = [ballot("a", completeness=0), ballot("b", completeness=0.4), ballot("c")]
     outcome = aggregate_votes(two_fail, CONFIG)
     assert not outcome.passed
-    assert outcome.reasons[0].startswith("completeness: 1/3 reviewers passed — a: completeness")
+    assert outcome.reasons[0] == "completeness: 1/3 reviewers passed — a, b: completeness is off"
     assert "required criteria failed: completeness" in outcome.reasons[-1]
 
 
@@ -142,6 +142,7 @@ async def test_reviewers_run_concurrently_and_see_the_blueprint(toy_env: Environ
         "x/y",
     ]
     assert [m for _, m, _ in client.calls] == list(config.reviewers)
+    assert len({c["episode"] for _, _, c in client.calls}) == 4  # one sim episode per member
     ctx = client.calls[0][2]
     assert ctx["blueprint"].instruction == "You want things."
-    assert ctx["criteria"] == list(CONFIG.criteria) and ctx["episode"] == "toy/0/2"
+    assert ctx["criteria"] == list(CONFIG.criteria) and ctx["episode"] == "toy/0/2/round0/sim/reviewer#1"
