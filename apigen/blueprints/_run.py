@@ -105,8 +105,8 @@ def _shape(reason: str) -> str:
     """A reason with ids and numbers blanked, so equal causes count together."""
     text = re.sub(r"'[^']*'|\"[^\"]*\"", "'…'", reason)
     text = re.sub(r"\b[0-9a-f]{12,}\b", "…", text)
-    text = re.sub(r"\d+", "#", text)
-    return text if len(text) <= 120 else text[:119] + "…"
+    text = re.sub(r"(?<![#\w])\d+(?:\.\d+)?(?!\w)", "#", text)
+    return text if len(text) <= 160 else text[:159] + "…"
 
 
 async def generate_blueprints(

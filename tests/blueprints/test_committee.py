@@ -145,4 +145,7 @@ async def test_reviewers_run_concurrently_and_see_the_blueprint(toy_env: Environ
     assert len({c["episode"] for _, _, c in client.calls}) == 4  # one sim episode per member
     ctx = client.calls[0][2]
     assert ctx["blueprint"].instruction == "You want things."
-    assert ctx["criteria"] == list(CONFIG.criteria) and ctx["episode"] == "toy/0/2/round0/sim/reviewer#1"
+    assert (
+        ctx["criteria"] == list(CONFIG.criteria)
+        and ctx["episode"] == "toy/0/2/round0/sim/reviewer#1"
+    )
