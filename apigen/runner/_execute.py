@@ -1,0 +1,161 @@
+"""Running work items on Ray actors: backpressure, worker loss, graceful stop.
+
+The driver hands item indices to worker actors, keeping at most ``in_flight``
+outstanding per worker; each worker runs many items concurrently with asyncio.
+Results come back to the driver, which passes them to ``on_result`` (the caller
+writes them in batches). A worker that dies has its outstanding items re-run on a
+fresh worker; an item's result is delivered once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import ray
+from ray.exceptions import RayActorError, RayTaskError
+
+__all__ = ["ExecutionReport", "ItemProcessor", "execute"]
+
+
+class ItemProcessor(Protocol):
+    """What a worker runs. Pickled to each worker; ``setup`` runs there once."""
+
+    def setup(self, worker_index: int, limiter: Any) -> None:
+        """Build per-process state (environment, model client); ``limiter`` is the
+        run's shared :class:`apigen.llm.RateLimiter` (or ``None``)."""
+
+    async def process(self, index: int) -> Any:
+        """Run item ``index`` and return a picklable result. Should not raise:
+        failures belong in the result; an exception marks the item failed."""
+
+
+class _Worker:
+    """The actor body (wrapped by ``ray.remote`` at start)."""
+
+    def __init__(self, processor: ItemProcessor, worker_index: int, broker: Any,
+                 limits: Any) -> None:
+        from apigen.runner._limiter import LeasedLimiter
+
+        limiter = LeasedLimiter(broker, limits) if broker is not None else None
+        self._processor = processor
+        processor.setup(worker_index, limiter)
+
+    async def process(self, index: int) -> Any:
+        return await self._processor.process(index)
+
+    def pid(self) -> int:
+        import os
+
+        return os.getpid()
+
+
+@dataclass
+class ExecutionReport:
+    """What :func:`execute` did."""
+
+    completed: int = 0
+    failed: dict[int, str] = field(default_factory=dict)
+    """Items whose processing raised, with the error."""
+    restarted_workers: int = 0
+    resubmitted: int = 0
+    interrupted: bool = False
+    pending: list[int] = field(default_factory=list)
+    """Items never finished (interrupted runs)."""
+
+
+def execute(
+    processor: ItemProcessor,
+    indices: Iterable[int],
+    *,
+    workers: int,
+    in_flight: int,
+    on_result: Callable[[int, Any], None],
+    stop: threading.Event | None = None,
+    grace_s: float = 30.0,
+    broker: Any = None,
+    limits: Any = None,
+    on_worker_lost: Callable[[int], None] | None = None,
+) -> ExecutionReport:
+    """Run every item on ``workers`` actors until done or ``stop`` is set.
+
+    After ``stop`` is set no new item is submitted; items in flight get ``grace_s``
+    seconds to finish (their results are delivered), the rest are reported pending.
+    Ray must already be initialised (see :func:`apigen.runner.ray_session`).
+    """
+    stop = stop or threading.Event()
+    actor_cls = ray.remote(num_cpus=0, max_restarts=0)(_Worker)
+    concurrency = max(1, in_flight)
+
+    def spawn(i: int) -> Any:
+        return actor_cls.options(max_concurrency=concurrency).remote(processor, i, broker, limits)
+
+    actors = [spawn(i) for i in range(workers)]
+    queue = list(indices)
+    queue.reverse()  # pop() from the end keeps the given order
+    outstanding: dict[Any, tuple[int, int]] = {}  # ref -> (item, worker slot)
+    per_worker = [0] * workers
+    report = ExecutionReport()
+    stop_deadline: float | None = None
+
+    while queue or outstanding:
+        if stop.is_set() and stop_deadline is None:
+            stop_deadline = time.monotonic() + grace_s
+            report.interrupted = True
+        if stop_deadline is None:
+            for slot in range(workers):
+                while queue and per_worker[slot] < in_flight:
+                    item = queue.pop()
+                    outstanding[actors[slot].process.remote(item)] = (item, slot)
+                    per_worker[slot] += 1
+        elif time.monotonic() > stop_deadline or not outstanding:
+            break
+        if not outstanding:
+            continue
+        ready, _ = ray.wait(list(outstanding), num_returns=1, timeout=0.2)
+        if ready:  # collect everything else that is already done too
+            more, _ = ray.wait(list(outstanding), num_returns=len(outstanding), timeout=0)
+            ready = list(dict.fromkeys([*ready, *more]))
+        for ref in ready:
+            if ref not in outstanding:  # requeued when its worker was replaced
+                continue
+            item, slot = outstanding.pop(ref)
+            per_worker[slot] -= 1
+            try:
+                result = ray.get(ref)
+            except RayActorError:
+                _replace_worker(slot, actors, spawn, outstanding, per_worker, queue, report)
+                if on_worker_lost is not None:
+                    on_worker_lost(slot)
+                queue.append(item)
+                report.resubmitted += 1
+                continue
+            except RayTaskError as exc:
+                report.failed[item] = f"{type(exc.cause).__name__}: {exc.cause}"
+                continue
+            report.completed += 1
+            on_result(item, result)
+
+    report.pending = sorted({i for i, _ in outstanding.values()} | set(queue))
+    for actor in actors:
+        ray.kill(actor)
+    return report
+
+
+def _replace_worker(slot: int, actors: list[Any], spawn: Callable[[int], Any],
+                    outstanding: dict[Any, tuple[int, int]], per_worker: list[int],
+                    queue: list[int], report: ExecutionReport) -> None:
+    """Swap a dead actor for a fresh one; its other in-flight items go back to the queue."""
+    if actors[slot] is None:
+        return
+    actors[slot] = spawn(slot)
+    report.restarted_workers += 1
+    for ref, (item, s) in list(outstanding.items()):
+        if s == slot:
+            outstanding.pop(ref)
+            per_worker[slot] -= 1
+            queue.append(item)
+            report.resubmitted += 1

@@ -1,0 +1,61 @@
+"""The retail domain: an online store's customer care, generated from a seed.
+
+Contract
+--------
+``DOMAIN`` (a :class:`Retail`, name ``"retail"``) is what the registry loads.
+
+- **State** (``build_state(seed, scale)``): tables ``products`` (50 product types,
+  ~590 variants), ``users`` (500 per scale unit), ``orders`` (1,000 per scale unit:
+  pending / processed / delivered / cancelled), ``payment_methods``, ``user_emails``
+  (an index) and ``transfers``. Scale-1 entities are identical at every scale.
+- **Tools** (17): 9 reads (find a user by email or by name and zip, user, orders,
+  order, product types, product, item, calculator) and 8 writes (cancel / modify
+  address, items or payment of a pending order, modify the default address,
+  return / exchange items of a delivered order, transfer to a human). Tools
+  enforce data integrity only and raise :class:`apigen.env.ToolFailure`.
+- **Policy**: ``policy.md`` (the agent's system prompt) and its rules as code in
+  ``POLICY_CHECKS`` (rule ids: ``auth_before_access``, ``single_user``,
+  ``own_payment_method``, ``pending_only``, ``delivered_only``,
+  ``same_product_variant``, ``refund_destination``, ``modify_items_once``,
+  ``cancel_reason``, ``after_transfer``, ``confirm_before_write``).
+- **Sampler** (``sample_task(db, rng, writes)``): grounds any sequence of write
+  tools in one customer's data, or returns ``None``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from apigen.env import DB, Domain, TaskSketch
+from environments.retail._data import build_state
+from environments.retail._policy import POLICY_CHECKS
+from environments.retail._reads import READ_TOOLS
+from environments.retail._sampler import sample_task
+from environments.retail._writes import WRITE_TOOLS
+
+__all__ = ["DOMAIN", "POLICY_CHECKS", "Retail"]
+
+
+class Retail(Domain):
+    """An online store: customers, orders, a product catalogue and a care policy."""
+
+    name = "retail"
+    description = (
+        "Online store customer care: look up customers, orders and products; cancel or "
+        "modify pending orders, return or exchange delivered items, update addresses."
+    )
+    tools = (*READ_TOOLS, *WRITE_TOOLS)
+    policy = (Path(__file__).parent / "policy.md").read_text(encoding="utf-8")
+    policy_checks = POLICY_CHECKS
+
+    def build_state(self, seed: int, scale: int = 1) -> dict[str, dict[str, Any]]:
+        return build_state(seed, scale)
+
+    def sample_task(self, db: DB, rng: random.Random, writes: Sequence[str]) -> TaskSketch | None:
+        return sample_task(db, rng, writes)
+
+
+DOMAIN = Retail()

@@ -1,0 +1,224 @@
+"""Policy checks of the retail domain: the rules of ``policy.md`` as code.
+
+Each check is ``(PolicyContext) -> Iterable[Violation]`` with a stable rule id. A
+check sees the state *before* the call and the earlier executions; it never
+raises on odd arguments (wrong types, unknown ids): the tool reports those.
+Conversation rules (confirmation) apply only when ``ctx.messages`` is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from apigen.env import PolicyCheck, PolicyContext
+from apigen.types import Violation
+from environments.retail._common import ALLOWED_CANCEL_REASONS, users_named
+from environments.retail._confirm import check_confirmation
+
+__all__ = ["AUTH_FREE_TOOLS", "POLICY_CHECKS", "authenticated_user"]
+
+FIND_TOOLS = frozenset({"find_user_id_by_email", "find_user_id_by_name_zip"})
+AUTH_FREE_TOOLS = FIND_TOOLS | {
+    "list_product_types",
+    "get_product_details",
+    "get_item_details",
+    "calculate",
+    "transfer_to_human_agents",
+}
+"""Tools an agent may call before the customer is authenticated."""
+PENDING_TOOLS = frozenset(
+    {
+        "cancel_pending_order",
+        "modify_pending_order_address",
+        "modify_pending_order_items",
+        "modify_pending_order_payment",
+    }
+)
+DELIVERED_TOOLS = frozenset({"return_delivered_order_items", "exchange_delivered_order_items"})
+SWAP_TOOLS = frozenset({"modify_pending_order_items", "exchange_delivered_order_items"})
+
+
+def _violation(ctx: PolicyContext, rule: str, message: str) -> Violation:
+    return Violation(rule=rule, message=f"{ctx.call.name}: {message}", call_index=ctx.index)
+
+
+def _arg(ctx: PolicyContext, name: str) -> str | None:
+    value = ctx.call.arguments.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _str_list(ctx: PolicyContext, name: str) -> list[str]:
+    value = ctx.call.arguments.get(name)
+    if not isinstance(value, list):
+        return []
+    return [v for v in value if isinstance(v, str)]
+
+
+def _order(ctx: PolicyContext) -> Any:
+    order_id = _arg(ctx, "order_id")
+    return ctx.db.orders.get(order_id) if order_id is not None else None
+
+
+def authenticated_user(history: Iterable[Any]) -> str | None:
+    """The user id the first successful ``find_user_id_by_*`` call returned."""
+    for execution in history:
+        if execution.call.name in FIND_TOOLS and execution.ok and isinstance(execution.output, str):
+            return execution.output
+    return None
+
+
+def _find_target(ctx: PolicyContext) -> str | None:
+    """Whom a find call would identify (``None`` when nobody matches)."""
+    if ctx.call.name == "find_user_id_by_email":
+        email = _arg(ctx, "email")
+        found = ctx.db.user_emails.get(email.strip().lower()) if email else None
+        return str(found) if found is not None else None
+    first, last, code = _arg(ctx, "first_name"), _arg(ctx, "last_name"), _arg(ctx, "zip")
+    if not (first and last and code):
+        return None
+    found = users_named(ctx.db, first, last, code.strip())
+    return found[0] if len(found) == 1 else None
+
+
+def check_auth_before_access(ctx: PolicyContext) -> Iterator[Violation]:
+    """Customer data and changes need an authenticated customer."""
+    if ctx.tool is None or ctx.call.name in AUTH_FREE_TOOLS:
+        return
+    if authenticated_user(ctx.history) is None:
+        yield _violation(ctx, "auth_before_access", "no customer has been authenticated yet")
+
+
+def check_single_user(ctx: PolicyContext) -> Iterator[Violation]:
+    """One conversation serves one customer: no other customer's data or account."""
+    user = authenticated_user(ctx.history)
+    if user is None:
+        return
+    if ctx.call.name in FIND_TOOLS:
+        target = _find_target(ctx)
+        if target is not None and target != user:
+            yield _violation(ctx, "single_user", f"identifies {target} while serving {user}")
+        return
+    subject = _arg(ctx, "user_id")
+    if subject is not None and subject != user:
+        yield _violation(ctx, "single_user", f"accesses user {subject} while serving {user}")
+    order = _order(ctx)
+    if order is not None and order["user_id"] != user:
+        yield _violation(
+            ctx, "single_user", f"order {order['order_id']} belongs to another customer"
+        )
+
+
+def check_own_payment_method(ctx: PolicyContext) -> Iterator[Violation]:
+    """Money only moves to or from the customer's own payment methods."""
+    pm_id = _arg(ctx, "payment_method_id")
+    method = ctx.db.payment_methods.get(pm_id) if pm_id is not None else None
+    if method is None:
+        return
+    order = _order(ctx)
+    owner = order["user_id"] if order is not None else authenticated_user(ctx.history)
+    if owner is not None and method["user_id"] != owner:
+        yield _violation(ctx, "own_payment_method", f"{pm_id} belongs to another customer")
+
+
+def check_pending_only(ctx: PolicyContext) -> Iterator[Violation]:
+    """Only pending orders can be cancelled or modified."""
+    order = _order(ctx)
+    if ctx.call.name in PENDING_TOOLS and order is not None and order["status"] != "pending":
+        yield _violation(
+            ctx, "pending_only", f"order {order['order_id']} is {order['status']}, not pending"
+        )
+
+
+def check_delivered_only(ctx: PolicyContext) -> Iterator[Violation]:
+    """Only delivered orders can have items returned or exchanged."""
+    order = _order(ctx)
+    if ctx.call.name in DELIVERED_TOOLS and order is not None and order["status"] != "delivered":
+        yield _violation(
+            ctx, "delivered_only", f"order {order['order_id']} is {order['status']}, not delivered"
+        )
+
+
+def check_same_product_variant(ctx: PolicyContext) -> Iterator[Violation]:
+    """An item can only be swapped for another variant of the same product."""
+    order = _order(ctx)
+    if ctx.call.name not in SWAP_TOOLS or order is None:
+        return
+    products = {item["item_id"]: item["product_id"] for item in order["items"]}
+    old, new = _str_list(ctx, "item_ids"), _str_list(ctx, "new_item_ids")
+    for old_id, new_id in zip(old, new, strict=False):
+        product_id = products.get(old_id)
+        product = ctx.db.products.get(product_id) if product_id is not None else None
+        if product is not None and new_id not in product["variants"]:
+            yield _violation(
+                ctx,
+                "same_product_variant",
+                f"{new_id} is not a variant of {product['name']} (item {old_id})",
+            )
+
+
+def check_refund_destination(ctx: PolicyContext) -> Iterator[Violation]:
+    """Refunds go to the order's payment method or to one of the customer's gift cards."""
+    order = _order(ctx)
+    pm_id = _arg(ctx, "payment_method_id")
+    if ctx.call.name != "return_delivered_order_items" or order is None or pm_id is None:
+        return
+    if pm_id == order["payment_method_id"]:
+        return
+    method = ctx.db.payment_methods.get(pm_id)
+    if (
+        method is not None
+        and method["kind"] == "gift_card"
+        and method["user_id"] == order["user_id"]
+    ):
+        return
+    yield _violation(
+        ctx,
+        "refund_destination",
+        f"refund to {pm_id}: must be the original payment method "
+        f"{order['payment_method_id']} or a gift card of the customer",
+    )
+
+
+def check_modify_items_once(ctx: PolicyContext) -> Iterator[Violation]:
+    """The items of an order can be modified only once."""
+    order = _order(ctx)
+    if (
+        ctx.call.name == "modify_pending_order_items"
+        and order is not None
+        and order["items_modified"]
+    ):
+        yield _violation(
+            ctx, "modify_items_once", f"the items of {order['order_id']} were already modified"
+        )
+
+
+def check_cancel_reason(ctx: PolicyContext) -> Iterator[Violation]:
+    """A cancellation states one of the accepted reasons."""
+    if ctx.call.name != "cancel_pending_order":
+        return
+    reason = (_arg(ctx, "reason") or "").strip().lower()
+    if reason not in ALLOWED_CANCEL_REASONS:
+        allowed = " or ".join(repr(r) for r in ALLOWED_CANCEL_REASONS)
+        yield _violation(ctx, "cancel_reason", f"reason {reason!r} is not {allowed}")
+
+
+def check_after_transfer(ctx: PolicyContext) -> Iterator[Violation]:
+    """A transfer to a human agent ends the agent's part of the conversation."""
+    if any(e.call.name == "transfer_to_human_agents" and e.ok for e in ctx.history):
+        yield _violation(ctx, "after_transfer", "the conversation was already transferred")
+
+
+POLICY_CHECKS: tuple[PolicyCheck, ...] = (
+    check_auth_before_access,
+    check_single_user,
+    check_own_payment_method,
+    check_pending_only,
+    check_delivered_only,
+    check_same_product_variant,
+    check_refund_destination,
+    check_modify_items_once,
+    check_cancel_reason,
+    check_after_transfer,
+    check_confirmation,
+)
