@@ -65,6 +65,7 @@ def format_funnel(funnel: dict[str, Any]) -> list[str]:
     lines = [f"attempted  {funnel['attempted']}"]
     if funnel["errors"]:
         lines.append(f"  provider errors  {funnel['errors']}")
+        lines += [f"      {example}" for example in funnel["error_examples"]]
     for stage in STAGES:
         entry = funnel["failed"][stage]
         lines.append(f"  failed at {stage:<10} {entry['count']}")

@@ -86,6 +86,7 @@ class Phase1Run:
             "accepted": len(accepted),
             "yield": round(len(accepted) / attempted, 4) if attempted else 0.0,
             "errors": len(self.errors),
+            "error_examples": list(dict.fromkeys(self.errors.values()))[:3],
             "failed": failed,
             "rounds": dict(sorted(Counter(str(r.report.round) for r in accepted).items())),
             "failures_repaired_or_not": {s: seen.get(s, 0) for s in STAGES},

@@ -16,6 +16,7 @@ from apigen.blueprints import (
     validate_files,
     write_run,
 )
+from apigen.blueprints._generate import format_funnel
 from apigen.env import Environment
 from apigen.errors import ProviderError
 from tests.blueprints.fakes import FakeClient
@@ -102,6 +103,10 @@ async def test_provider_errors_are_recorded_not_raised(
     run = await generate_blueprints(toy_env, 3, client=FakeClient(generator=flaky))
     assert list(run.errors) == [1] and len(run.results) == 2
     assert run.funnel()["errors"] == 1 and run.funnel()["attempted"] == 3
+    assert run.funnel()["error_examples"] == ["ProviderError: rate limited"]
+    text = "\n".join(format_funnel(run.funnel()))
+    assert "provider errors  1\n      ProviderError: rate limited" in text
+    assert "accepted   2  (yield 66.7%)" in text and "failed at review     0" in text
     write_run(run, tmp_path)
     assert '"error": "ProviderError' in (tmp_path / "rejected.jsonl").read_text()
     with pytest.raises(ProviderError):
