@@ -211,6 +211,10 @@ class Usage(_Record):
     cost_usd: float | None = None
     """``None`` when no model involved has a known price."""
     errors: int = 0
+    retries: int = 0
+    """Provider attempts beyond the first (rate limits, server errors, time-outs)."""
+    cache_hits: int = 0
+    """Calls answered from the response cache (counted in ``calls``, no tokens or cost)."""
 
     def __add__(self, other: Usage) -> Usage:
         cost = (
@@ -224,6 +228,8 @@ class Usage(_Record):
             completion_tokens=self.completion_tokens + other.completion_tokens,
             cost_usd=cost,
             errors=self.errors + other.errors,
+            retries=self.retries + other.retries,
+            cache_hits=self.cache_hits + other.cache_hits,
         )
 
     @property

@@ -36,8 +36,9 @@ class ItemProcessor(Protocol):
 class _Worker:
     """The actor body (wrapped by ``ray.remote`` at start)."""
 
-    def __init__(self, processor: ItemProcessor, worker_index: int, broker: Any,
-                 limits: Any) -> None:
+    def __init__(
+        self, processor: ItemProcessor, worker_index: int, broker: Any, limits: Any
+    ) -> None:
         from apigen.runner._limiter import LeasedLimiter
 
         limiter = LeasedLimiter(broker, limits) if broker is not None else None
@@ -79,12 +80,15 @@ def execute(
     broker: Any = None,
     limits: Any = None,
     on_worker_lost: Callable[[int], None] | None = None,
+    max_item_losses: int = 3,
 ) -> ExecutionReport:
     """Run every item on ``workers`` actors until done or ``stop`` is set.
 
     After ``stop`` is set no new item is submitted; items in flight get ``grace_s``
     seconds to finish (their results are delivered), the rest are reported pending.
-    Ray must already be initialised (see :func:`apigen.runner.ray_session`).
+    An item whose worker died ``max_item_losses`` times is reported failed (a
+    poison item must not take down worker after worker). Ray must already be
+    initialised (see :func:`apigen.runner.ray_session`).
     """
     stop = stop or threading.Event()
     actor_cls = ray.remote(num_cpus=0, max_restarts=0)(_Worker)
@@ -100,6 +104,7 @@ def execute(
     per_worker = [0] * workers
     report = ExecutionReport()
     stop_deadline: float | None = None
+    losses: dict[int, int] = {}
 
     while queue or outstanding:
         if stop.is_set() and stop_deadline is None:
@@ -130,8 +135,12 @@ def execute(
                 _replace_worker(slot, actors, spawn, outstanding, per_worker, queue, report)
                 if on_worker_lost is not None:
                     on_worker_lost(slot)
-                queue.append(item)
-                report.resubmitted += 1
+                losses[item] = losses.get(item, 0) + 1
+                if losses[item] >= max_item_losses:
+                    report.failed[item] = f"worker died {losses[item]} times running this item"
+                else:
+                    queue.append(item)
+                    report.resubmitted += 1
                 continue
             except RayTaskError as exc:
                 report.failed[item] = f"{type(exc.cause).__name__}: {exc.cause}"
@@ -145,9 +154,15 @@ def execute(
     return report
 
 
-def _replace_worker(slot: int, actors: list[Any], spawn: Callable[[int], Any],
-                    outstanding: dict[Any, tuple[int, int]], per_worker: list[int],
-                    queue: list[int], report: ExecutionReport) -> None:
+def _replace_worker(
+    slot: int,
+    actors: list[Any],
+    spawn: Callable[[int], Any],
+    outstanding: dict[Any, tuple[int, int]],
+    per_worker: list[int],
+    queue: list[int],
+    report: ExecutionReport,
+) -> None:
     """Swap a dead actor for a fresh one; its other in-flight items go back to the queue."""
     if actors[slot] is None:
         return

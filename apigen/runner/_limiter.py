@@ -73,8 +73,9 @@ class _Budget:
 class BrokerCore:
     """The broker's logic (the Ray actor wraps it; tests drive it directly)."""
 
-    def __init__(self, limits: dict[str, ModelLimits], aimd: AIMD | None = None,
-                 clock: Any = time.monotonic) -> None:
+    def __init__(
+        self, limits: dict[str, ModelLimits], aimd: AIMD | None = None, clock: Any = time.monotonic
+    ) -> None:
         self.limits = limits
         self.aimd = aimd or AIMD()
         self.clock = clock
@@ -102,7 +103,9 @@ class BrokerCore:
         for budget in (self._req.get(model), self._tok.get(model)):
             if budget is not None:
                 budget.refill(now)
-                budget.rate = min(budget.limit, budget.rate + self.aimd.increase * budget.limit * elapsed)
+                budget.rate = min(
+                    budget.limit, budget.rate + self.aimd.increase * budget.limit * elapsed
+                )
 
     def rate(self, model: str) -> float | None:
         """Current request rate of ``model`` in requests per minute."""
@@ -152,7 +155,9 @@ class BrokerCore:
             for budget in (self._req.get(model), self._tok.get(model)):
                 if budget is not None:
                     budget.refill(now)
-                    budget.rate = max(budget.limit * self.aimd.floor, budget.rate * self.aimd.decrease)
+                    budget.rate = max(
+                        budget.limit * self.aimd.floor, budget.rate * self.aimd.decrease
+                    )
                     budget.level = min(budget.level, 0.0)
         if retry_after:
             self._paused_until[model] = max(self._paused_until.get(model, 0.0), now + retry_after)
@@ -184,8 +189,15 @@ class LeasedLimiter:
                     await asyncio.sleep(min(max(wait, 0.005), 5.0))
             self._permits[model] -= 1
 
-    def report(self, model: str, *, rate_limited: bool, retry_after: float | None = None,
-               tokens_used: int | None = None, tokens_estimated: int | None = None) -> None:
+    def report(
+        self,
+        model: str,
+        *,
+        rate_limited: bool,
+        retry_after: float | None = None,
+        tokens_used: int | None = None,
+        tokens_estimated: int | None = None,
+    ) -> None:
         if rate_limited and model in self._limited:
             self._permits[model] = 0  # our lease was priced at a rate that proved too high
             self._broker.report.remote(model, True, retry_after)

@@ -39,6 +39,9 @@ from environments.retail._writes import WRITE_TOOLS
 __all__ = ["DOMAIN", "POLICY_CHECKS", "Retail"]
 
 
+_FINAL_STATUSES = frozenset({"cancelled", "return requested", "exchange requested"})
+
+
 class Retail(Domain):
     """An online store: customers, orders, a product catalogue and a care policy."""
 
@@ -56,6 +59,20 @@ class Retail(Domain):
 
     def sample_task(self, db: DB, rng: random.Random, writes: Sequence[str]) -> TaskSketch | None:
         return sample_task(db, rng, writes)
+
+    def reachable(self, table: str, current: Any, target: Any) -> bool:
+        """Irreversible transitions: a cancelled, returned or exchanged order and an
+        order whose items were modified never change back; a transfer stays queued."""
+        if current == target or current is None:
+            return True
+        if table == "transfers":
+            return False
+        if table == "orders":
+            if current.get("status") in _FINAL_STATUSES:
+                return False
+            if current.get("items_modified") and not (target or {}).get("items_modified"):
+                return False
+        return True
 
 
 DOMAIN = Retail()

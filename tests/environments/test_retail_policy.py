@@ -248,3 +248,17 @@ def test_after_transfer(env: Environment) -> None:
     read = call("get_order_details", order_id=order["order_id"])
     assert rules(env, [auth, read, transfer]) == []
     assert rules(env, [auth, transfer, read]) == ["after_transfer"]
+
+
+def test_reachable_marks_irreversible_transitions() -> None:
+    from environments.retail import DOMAIN as RETAIL
+
+    pending = {"status": "pending", "items_modified": False}
+    assert RETAIL.reachable("orders", pending, {**pending, "address": "x"})
+    assert not RETAIL.reachable("orders", {**pending, "status": "cancelled"}, pending)
+    assert RETAIL.reachable(
+        "orders", {**pending, "status": "cancelled"}, {**pending, "status": "cancelled"}
+    )
+    assert not RETAIL.reachable("orders", {**pending, "items_modified": True}, pending)
+    assert not RETAIL.reachable("transfers", {"status": "queued"}, None)
+    assert RETAIL.reachable("users", {"address": "a"}, {"address": "b"})

@@ -14,18 +14,24 @@ from apigen.runner._execute import execute
 
 
 class Doubler:
-    def __init__(self, delay: float = 0.01, die_on: int | None = None) -> None:
+    def __init__(
+        self, delay: float = 0.01, die_on: int | None = None, marker: str | None = None
+    ) -> None:
         self.delay = delay
         self.die_on = die_on
+        self.marker = marker
 
     def setup(self, worker_index: int, limiter: Any) -> None:
         self.worker = worker_index
 
     async def process(self, index: int) -> Any:
         await asyncio.sleep(self.delay)
-        if index == self.die_on and not os.environ.get("APIGEN_TEST_DIED"):
-            os.environ["APIGEN_TEST_DIED"] = "1"  # only the first actor to see it dies
-            os._exit(1)
+        if index == self.die_on:
+            if self.marker is None:
+                os._exit(1)  # a poison item: kills every worker that runs it
+            if not os.path.exists(self.marker):
+                open(self.marker, "w").close()  # only the first worker to run it dies
+                os._exit(1)
         if index == 13:
             raise ValueError("unlucky")
         return {"index": index, "double": index * 2, "pid": os.getpid()}
@@ -49,12 +55,29 @@ def test_every_item_delivered_once() -> None:
 
 
 @pytest.mark.usefixtures("ray_local")
-def test_lost_worker_items_rerun_elsewhere() -> None:
+def test_lost_worker_items_rerun_elsewhere(tmp_path: Any) -> None:
     seen: list[int] = []
-    report = execute(Doubler(delay=0.02, die_on=20), range(50), workers=2, in_flight=4,
-                     on_result=lambda i, r: seen.append(i))
+    processor = Doubler(delay=0.02, die_on=20, marker=str(tmp_path / "died"))
+    report = execute(
+        processor, range(50), workers=2, in_flight=4, on_result=lambda i, r: seen.append(i)
+    )
     assert report.restarted_workers == 1 and report.resubmitted >= 1
     assert sorted(seen) == sorted(set(range(50)) - {13})
+
+
+@pytest.mark.usefixtures("ray_local")
+def test_poison_item_fails_after_bounded_losses() -> None:
+    seen: list[int] = []
+    report = execute(
+        Doubler(die_on=3),
+        range(8),
+        workers=2,
+        in_flight=1,
+        on_result=lambda i, r: seen.append(i),
+        max_item_losses=2,
+    )
+    assert "worker died 2 times" in report.failed[3]
+    assert sorted(seen) == [0, 1, 2, 4, 5, 6, 7]
 
 
 @pytest.mark.usefixtures("ray_local")
@@ -67,8 +90,15 @@ def test_stop_finishes_in_flight_and_reports_pending() -> None:
         if len(seen) == 5:
             stop.set()
 
-    report = execute(Doubler(delay=0.05), range(100), workers=2, in_flight=2,
-                     on_result=on_result, stop=stop, grace_s=5)
+    report = execute(
+        Doubler(delay=0.05),
+        range(100),
+        workers=2,
+        in_flight=2,
+        on_result=on_result,
+        stop=stop,
+        grace_s=5,
+    )
     assert report.interrupted
     assert 5 <= len(seen) <= 9  # what was in flight finished; nothing new started
     assert sorted(set(seen) | set(report.pending) | set(report.failed)) == list(range(100))

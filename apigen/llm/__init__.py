@@ -1,0 +1,107 @@
+"""The one seam to language models: every role calls models through here.
+
+Contract
+--------
+``LLMClient.complete(role, model, messages, *, tools=None, params=None, context=None)``
+is the single async entry point. It takes
+
+- ``role``: who is calling (``generator``, ``reviewer``, ``human``, ``agent``,
+  ``judge``, ``feedback``); usage is accounted per role and per model;
+- ``model``: any model name litellm routes (``openai/gpt-4o``, ``hosted_vllm/…``,
+  ``ollama/…``) or ``sim/<name>`` for the offline scripted role-players; ``None``
+  picks the role's first configured model;
+- ``messages``: :class:`apigen.types.Message` records (converted to OpenAI dicts
+  here, assistant tool calls with ids and JSON-string arguments);
+- ``tools``: OpenAI function definitions (what :attr:`apigen.env.Tool.schema` gives);
+- ``params``: sampling parameters overriding the role's configured ones;
+- ``context``: a mapping only ``sim/…`` models read. It is placed in
+  :data:`apigen.llm.EPISODE_CONTEXT` for the duration of the call; real providers
+  never see it.
+
+and returns a frozen :class:`Completion`: text, parsed tool calls, reasoning
+content, finish reason, token usage, cost in USD (``None`` when litellm has no
+price for the model), latency, ``cached``, and ``errors``.
+
+Guarantees
+----------
+- **Malformed output never raises.** A tool call whose arguments are not a JSON
+  object (``invalid_json``) or that names a tool not offered (``unknown_tool``) is
+  dropped from ``Completion.tool_calls`` and reported in ``Completion.errors`` as an
+  :class:`OutputError` (kind, call id, tool name, raw arguments). The well-formed
+  calls of the same answer are kept, so ``Completion.message`` is always a valid
+  assistant message to append to the history.
+- **Provider failures raise** :class:`apigen.errors.ProviderError` with ``kind``,
+  ``retryable``, ``status_code`` and ``retry_after`` read from the litellm
+  exception's type and HTTP response (never its text). Retryable failures (429,
+  5xx, time-out, connection) are retried with exponential backoff and jitter,
+  waiting at least the provider's ``Retry-After``; others fail at once. After the
+  attempts are spent, configured fallbacks are tried in order; the last error is
+  raised.
+- **Limits.** Each attempt first passes the :class:`RateLimiter` (requests and
+  tokens per minute per model) and runs under a per-attempt time limit.
+- **Cache.** With a :class:`CacheBackend`, an identical request (model, messages,
+  tools, sampling params and, for ``sim/…`` models only, a digest of the context)
+  is answered from the cache with ``cached=True``, ``attempts=0`` and zero cost;
+  a sim request whose context cannot be digested is not cached.
+- **Errors a provider raises as apigen exceptions pass through by type**: a
+  ``ConfigError`` from a sim model (a bad knob, a missing context key) reaches the
+  caller at once; a ``ProviderError`` a sim model injects keeps its structure.
+- **Usage.** ``client.usage()`` / ``client.usage_by_model()`` return
+  :class:`apigen.types.Usage` records at any time; ``client.take_usage()``
+  returns and resets them so a runner can persist deltas.
+- **Cheap import.** ``import apigen.llm`` does not import litellm; the first call
+  does, with ``LITELLM_LOCAL_MODEL_COST_MAP=True``, debug output suppressed, and
+  ``.env`` loading disabled (``import apigen.llm`` sets ``LITELLM_MODE=PRODUCTION``
+  unless already set, and the first import of litellm forces it).
+"""
+
+from __future__ import annotations
+
+import os
+
+# litellm's __init__ calls dotenv.load_dotenv() unless LITELLM_MODE is PRODUCTION.
+# Set it before any submodule (``apigen.llm.sim`` imports litellm at its top) can
+# import litellm, so no .env file is ever read into os.environ on our account.
+os.environ.setdefault("LITELLM_MODE", "PRODUCTION")
+
+from apigen.llm._cache import CacheBackend, DiskCache, MemoryCache, request_key
+from apigen.llm._client import LLMClient
+from apigen.llm._config import (
+    ROLES,
+    CacheSettings,
+    EndpointSettings,
+    ModelsConfig,
+    RetrySettings,
+    RoleModels,
+    SamplingParams,
+)
+from apigen.llm._context import EPISODE_CONTEXT
+from apigen.llm._errors import provider_error
+from apigen.llm._limits import RateLimiter, TokenBucketLimiter
+from apigen.llm._messages import from_openai_message, to_openai_messages
+from apigen.llm._records import Completion, OutputError
+from apigen.llm._usage import UsageLedger
+
+__all__ = [
+    "EPISODE_CONTEXT",
+    "ROLES",
+    "CacheBackend",
+    "CacheSettings",
+    "Completion",
+    "DiskCache",
+    "EndpointSettings",
+    "LLMClient",
+    "MemoryCache",
+    "ModelsConfig",
+    "OutputError",
+    "RateLimiter",
+    "RetrySettings",
+    "RoleModels",
+    "SamplingParams",
+    "TokenBucketLimiter",
+    "UsageLedger",
+    "from_openai_message",
+    "provider_error",
+    "request_key",
+    "to_openai_messages",
+]

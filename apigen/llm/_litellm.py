@@ -1,0 +1,140 @@
+"""The litellm seam: a lazy, quiet import, one attempt of a call, and response parsing.
+
+litellm is imported on first use, never at ``import apigen.llm`` time. Before the
+import, ``LITELLM_LOCAL_MODEL_COST_MAP=True`` is forced (no price-list download)
+and ``LITELLM_MODE`` is set to ``PRODUCTION`` for the duration of the import,
+because litellm's ``__init__`` otherwise calls ``dotenv.load_dotenv()`` and would
+pull a ``.env`` file from the working directory into ``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from apigen.llm._messages import parse_tool_calls
+from apigen.llm._records import OutputError
+from apigen.types import ToolCall
+
+__all__ = ["Parsed", "acompletion", "load_litellm", "parse_response"]
+
+_module: ModuleType | None = None
+_load_lock = threading.Lock()
+_unpriced: set[str] = set()
+
+
+def load_litellm() -> ModuleType:
+    """The configured litellm module (imported, quietened, ``sim`` provider registered)."""
+    global _module
+    if _module is None:
+        with _load_lock:
+            if _module is None:
+                _module = _import_quietly()
+    return _module
+
+
+def _import_quietly() -> ModuleType:
+    os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+    previous_mode = os.environ.get("LITELLM_MODE")
+    os.environ["LITELLM_MODE"] = "PRODUCTION"
+    try:
+        import litellm
+    finally:
+        if previous_mode is None:
+            os.environ.pop("LITELLM_MODE", None)
+        else:
+            os.environ["LITELLM_MODE"] = previous_mode
+    litellm.suppress_debug_info = True
+    litellm.telemetry = False  # absent in recent releases; harmless there
+    litellm.disable_hf_tokenizer_download = True  # token counting must not reach the hub
+    litellm.set_verbose = False
+    try:
+        from apigen.llm.sim import register_sim_provider
+    except ModuleNotFoundError as exc:  # the sim package is optional at this seam
+        if exc.name != "apigen.llm.sim":
+            raise
+    else:
+        register_sim_provider()
+    return litellm
+
+
+async def acompletion(
+    model: str,
+    messages: list[dict[str, Any]],
+    *,
+    tools: list[dict[str, Any]] | None,
+    params: Mapping[str, Any],
+    timeout_s: float,
+    api_base: str | None,
+    api_key: str | None,
+) -> Any:
+    """One litellm attempt, without litellm's or the OpenAI SDK's own retries."""
+    litellm = _module or load_litellm()
+    kwargs: dict[str, Any] = dict(params)
+    if tools:
+        kwargs["tools"] = tools
+    if api_base is not None:
+        kwargs["api_base"] = api_base
+    if api_key is not None:
+        kwargs["api_key"] = api_key
+    return await litellm.acompletion(
+        model=model,
+        messages=messages,
+        timeout=timeout_s,
+        max_retries=0,
+        num_retries=0,
+        **kwargs,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """The fields of a litellm ``ModelResponse`` the client keeps."""
+
+    text: str | None
+    tool_calls: tuple[ToolCall, ...]
+    errors: tuple[OutputError, ...]
+    reasoning: str | None
+    finish_reason: str | None
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float | None
+
+
+def parse_response(response: Any, model: str, tool_names: Collection[str]) -> Parsed:
+    """Read text, tool calls, reasoning, usage and cost from a litellm response."""
+    choice = response.choices[0]
+    message = choice.message
+    calls, errors = parse_tool_calls(getattr(message, "tool_calls", None), tool_names)
+    reasoning = getattr(message, "reasoning_content", None)
+    usage = getattr(response, "usage", None)
+    return Parsed(
+        text=message.content,
+        tool_calls=calls,
+        errors=errors,
+        reasoning=reasoning if isinstance(reasoning, str) and reasoning else None,
+        finish_reason=getattr(choice, "finish_reason", None),
+        prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+        completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+        cost_usd=response_cost(response, model),
+    )
+
+
+def response_cost(response: Any, model: str) -> float | None:
+    """Cost in USD from litellm's price map; ``None`` for models it cannot price."""
+    hidden = getattr(response, "_hidden_params", None) or {}
+    cost = hidden.get("response_cost")
+    if cost is not None:
+        return float(cost)
+    if model in _unpriced:
+        return None
+    try:
+        cost = (_module or load_litellm()).completion_cost(completion_response=response)
+    except Exception:  # litellm raises assorted errors for models it has no price for
+        _unpriced.add(model)
+        return None
+    return float(cost) if cost is not None else None

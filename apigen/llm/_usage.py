@@ -1,0 +1,112 @@
+"""Usage accounting per (role, model), safe from any thread or task."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from apigen.types import Usage
+
+__all__ = ["UsageLedger"]
+
+# counter slots of one (role, model) entry
+_CALLS, _PROMPT, _COMPLETION, _ERRORS, _RETRIES, _HITS, _COST, _PRICED = range(8)
+
+
+class UsageLedger:
+    """Counts calls, tokens, cost, errors, retries and cache hits per (role, model).
+
+    ``calls`` counts answers returned (cache hits included); ``errors`` counts calls
+    that ended in a :class:`apigen.errors.ProviderError` on that model; ``retries``
+    counts attempts beyond the first. Cache hits add no tokens and cost zero.
+    ``cost_usd`` stays ``None`` until some call of the entry had a known price.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rows: dict[tuple[str, str], list[float]] = {}
+
+    def _row(self, role: str, model: str) -> list[float]:
+        row = self._rows.get((role, model))
+        if row is None:
+            row = self._rows[(role, model)] = [0, 0, 0, 0, 0, 0, 0.0, 0]
+        return row
+
+    def add_call(
+        self,
+        role: str,
+        model: str,
+        *,
+        prompt_tokens: int,
+        completion_tokens: int,
+        cost_usd: float | None,
+        retries: int,
+        cached: bool,
+    ) -> None:
+        """Record one answered call."""
+        with self._lock:
+            row = self._row(role, model)
+            row[_CALLS] += 1
+            row[_RETRIES] += retries
+            if cached:
+                row[_HITS] += 1
+                row[_PRICED] = 1  # a cache hit's cost is known: zero
+                return
+            row[_PROMPT] += prompt_tokens
+            row[_COMPLETION] += completion_tokens
+            if cost_usd is not None:
+                row[_COST] += cost_usd
+                row[_PRICED] = 1
+
+    def add_failure(self, role: str, model: str, *, retries: int) -> None:
+        """Record one call that failed on ``model`` after ``retries`` retries."""
+        with self._lock:
+            row = self._row(role, model)
+            row[_ERRORS] += 1
+            row[_RETRIES] += retries
+
+    def snapshot(self) -> dict[tuple[str, str], Usage]:
+        """Usage per (role, model) so far."""
+        with self._lock:
+            return {key: _usage(row) for key, row in self._rows.items()}
+
+    def take(self) -> dict[tuple[str, str], Usage]:
+        """Usage per (role, model) since the last :meth:`take` / :meth:`reset`, then reset."""
+        with self._lock:
+            rows, self._rows = self._rows, {}
+        return {key: _usage(row) for key, row in rows.items()}
+
+    def reset(self) -> None:
+        """Forget everything counted."""
+        with self._lock:
+            self._rows = {}
+
+    def by_role(self) -> dict[str, Usage]:
+        """Usage summed per role."""
+        return _group(self.snapshot(), lambda key: key[0])
+
+    def by_model(self) -> dict[str, Usage]:
+        """Usage summed per model."""
+        return _group(self.snapshot(), lambda key: key[1])
+
+
+def _usage(row: list[float]) -> Usage:
+    return Usage(
+        calls=int(row[_CALLS]),
+        prompt_tokens=int(row[_PROMPT]),
+        completion_tokens=int(row[_COMPLETION]),
+        cost_usd=row[_COST] if row[_PRICED] else None,
+        errors=int(row[_ERRORS]),
+        retries=int(row[_RETRIES]),
+        cache_hits=int(row[_HITS]),
+    )
+
+
+def _group(
+    rows: dict[tuple[str, str], Usage], by: Callable[[tuple[str, str]], str]
+) -> dict[str, Usage]:
+    out: dict[str, Usage] = {}
+    for key, usage in rows.items():
+        name = by(key)
+        out[name] = out[name] + usage if name in out else usage
+    return out

@@ -1,0 +1,143 @@
+"""``sim/judge``: judges a finished conversation, or picks the best of N human turns.
+
+Criteria (heuristic, no model involved):
+
+- ``policy_adherence``: the domain's policy checks, run over the conversation's tool
+  calls in a fresh sandbox with the conversation up to each call, find nothing.
+- ``faithfulness``: every number the agent states appears in a tool output or in
+  what the customer said (nothing invented).
+- ``human_realism``: the customer's messages hold no tool names, no JSON, and no
+  ids they could not know (ids in the instruction or said by the agent are fine).
+
+With ``candidates`` in the context the answer is ``{"choice": i, "rationale": ...}``:
+the candidate sharing most facts with the instruction, penalised for stopping
+before every request was made and for tool names or JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+
+from apigen.env import Environment
+from apigen.llm.sim._common import Turn, leaves, mentions, numbers_in, to_turns, tool_like
+from apigen.llm.sim._context_keys import ContextKey
+from apigen.llm.sim._plan import plan_of, tool_map_for
+from apigen.llm.sim._request import SimReply, SimRequest
+from apigen.llm.sim._scoring import Check, score_criteria
+from apigen.types import Blueprint, Message, ToolCall
+
+__all__ = ["DEFAULT_CRITERIA", "respond"]
+
+DEFAULT_CRITERIA = ("policy_adherence", "faithfulness", "human_realism")
+_MARKERS = re.compile(r"###(STOP|TRANSFER)###")
+_EMAIL = re.compile(r"\S+@\S+")
+_ID = re.compile(r"#?\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9][\w-]+\b")
+_JSON = re.compile(r"[{\[]\s*\"|\"\s*:\s*")
+
+
+def _as_messages(turns: Sequence[Turn]) -> list[Message]:
+    return [
+        Message(
+            role=t.role,
+            content=t.content or None,
+            tool_calls=tuple(
+                ToolCall(name=c.name, arguments=c.arguments, id=c.id) for c in t.calls
+            ),
+            tool_call_id=t.call_id,
+            name=t.name,
+        )
+        for t in turns
+    ]
+
+
+def _policy(env: Environment, messages: Sequence[Message]) -> tuple[bool, str]:
+    box = env.sandbox()
+    found = []
+    for k, m in enumerate(messages):
+        for call in m.tool_calls:
+            bare = ToolCall(name=call.name, arguments=call.arguments)
+            found += [f"{v.rule}: {v.message}" for v in box.policy_violations(bare, messages[:k])]
+            box.call(bare)
+    if found:
+        return False, "; ".join(found)
+    return True, "No policy check finds a violation."
+
+
+def _faithfulness(turns: Sequence[Turn]) -> tuple[bool, str]:
+    sources: set[float] = set()
+    invented = []
+    for t in turns:
+        if t.role in ("tool", "user"):
+            sources |= numbers_in(t.content)
+        elif t.role == "assistant":
+            invented += sorted(n for n in numbers_in(t.content) if n not in sources)
+    if invented:
+        shown = ", ".join(f"{n:g}" for n in invented)
+        return False, f"the agent states numbers no tool returned: {shown}"
+    return True, "Every number the agent states comes from a tool output or the customer."
+
+
+def _unrealistic(text: str, known: str, tools: Sequence[str]) -> list[str]:
+    body = _EMAIL.sub(" ", _MARKERS.sub(" ", text))
+    problems = [f"names tool {t}" for t in tool_like(tools, body)]
+    if _JSON.search(body):
+        problems.append("contains JSON")
+    problems += [
+        f"states id {m} it could not know" for m in _ID.findall(body) if not mentions(known, m)
+    ]
+    return problems
+
+
+def _realism(bp: Blueprint, turns: Sequence[Turn], tools: Sequence[str]) -> tuple[bool, str]:
+    known = bp.instruction
+    problems = []
+    for t in turns:
+        if t.role == "assistant":
+            known += " " + t.content
+        elif t.role == "user":
+            problems += [
+                f"{p} in {t.content[:60]!r}" for p in _unrealistic(t.content, known, tools)
+            ]
+    if problems:
+        return False, "; ".join(problems)
+    return True, "The customer only says what a customer would know."
+
+
+def _choose(req: SimRequest, bp: Blueprint, candidates: Sequence[str]) -> SimReply:
+    plan = plan_of(bp, tool_map_for(req.ctx, bp.domain))
+    facts = [v for v in leaves(plan.identity) + [x for s in plan.steps for x in s.values()]]
+    said = " ".join(
+        t.content for t in to_turns(req.ctx.get(ContextKey.MESSAGES) or ()) if t.role == "user"
+    )
+    said += " " + " ".join(t.content for t in req.turns if t.role == "assistant")
+    tools = list(tool_map_for(req.ctx, bp.domain))
+    pending = [s for s in plan.steps if not any(mentions(said, v) for v in s.values())]
+    best, best_score, why = 0, float("-inf"), ""
+    for k, text in enumerate(candidates):
+        hits = sum(1 for v in facts if mentions(text, v) and mentions(bp.instruction, v))
+        score = hits - 3 * len(_unrealistic(text, bp.instruction + " " + said, tools))
+        if "###STOP###" in text and pending:
+            score -= 10
+        if score > best_score:
+            best, best_score = k, score
+            why = f"candidate {k} states {hits} instruction fact(s)"
+    rationale = why + (" and does not stop early." if pending else ".")
+    return SimReply(json.dumps({"choice": best, "rationale": rationale}))
+
+
+def respond(req: SimRequest) -> SimReply:
+    """Scores for the context's conversation, or a best-of-N choice."""
+    bp: Blueprint = req.need(ContextKey.BLUEPRINT)
+    candidates = req.ctx.get(ContextKey.CANDIDATES)
+    if candidates:
+        return _choose(req, bp, [str(c) for c in candidates])
+    turns = to_turns(req.need(ContextKey.MESSAGES))
+    tools = list(tool_map_for(req.ctx, bp.domain))
+    checks: dict[str, Check] = {
+        "policy_adherence": lambda: _policy(req.need(ContextKey.ENV), _as_messages(turns)),
+        "faithfulness": lambda: _faithfulness(turns),
+        "human_realism": lambda: _realism(bp, turns, tools),
+    }
+    return score_criteria(req, checks, DEFAULT_CRITERIA)

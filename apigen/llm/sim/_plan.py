@@ -1,0 +1,120 @@
+"""What a blueprint asks for, as the sim roles see it; and the per-episode fault plan."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from apigen.env import Tool, get_domain
+from apigen.errors import ApigenError
+from apigen.llm.sim._common import derive_rng, leaves
+from apigen.llm.sim._context_keys import ContextKey
+from apigen.llm.sim._knobs import SimKnobs
+from apigen.types import JSON, Blueprint, ToolCall
+
+__all__ = ["FaultPlan", "Plan", "Step", "plan_of", "planned_faults", "tool_map_for"]
+
+
+@dataclass(frozen=True)
+class FaultPlan:
+    """The fault one episode of one role plays (``kind is None``: it plays well).
+
+    ``target`` is a seeded integer a role reduces modulo what it can pick from
+    (the agent: ``target % len(steps)`` is the step that goes wrong).
+    """
+
+    kind: str | None
+    target: int
+
+    def step(self, count: int) -> int:
+        """The index, among ``count`` candidates, this fault hits."""
+        return self.target % count if count else 0
+
+
+def planned_faults(role: str, knobs: SimKnobs, episode: str, seed: int = 0) -> FaultPlan:
+    """The fault ``role`` injects in episode ``episode``: decided once per episode key.
+
+    Tests and benchmarks call this to know which episodes were meant to fail and how;
+    model output never says so. ``seed`` is the context's seed (0 when absent).
+    """
+    rng = derive_rng("fault", seed, knobs.seed, role, episode)
+    draw, target = rng.random(), rng.randrange(2**31)
+    acc = 0.0
+    for kind, weight in knobs.fault_weights(role).items():
+        acc += weight
+        if weight > 0 and draw < acc:
+            return FaultPlan(kind=kind, target=target)
+    return FaultPlan(kind=None, target=target)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One write of a blueprint with the reads that ground it."""
+
+    reads: tuple[ToolCall, ...]
+    write: ToolCall
+    post_reads: tuple[ToolCall, ...] = ()
+    """Reads after the last write (only on the last step)."""
+
+    def values(self) -> list[str | int | float]:
+        """The write's argument values: the facts the human states for this step."""
+        return leaves(self.write.arguments)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A blueprint split into authentication, steps and expected outputs."""
+
+    auth: tuple[ToolCall, ...]
+    steps: tuple[Step, ...]
+    outputs: tuple[str, ...]
+
+    @property
+    def identity(self) -> dict[str, JSON]:
+        """Arguments of the authentication calls: what the human gives to identify."""
+        found: dict[str, JSON] = {}
+        for call in self.auth:
+            found.update(call.arguments)
+        return found
+
+
+def tool_map_for(ctx: Mapping[str, Any], domain: str) -> dict[str, Tool]:
+    """The domain's tools, from the context's env or sandbox, else from the registry."""
+    for key in (ContextKey.ENV, ContextKey.SANDBOX):
+        holder = ctx.get(key)
+        if holder is not None and getattr(holder, "domain", None) is not None:
+            return dict(holder.domain.tool_map)
+    try:
+        return dict(get_domain(domain).tool_map)
+    except ApigenError:
+        return {}
+
+
+def plan_of(blueprint: Blueprint, tools: Mapping[str, Tool]) -> Plan:
+    """Split ``blueprint.actions``: leading identity reads (tools consuming no entity),
+    then each write with the reads before it; reads after the last write trail it."""
+    actions = list(blueprint.actions)
+
+    def kind(call: ToolCall) -> str:
+        tool = tools.get(call.name)
+        return tool.kind if tool is not None else "read"
+
+    auth: list[ToolCall] = []
+    while actions and kind(actions[0]) == "read":
+        tool = tools.get(actions[0].name)
+        if tool is None or tool.consumes:
+            break
+        auth.append(actions.pop(0))
+    steps: list[Step] = []
+    pending: list[ToolCall] = []
+    for call in actions:
+        if kind(call) == "write":
+            steps.append(Step(reads=tuple(pending), write=call))
+            pending = []
+        else:
+            pending.append(call)
+    if pending and steps:
+        last = steps[-1]
+        steps[-1] = Step(reads=last.reads, write=last.write, post_reads=tuple(pending))
+    return Plan(auth=tuple(auth), steps=tuple(steps), outputs=tuple(blueprint.outputs))
