@@ -23,6 +23,7 @@ from apigen.blueprints._sampling import (
 )
 from apigen.blueprints._templates import PromptTemplates
 from apigen.env import Environment
+from apigen.llm.sim import ContextKey
 from apigen.types import Blueprint, StageName, StageOutcome, Usage, ValidationReport
 
 __all__ = ["AttemptResult", "RoundRecord", "failure_lines", "run_attempt"]
@@ -113,14 +114,14 @@ def sim_context(
 ) -> dict[str, Any]:
     """The structured context ``sim/…`` models read (real models never see it)."""
     return {
-        "env": ctx.env,
-        "task": ctx.sketch,
-        "persona": ctx.persona,
-        "feedback": list(feedback),
-        "round": rnd,
-        "criteria": list(config.criteria),
-        "seed": ctx.seed,
-        "episode": ctx.episode,
+        ContextKey.ENV: ctx.env,
+        ContextKey.TASK: ctx.sketch,
+        ContextKey.PERSONA: ctx.persona,
+        ContextKey.FEEDBACK: list(feedback),
+        ContextKey.ROUND: rnd,
+        ContextKey.CRITERIA: list(config.criteria),
+        ContextKey.SEED: ctx.seed,
+        ContextKey.EPISODE: ctx.episode,
     }
 
 

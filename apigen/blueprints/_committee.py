@@ -12,6 +12,7 @@ from apigen.blueprints._client import ModelClient, UsageTally
 from apigen.blueprints._config import Phase1Config
 from apigen.blueprints._parse import ParsedReview, parse_review
 from apigen.blueprints._templates import PromptTemplates
+from apigen.llm.sim import ContextKey
 from apigen.types import Blueprint, StageOutcome, StateDiff, Vote
 
 __all__ = ["CRITERIA_DEFINITIONS", "Ballot", "aggregate_votes", "judge_names", "review"]
@@ -131,8 +132,8 @@ async def _member(
     for retry in range(config.reviewer_retries + 1):
         prompt = templates.render("reviewer.j2", **variables, retry_reason=why)
         # Each member (and round) is its own sim episode, so seeded noise differs per judge.
-        episode = f"{context['episode']}/round{context['round']}/{judge}"
-        ctx = {**context, "episode": episode, "member": member, "retry": retry}
+        episode = f"{context[ContextKey.EPISODE]}/round{context[ContextKey.ROUND]}/{judge}"
+        ctx = {**context, ContextKey.EPISODE: episode, "member": member, "retry": retry}
         text = await tally.ask(client, "reviewer", model, prompt, ctx)
         answer = parse_review(text, config.criteria)
         if isinstance(answer, ParsedReview):
@@ -165,7 +166,7 @@ async def review(
         "criteria": list(config.criteria),
         "definitions": CRITERIA_DEFINITIONS,
     }
-    ctx = {**context, "blueprint": blueprint, "criteria": list(config.criteria)}
+    ctx = {**context, ContextKey.BLUEPRINT: blueprint, ContextKey.CRITERIA: list(config.criteria)}
     names = judge_names(config.reviewers)
     ballots = await asyncio.gather(
         *(

@@ -135,7 +135,7 @@ async def recombine(
         )
         context = {
             **sim_context(ctx, config, rnd, feedback),
-            "recombine": [p.instruction for p in parts],
+            "recombine": [p.instruction for p in parts],  # extra key: sim/generator reads TASK
         }
         raw = await tally.ask(client, "generator", config.generator, prompt, context)
         parsed = parse_generation(raw, need=("instruction",))

@@ -149,3 +149,21 @@ async def test_reviewers_run_concurrently_and_see_the_blueprint(toy_env: Environ
         ctx["criteria"] == list(CONFIG.criteria)
         and ctx["episode"] == "toy/0/2/round0/sim/reviewer#1"
     )
+
+
+async def test_disagreeing_sim_reviewers_are_outvoted(toy_env: Environment) -> None:
+    from apigen.blueprints import run_attempt
+    from apigen.llm import LLMClient
+
+    noisy = Phase1Config(reviewers=("sim/reviewer?disagree=0.3",) * 3, threshold=1.0, rounds=0)
+    split = 0
+    for index in range(12):
+        result = await run_attempt(
+            AttemptSpec(domain="toy", index=index), env=toy_env, client=LLMClient(), config=noisy
+        )
+        review = next(s for s in result.report.stages if s.stage == "review")
+        split += 0 < sum(bool(v.passed) for v in review.votes) < 3
+        # The generator is clean, so the verdict is whatever the majority per criterion says.
+        majority = all(sum(v.scores[c] >= 0.5 for v in review.votes) >= 2 for c in noisy.criteria)
+        assert review.passed == majority
+    assert split > 0, "members drew their noise independently"
