@@ -37,7 +37,8 @@ class Phase1Config(BaseModel):
     allowed; role ``reviewer``). Default three ``sim/reviewer``."""
     feedback_model: str | None = None
     """Model that condenses failures into regeneration feedback (role ``feedback``).
-    Default ``None``: the failures are passed on verbatim."""
+    Default ``None``: the failures are passed on verbatim (there is no ``sim/feedback``
+    role; the sim generator reads the verbatim lines)."""
     rounds: int = Field(default=3, ge=0)
     """Feedback rounds K after the first generation (0 = no feedback loop). Default 3."""
     criteria: tuple[str, ...] = Field(default=DEFAULT_CRITERIA, min_length=1)
