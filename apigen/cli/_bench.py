@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import typer
 
+from apigen.cli._blueprints import bench_phase1
 from apigen.cli._llm_bench import llm
 from apigen.cli._render import echo_json
 
 bench_app = typer.Typer(help="Benchmarks that print numbers.", no_args_is_help=True)
 bench_app.command("llm")(llm)
+bench_app.command("phase1")(bench_phase1)
 
 
 @bench_app.command("sandbox")

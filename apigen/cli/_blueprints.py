@@ -1,8 +1,10 @@
-"""``apigen blueprints``: validate blueprint files (generation arrives with phase 1)."""
+"""``apigen blueprints``: generate, validate and describe task blueprints (phase 1)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -56,3 +58,116 @@ def schema(
         typer.echo(text, nl=False)
     else:
         out.write_text(text, encoding="utf-8")
+
+
+def _progress(total: int) -> tuple[Any, Callable[[], None]]:
+    """A progress callback: a rich bar on a TTY, otherwise a plain line per 10%."""
+    import sys
+
+    if sys.stderr.isatty():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        bar = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            transient=True,
+        )
+        task = bar.add_task("attempts", total=total)
+        bar.start()
+        accepted = 0
+
+        def tick(done: int, _total: int, result: Any) -> None:
+            nonlocal accepted
+            accepted += bool(result is not None and result.accepted)
+            bar.update(task, completed=done, description=f"attempts ({accepted} accepted)")
+
+        return tick, bar.stop
+    step = max(1, total // 10)
+
+    def line(done: int, _total: int, _result: Any) -> None:
+        if done % step == 0 or done == _total:
+            typer.echo(f"{done}/{_total} attempts done", err=True)
+
+    return line, lambda: None
+
+
+@app.command("generate")
+def generate(
+    domain: str = typer.Option(..., help="Domain to generate tasks for."),
+    n: int = typer.Option(100, "-n", min=1, help="Attempts to run."),
+    out: Path | None = typer.Option(
+        None, help="Write accepted YAML files and rejected.jsonl here."
+    ),
+    seed: int = typer.Option(
+        0, help="Run seed: attempt i of seed S always samples the same context."
+    ),
+    state_seed: int = typer.Option(0, help="Seed of the domain state the tasks refer to."),
+    rounds: int | None = typer.Option(None, min=0, help="Feedback rounds K (default 3)."),
+    generator: str | None = typer.Option(None, help="Generator model (default sim/generator)."),
+    reviewers: str | None = typer.Option(None, help="Comma-separated reviewer models."),
+    feedback_model: str | None = typer.Option(None, help="Model condensing feedback."),
+    templates_dir: Path | None = typer.Option(None, help="Directory overriding prompt templates."),
+    concurrency: int = typer.Option(16, min=1, help="Attempts in flight."),
+    recombine: bool = typer.Option(False, help="Also merge accepted tasks of the same user."),
+    json_out: bool = typer.Option(False, "--json", help="Print the funnel as JSON."),
+) -> None:
+    """Generate and validate task blueprints; print the per-stage funnel."""
+    from apigen.blueprints import Phase1Config
+    from apigen.blueprints._generate import format_funnel
+    from apigen.blueprints._generate import generate as run_generate
+
+    config = Phase1Config.load(
+        rounds=rounds,
+        generator=generator,
+        reviewers=tuple(m.strip() for m in reviewers.split(",") if m.strip())
+        if reviewers
+        else None,
+        feedback_model=feedback_model,
+        templates_dir=templates_dir,
+    )
+    tick, stop = _progress(n)
+    try:
+        run = run_generate(
+            domain,
+            n,
+            config=config,
+            seed=seed,
+            state_seed=state_seed,
+            out=out,
+            concurrency=concurrency,
+            recombine_users=recombine,
+            progress=tick,
+        )
+    finally:
+        stop()
+    funnel = run.funnel()
+    if json_out:
+        echo_json(funnel)
+    else:
+        for text in format_funnel(funnel):
+            typer.echo(text)
+        if out is not None:
+            typer.echo(f"wrote {out}")
+
+
+def bench_phase1(
+    n: int = typer.Option(200, "-n", min=1, help="Attempts per setting."),
+    domain: str = typer.Option("retail", help="Domain to measure."),
+    noise: float = typer.Option(
+        0.15, min=0.0, max=1.0, help="Probability of each generator fault."
+    ),
+    rounds: int = typer.Option(3, min=1, help="Feedback rounds of the looped setting."),
+    seed: int = typer.Option(0, help="Run seed."),
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Phase-1 yield with a noisy sim generator, without (K=0) and with (K) feedback."""
+    from apigen.bench import bench_phase1 as run_bench
+
+    result = run_bench(n=n, domain=domain, noise=noise, rounds=rounds, seed=seed)
+    if json_out:
+        echo_json(result)
+    else:
+        for key, value in result.items():
+            typer.echo(f"{key}: {value}")

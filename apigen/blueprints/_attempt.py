@@ -1,0 +1,332 @@
+"""One attempt: sample a context, generate, validate stages 1-5, feed failures back (≤ K rounds)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Container
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from apigen.blueprints._checks import validate_offline
+from apigen.blueprints._client import ModelClient, UsageTally
+from apigen.blueprints._committee import review
+from apigen.blueprints._config import Phase1Config
+from apigen.blueprints._parse import ParsedBlueprint, parse_generation
+from apigen.blueprints._sampling import (
+    AttemptSpec,
+    SampledContext,
+    load_examples,
+    sample_context,
+    sketch_to_json,
+)
+from apigen.blueprints._templates import PromptTemplates
+from apigen.env import Environment
+from apigen.llm.sim import ContextKey
+from apigen.types import Blueprint, StageName, StageOutcome, Usage, ValidationReport
+
+__all__ = ["AttemptResult", "RoundRecord", "failure_lines", "run_attempt"]
+
+Draft = Callable[[int, list[str], str | None], Awaitable[tuple[str | None, Blueprint | list[str]]]]
+"""(round, feedback, previous answer) -> (raw answer, blueprint or format reasons)."""
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RoundRecord(_Record):
+    """One generation round of an attempt."""
+
+    round: int
+    blueprint: Blueprint | None
+    """What was generated, with its report; ``None`` when the answer could not be parsed."""
+    report: ValidationReport
+    raw: str | None = None
+    """The generator's answer as given."""
+    feedback: tuple[str, ...] = ()
+    """The feedback this round's prompt carried (empty in round 0)."""
+
+
+class AttemptResult(_Record):
+    """Everything one attempt produced and decided."""
+
+    spec: AttemptSpec
+    blueprint: Blueprint | None
+    """The accepted blueprint, or the last rejected one (``None`` when the last round's
+    answer could not be parsed); its ``report`` is :attr:`report`."""
+    report: ValidationReport
+    """The final round's report."""
+    rounds: tuple[RoundRecord, ...]
+    usage: dict[str, Usage]
+    """Model usage per role (``generator``, ``reviewer``, ``feedback``)."""
+
+    @property
+    def accepted(self) -> bool:
+        return self.report.passed
+
+    @property
+    def failed_stage(self) -> StageName | None:
+        """The stage the final round failed at; ``None`` when accepted."""
+        failed = self.report.failed_stage
+        return failed.stage if failed is not None else None
+
+
+def failure_lines(report: ValidationReport) -> list[str]:
+    """The failed stage's reasons as ``stage: reason`` lines (what feedback carries)."""
+    failed = report.failed_stage
+    return [f"{failed.stage}: {r}" for r in failed.reasons] if failed else []
+
+
+def template_variables(ctx: SampledContext) -> dict[str, Any]:
+    """Variables every phase-1 template can use."""
+    domain = ctx.env.domain
+    return {
+        "domain": {"name": domain.name, "description": domain.description},
+        "tools": [
+            {
+                "name": t.name,
+                "kind": t.kind,
+                "description": t.description,
+                "parameters": t.parameters,
+            }
+            for t in domain.tools
+        ],
+        "policy": ctx.policy,
+        "chain": list(ctx.chain),
+        "writes": list(ctx.writes),
+        "task": sketch_to_json(ctx.sketch),
+        "persona": ctx.persona,
+        "examples": [
+            {
+                "instruction": bp.instruction,
+                "outputs": list(bp.outputs),
+                "actions": [{"name": a.name, "arguments": a.arguments} for a in bp.actions],
+            }
+            for bp in ctx.few_shots
+        ],
+    }
+
+
+def sim_context(
+    ctx: SampledContext, config: Phase1Config, rnd: int, feedback: list[str]
+) -> dict[str, Any]:
+    """The structured context ``sim/…`` models read (real models never see it)."""
+    return {
+        ContextKey.ENV: ctx.env,
+        ContextKey.TASK: ctx.sketch,
+        ContextKey.PERSONA: ctx.persona,
+        ContextKey.FEEDBACK: list(feedback),
+        ContextKey.ROUND: rnd,
+        ContextKey.CRITERIA: list(config.criteria),
+        ContextKey.SEED: ctx.seed,
+        ContextKey.EPISODE: ctx.episode,
+    }
+
+
+def build_blueprint(
+    parsed: ParsedBlueprint, ctx: SampledContext, config: Phase1Config
+) -> Blueprint | list[str]:
+    """A :class:`Blueprint` from parsed sections, or the reasons it is invalid."""
+    try:
+        return Blueprint(
+            domain=ctx.env.domain.name,
+            instruction=parsed.instruction,
+            actions=parsed.actions,
+            outputs=parsed.outputs,
+            persona=ctx.persona,
+            context=ctx.record(),
+            generator=config.generator,
+        )
+    except ValidationError as exc:
+        return [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+
+
+async def validate_candidate(
+    bp: Blueprint,
+    ctx: SampledContext,
+    *,
+    client: ModelClient,
+    config: Phase1Config,
+    templates: PromptTemplates,
+    tally: UsageTally,
+    rnd: int,
+    feedback: list[str],
+    known: Container[str],
+) -> list[StageOutcome]:
+    """Stages in order — format, execution, policy, review, dedup — stopping at a failure."""
+    stages, replay = validate_offline(bp, ctx.env)
+    if not stages[-1].passed or replay is None:
+        return stages
+    stages.append(
+        await review(
+            bp,
+            replay.diff,
+            client=client,
+            config=config,
+            templates=templates,
+            variables=template_variables(ctx),
+            context=sim_context(ctx, config, rnd, feedback),
+            tally=tally,
+        )
+    )
+    if stages[-1].passed:
+        fp = bp.fingerprint()
+        dup = fp in known
+        why = (f"duplicate of a known blueprint (fingerprint {fp})",) if dup else ()
+        stages.append(StageOutcome(stage="dedup", passed=not dup, reasons=why))
+    return stages
+
+
+async def condense(
+    lines: list[str],
+    previous: str | None,
+    ctx: SampledContext,
+    *,
+    client: ModelClient,
+    config: Phase1Config,
+    templates: PromptTemplates,
+    tally: UsageTally,
+    rnd: int,
+) -> list[str]:
+    """Failures condensed by the feedback model (when configured) into fix lines."""
+    if config.feedback_model is None or not lines:
+        return lines
+    prompt = templates.render(
+        "feedback.j2", **template_variables(ctx), failures=lines, previous=previous or ""
+    )
+    text = await tally.ask(
+        client, "feedback", config.feedback_model, prompt, sim_context(ctx, config, rnd, lines)
+    )
+    fixes = [ln.strip()[2:].strip() for ln in (text or "").splitlines() if ln.strip()[:2] == "- "]
+    return [f for f in fixes if f] or lines
+
+
+async def run_rounds(
+    ctx: SampledContext,
+    draft: Draft,
+    *,
+    client: ModelClient,
+    config: Phase1Config,
+    templates: PromptTemplates,
+    tally: UsageTally,
+    known: Container[str],
+) -> list[RoundRecord]:
+    """Generate and validate, feeding failures back, for at most ``1 + config.rounds``
+    rounds. A duplicate ends the loop at once: the same context would repeat it."""
+    records: list[RoundRecord] = []
+    feedback: list[str] = []
+    previous: str | None = None
+    for rnd in range(config.rounds + 1):
+        raw, made = await draft(rnd, feedback, previous)
+        if isinstance(made, list):
+            stages = [StageOutcome(stage="format", passed=False, reasons=tuple(made))]
+            bp = None
+        else:
+            stages = await validate_candidate(
+                made,
+                ctx,
+                client=client,
+                config=config,
+                templates=templates,
+                tally=tally,
+                rnd=rnd,
+                feedback=feedback,
+                known=known,
+            )
+            bp = made
+        report = ValidationReport(stages=tuple(stages), round=rnd)
+        bp = bp.model_copy(update={"report": report}) if bp is not None else None
+        records.append(
+            RoundRecord(round=rnd, blueprint=bp, report=report, raw=raw, feedback=tuple(feedback))
+        )
+        if report.passed or stages[-1].stage == "dedup":
+            break
+        previous = raw
+        feedback = await condense(
+            failure_lines(report),
+            raw,
+            ctx,
+            client=client,
+            config=config,
+            templates=templates,
+            tally=tally,
+            rnd=rnd,
+        )
+    return records
+
+
+@lru_cache(maxsize=8)
+def _examples(folder: str | None, domain: str) -> tuple[Blueprint, ...]:
+    if folder is None:
+        from apigen.blueprints._files import curated_dir
+
+        try:
+            path: Path | None = curated_dir() / domain
+        except FileNotFoundError:
+            path = None
+    else:
+        path = Path(folder)
+    return tuple(load_examples(path, domain))
+
+
+def result_of(spec: AttemptSpec, records: list[RoundRecord], tally: UsageTally) -> AttemptResult:
+    last = records[-1]
+    return AttemptResult(
+        spec=spec,
+        blueprint=last.blueprint,
+        report=last.report,
+        rounds=tuple(records),
+        usage=dict(tally.by_role),
+    )
+
+
+async def run_attempt(
+    spec: AttemptSpec,
+    *,
+    env: Environment,
+    client: ModelClient,
+    config: Phase1Config | None = None,
+    known_fingerprints: Container[str] = frozenset(),
+    templates: PromptTemplates | None = None,
+) -> AttemptResult:
+    """Run one attempt end to end; deterministic for ``spec`` with deterministic models.
+
+    ``env`` is the pristine environment of ``spec.domain``. ``known_fingerprints``
+    are blueprints already accepted (this run's and earlier ones); a repeat fails
+    the ``dedup`` stage. Malformed model output becomes a recorded ``format``
+    failure; provider failures (:class:`apigen.errors.ProviderError`) propagate so
+    the caller can retry the attempt.
+    """
+    config = config or Phase1Config()
+    if env.domain.name != spec.domain:
+        raise ValueError(f"environment is {env.domain.name!r}, attempt is for {spec.domain!r}")
+    templates = templates or PromptTemplates(config.templates_dir)
+    folder = str(config.examples_dir) if config.examples_dir is not None else None
+    ctx = sample_context(spec, env, config, list(_examples(folder, spec.domain)))
+    tally = UsageTally()
+    variables = template_variables(ctx)
+
+    async def draft(
+        rnd: int, feedback: list[str], previous: str | None
+    ) -> tuple[str | None, Blueprint | list[str]]:
+        prompt = templates.render(
+            "generator.j2", **variables, feedback=feedback, previous=previous, round=rnd
+        )
+        raw = await tally.ask(
+            client, "generator", config.generator, prompt, sim_context(ctx, config, rnd, feedback)
+        )
+        parsed = parse_generation(raw)
+        return raw, parsed if isinstance(parsed, list) else build_blueprint(parsed, ctx, config)
+
+    records = await run_rounds(
+        ctx,
+        draft,
+        client=client,
+        config=config,
+        templates=templates,
+        tally=tally,
+        known=known_fingerprints,
+    )
+    return result_of(spec, records, tally)

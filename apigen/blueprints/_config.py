@@ -1,0 +1,86 @@
+"""Phase-1 settings: models, rounds, committee rule and context sampling, documented per field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from apigen.errors import ConfigError
+
+__all__ = ["DEFAULT_CRITERIA", "Phase1Config"]
+
+DEFAULT_CRITERIA: tuple[str, ...] = ("correctness", "completeness", "satisfaction", "creativity")
+"""Review criteria: actions do what the instruction asks (correctness), the instruction
+holds every fact the human needs (completeness), outputs and actions satisfy the request
+(satisfaction), the task reads like a real person's (creativity/realism)."""
+
+
+class Phase1Config(BaseModel):
+    """How phase 1 generates and validates blueprints.
+
+    The committee rule: a criterion passes when a strict majority of the reviewers
+    who did not abstain score it >= 0.5 (a tie fails; no votes fails). The voted
+    mean is (criteria passed) / (criteria). The review stage passes when the voted
+    mean reaches ``threshold`` *and* every criterion in ``required_criteria`` passed.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    generator: str = "sim/generator"
+    """Model that writes blueprints (role ``generator``). Default ``sim/generator``."""
+    reviewers: tuple[str, ...] = Field(
+        default=("sim/reviewer", "sim/reviewer", "sim/reviewer"), min_length=1
+    )
+    """Review committee, one model name per member (repeats and mixed providers
+    allowed; role ``reviewer``). Default three ``sim/reviewer``."""
+    feedback_model: str | None = None
+    """Model that condenses failures into regeneration feedback (role ``feedback``).
+    Default ``None``: the failures are passed on verbatim (there is no ``sim/feedback``
+    role; the sim generator reads the verbatim lines)."""
+    rounds: int = Field(default=3, ge=0)
+    """Feedback rounds K after the first generation (0 = no feedback loop). Default 3."""
+    criteria: tuple[str, ...] = Field(default=DEFAULT_CRITERIA, min_length=1)
+    """Criteria every reviewer scores. Default correctness, completeness, satisfaction,
+    creativity."""
+    required_criteria: tuple[str, ...] = ("correctness", "completeness")
+    """Criteria that must pass whatever the voted mean. Default correctness, completeness."""
+    threshold: float = Field(default=0.75, ge=0.0, le=1.0)
+    """Voted mean (fraction of criteria passed) the review stage needs. Default 0.75."""
+    reviewer_retries: int = Field(default=1, ge=0)
+    """Re-asks of a reviewer whose answer cannot be parsed before it abstains. Default 1."""
+    templates_dir: Path | None = None
+    """Directory of prompt templates overriding the built-in ones by file name
+    (``generator.j2``, ``reviewer.j2``, ``feedback.j2``, ``recombination.j2``). Default ``None``."""
+    examples_dir: Path | None = None
+    """Where few-shot blueprints come from. Default ``None``: ``curated_dir()/<domain>``."""
+    few_shots: int = Field(default=3, ge=0)
+    """Most few-shot examples in one prompt (each attempt draws 1..this). Default 3."""
+    few_shot_rate: float = Field(default=0.7, ge=0.0, le=1.0)
+    """Probability that an attempt's prompt has few-shot examples at all. Default 0.7."""
+    persona_rate: float = Field(default=0.8, ge=0.0, le=1.0)
+    """Probability that an attempt samples a persona. Default 0.8."""
+    focused_policy_rate: float = Field(default=0.5, ge=0.0, le=1.0)
+    """Probability that the prompt carries only the policy sections relevant to the
+    chain's tools (when the policy splits by headings) rather than the whole policy.
+    Default 0.5."""
+    max_writes: int = Field(default=3, ge=1, le=3)
+    """Most write tools in one sampled chain (1-3). Default 3."""
+
+    @model_validator(mode="after")
+    def _required_are_criteria(self) -> Phase1Config:
+        unknown = [c for c in self.required_criteria if c not in self.criteria]
+        if unknown:
+            raise ValueError(f"required criteria {unknown} are not among criteria")
+        return self
+
+    @classmethod
+    def load(cls, **overrides: Any) -> Phase1Config:
+        """Build from keyword values; a bad value raises :class:`ConfigError` naming the field."""
+        try:
+            return cls(**{k: v for k, v in overrides.items() if v is not None})
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"]) or None
+            raise ConfigError(err["msg"], field=field) from None
