@@ -26,7 +26,7 @@ class Phase1Config(BaseModel):
     mean reaches ``threshold`` *and* every criterion in ``required_criteria`` passed.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
     generator: str = "sim/generator"
     """Model that writes blueprints (role ``generator``). Default ``sim/generator``."""

@@ -33,7 +33,7 @@ ROLES: tuple[str, ...] = ("generator", "reviewer", "human", "agent", "judge", "f
 
 
 class _Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 class SamplingParams(_Settings):
@@ -134,7 +134,11 @@ class ModelsConfig(BaseSettings):
     """Models per role, endpoints per model, retry and cache policy."""
 
     model_config = SettingsConfigDict(
-        env_prefix="APIGEN_", env_nested_delimiter="__", extra="forbid", frozen=True
+        env_prefix="APIGEN_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+        use_attribute_docstrings=True,
     )
 
     generator: RoleModels = _role("sim/generator")

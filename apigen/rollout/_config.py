@@ -22,7 +22,9 @@ class RolloutConfig(BaseSettings):
     configuration (``human``, ``agent``, ``judge``).
     """
 
-    model_config = SettingsConfigDict(env_prefix="APIGEN_ROLLOUT_", extra="forbid", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="APIGEN_ROLLOUT_", extra="forbid", frozen=True, use_attribute_docstrings=True
+    )
 
     agent_model: str | None = None
     """Model playing the agent (function calling). Default ``None``: the ``agent`` role's."""

@@ -1,0 +1,58 @@
+"""``apigen run`` and ``apigen init``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from apigen.errors import UserError
+
+
+def run(
+    config: Path | None = typer.Argument(None, help="YAML configuration (see `apigen init`)."),
+    domain: str | None = typer.Option(None, "--domain", help="Domain to synthesise for."),
+    n: int | None = typer.Option(None, "-n", "--n", help="Blueprint attempts (work items)."),
+    trials: int | None = typer.Option(None, "--trials", help="Episodes per validated blueprint."),
+    db: str | None = typer.Option(None, "--db", help="Database URL (default: ./apigen.db)."),
+    ray_address: str | None = typer.Option(None, "--ray-address", help="Ray cluster to join."),
+    workers: int | None = typer.Option(None, "--workers", help="Ray worker actors."),
+    concurrency: int | None = typer.Option(None, "--concurrency", help="Items in flight per worker."),
+    seed: int | None = typer.Option(None, "--seed", help="Run seed."),
+    resume: str | None = typer.Option(None, "--resume", help="Finish the missing items of RUN_ID."),
+    quiet: bool = typer.Option(False, "--quiet", help="No progress display."),
+    json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Sample blueprints, validate them, role-play and verify conversations, store it all.
+
+    With no configuration it runs offline on sim/… models, a local Ray instance and
+    ./apigen.db. Layering: CONFIG file < APIGEN_* environment < these flags.
+    """
+    from apigen.runner import load_run_config, run_pipeline
+
+    flags = {"domain": domain, "n": n, "database_url": db, "ray_address": ray_address,
+             "workers": workers, "concurrency": concurrency, "seed": seed}
+    if trials is not None:
+        flags["rollout"] = {"trials": trials}
+    cfg = load_run_config(config, flags=flags)
+    summary = run_pipeline(cfg, resume=resume, progress=not quiet and not json_out)
+    if json_out:
+        typer.echo(json.dumps(summary.to_json(), indent=2))
+    else:
+        typer.echo(summary.render())
+    if summary.status == "interrupted":
+        raise typer.Exit(130)
+
+
+def init(
+    path: Path = typer.Argument(Path("apigen.yaml"), help="Where to write the starter config."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Write a commented starter configuration with every setting and its default."""
+    from apigen.runner import starter_config
+
+    if path.exists() and not force:
+        raise UserError(f"{path} exists (use --force to overwrite)")
+    path.write_text(starter_config(), encoding="utf-8")
+    typer.echo(f"wrote {path}; run it with: apigen run {path}")
