@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from apigen.cli import _blueprints, _envs, _graph
+from apigen.cli import _blueprints, _envs, _graph, _store
 from apigen.cli._bench import bench_app
 from apigen.errors import UserError
 
@@ -29,6 +29,8 @@ app.add_typer(_envs.app, name="envs")
 app.add_typer(_blueprints.app, name="blueprints")
 app.command("graph")(_graph.graph)
 app.add_typer(bench_app, name="bench")
+for _name in ("runs", "stats", "query", "schema", "report", "export"):
+    app.command(_name)(getattr(_store, _name))
 
 
 def main() -> None:
