@@ -14,6 +14,7 @@ from apigen.store._records import ItemResult, RoleUsage
 from apigen.types import (
     Blueprint,
     Message,
+    StageName,
     StageOutcome,
     ToolCall,
     Trajectory,
@@ -76,7 +77,7 @@ def synthetic_item(run_id: str, index: int, seed: int = 0, *, trials: int = 1) -
     user = rng.randrange(100)
     action = ToolCall(name="deposit", arguments={"account_id": f"a{user}_0", "amount": 5})
     blueprints = []
-    stages = ("format", "execution", "policy", "review")
+    stages: tuple[StageName, ...] = ("format", "execution", "policy", "review")
     fail = rng.choice((None, None, None, "execution", "policy", "review"))
     for rnd in range(2 if fail else 1):
         outcomes = []
@@ -86,7 +87,7 @@ def synthetic_item(run_id: str, index: int, seed: int = 0, *, trials: int = 1) -
             reasons = () if ok else (rng.choice(_REASONS[s]),)
             outcomes.append(
                 StageOutcome(
-                    stage=s,  # type: ignore[arg-type]
+                    stage=s,
                     passed=ok,
                     reasons=reasons,
                     votes=votes if s == "review" else (),
