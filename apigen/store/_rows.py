@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import TypeAdapter
+from sqlalchemy import JSON, Connection, DateTime, Table, insert
 
-from apigen.store._engine import RawJSON
+from apigen.store._engine import RawJSON, _dumps
 from apigen.store._records import ItemResult
 from apigen.types import Blueprint, Message, StageOutcome, Trajectory, Usage, Verdict, Vote
 
-__all__ = ["Rows", "item_rows", "load_messages"]
+__all__ = ["Rows", "bulk_insert", "item_rows", "load_messages"]
 
 _MESSAGES = TypeAdapter(tuple[Message, ...])
 _VOTES = TypeAdapter(tuple[Vote, ...])
@@ -29,11 +30,17 @@ def load_messages(text: str | bytes) -> tuple[Message, ...]:
 
 
 def _messages_json(messages: tuple[Message, ...]) -> RawJSON:
-    return RawJSON(_MESSAGES.dump_json(messages, exclude_defaults=True).decode())
+    return RawJSON(_MESSAGES.serializer.to_json(messages, exclude_defaults=True).decode())
+
+
+_EMPTY = RawJSON("[]")
 
 
 def _raw(adapter: TypeAdapter[Any], value: Any) -> RawJSON:
-    return RawJSON(adapter.dump_json(value).decode())
+    """JSON text straight from pydantic-core (the hot path of every write)."""
+    if not value:
+        return _EMPTY
+    return RawJSON(adapter.serializer.to_json(value).decode())
 
 
 def _first(reasons: tuple[str, ...]) -> str | None:
@@ -199,3 +206,45 @@ def _trajectory_rows(
                 "votes": _raw(_VOTES, v.votes),
             }
         )
+
+
+def _sqlite_value(kind: str) -> Any:
+    if kind == "json":
+        return lambda v: v if v is None or isinstance(v, RawJSON) else _dumps(v)
+    if kind == "datetime":
+        return lambda v: None if v is None else v.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return None
+
+
+def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """``executemany`` of ``rows`` (dicts with the same keys) into ``table``.
+
+    On SQLite the rows go to the driver as tuples, with JSON and datetime values
+    converted as SQLAlchemy would store them (its per-row parameter processing is
+    most of the cost of a write); elsewhere through a Core ``insert``.
+    """
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(table), rows)
+        return
+    cols = list(rows[0])
+    kinds = [
+        "json"
+        if isinstance(table.c[c].type, JSON)
+        else "datetime"
+        if isinstance(table.c[c].type, DateTime)
+        else ""
+        for c in cols
+    ]
+    convert = [(i, _sqlite_value(k)) for i, k in enumerate(kinds) if k]
+    names = ", ".join(f'"{c}"' for c in cols)
+    marks = ", ".join("?" * len(cols))
+    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+    data: list[tuple[Any, ...]] = []
+    for r in rows:
+        values = [r[c] for c in cols]
+        for i, fn in convert:
+            values[i] = fn(values[i])
+        data.append(tuple(values))
+    conn.exec_driver_sql(sql, data)

@@ -26,7 +26,7 @@ from apigen.store._records import (
     TrajectoryFilter,
 )
 from apigen.store._redact import redact_config
-from apigen.store._rows import Rows, item_rows
+from apigen.store._rows import Rows, bulk_insert, item_rows
 from apigen.types import Blueprint, Trajectory, Usage
 
 if TYPE_CHECKING:
@@ -198,8 +198,8 @@ class Store:
                 domain=x.domain,
                 seed=x.seed,
                 code_version=x.code_version,
-                started_at=x.started_at,
-                ended_at=x.ended_at,
+                started_at=_utc(x.started_at),
+                ended_at=_utc(x.ended_at),
                 planned_items=x.planned_items,
                 items_done=items.get((x.id, "done"), 0),
                 items_failed=items.get((x.id, "failed"), 0),
@@ -273,9 +273,7 @@ class Store:
                         cond = and_(tbl.c.run_id == run, tbl.c.item_index.in_(existing))
                         conn.execute(delete(tbl).where(cond))
                 for name in _INSERT_ORDER:
-                    batch = getattr(rows, name)
-                    if batch:
-                        conn.execute(insert(m.Base.metadata.tables[name]), batch)
+                    bulk_insert(conn, m.Base.metadata.tables[name], getattr(rows, name))
                 dups = [b["id"] for b in rows.blueprints if b["failed_stage"] == "dedup"]
                 if dups:
                     _link_duplicates(conn, dups)
@@ -327,6 +325,11 @@ class Store:
         """Raise if the database cannot be reached."""
         with self._engine.connect() as conn:
             conn.execute(text("SELECT 1"))
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 def _link_duplicates(conn: Any, ids: list[str]) -> None:

@@ -24,9 +24,26 @@ from apigen.types import (
     Vote,
 )
 
-__all__ = ["TOOLS", "synthetic_item"]
+__all__ = ["POLICY", "TOOLS", "TOOL_SCHEMAS", "synthetic_item"]
 
 TOOLS = ("find_user", "get_user", "get_account", "deposit", "close_account")
+POLICY = "# Bank policy\n\nAuthenticate first."
+TOOL_SCHEMAS = tuple(
+    {
+        "type": "function",
+        "function": {
+            "name": name,
+            "description": f"The {name.replace('_', ' ')} tool.",
+            "parameters": {
+                "type": "object",
+                "properties": {"account_id": {"type": "string"}, "amount": {"type": "integer"}},
+                "required": ["account_id"],
+            },
+        },
+    }
+    for name in TOOLS
+)
+"""OpenAI definitions of the synthetic tools (for exports of benchmark data)."""
 _REASONS = {
     "execution": ("deposit failed: amount must be positive", "account not found"),
     "policy": ("confirm_writes: write without confirmation", "auth_first: no user authenticated"),
@@ -42,7 +59,7 @@ def _usage(rng: random.Random, calls: int) -> Usage:
 
 
 def _conversation(rng: random.Random, n: int, user: int) -> tuple[list[Message], int, int]:
-    msgs = [Message(role="system", content="# Bank policy\n\nAuthenticate first.")]
+    msgs = [Message(role="system", content=POLICY)]
     msgs.append(Message(role="user", content=f"Hi, I am user{user}@example.com."))
     calls = turns = 0
     while len(msgs) < n - 1:
