@@ -49,7 +49,7 @@ def resolve_url(db: str | None = None) -> URL:
         raw = f"sqlite:///{raw}"
     try:
         url = make_url(raw)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:
         raise ConfigError(f"not a database URL: {exc}", field="--db") from None
     backend = url.get_backend_name()
     if backend not in ("sqlite", "postgresql"):

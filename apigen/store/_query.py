@@ -118,18 +118,20 @@ def run_query(
     engine = _pg_reader(db, timeout_s) if postgres else _sqlite_reader(db)
     try:
         with engine.connect() as conn:
-            if postgres:
-                with conn.begin():
+            trans = conn.begin()
+            try:
+                if postgres:
                     columns, rows = _pg_execute(conn, sql, max_rows)
-            else:
-                with conn.begin():
+                else:
                     cur = conn.exec_driver_sql(sql)
                     columns = list(cur.keys()) if cur.returns_rows else []
                     rows = [tuple(r) for r in cur.fetchmany(max_rows)] if cur.returns_rows else []
+            finally:
+                trans.rollback()  # never commit: whatever slipped through is undone
     except (DBAPIError, StatementError) as exc:
         raise QueryRefused(_first_line(exc)) from None
     except sqlite3.Error as exc:
-        raise QueryRefused(str(exc)) from None
+        raise QueryRefused(_first_line(exc)) from None
     finally:
         engine.dispose()
     return QueryResult(columns=tuple(columns), rows=tuple(tuple(r) for r in rows))
@@ -137,5 +139,8 @@ def run_query(
 
 def _first_line(exc: Exception) -> str:
     orig = getattr(exc, "orig", None) or exc
-    text = str(orig).strip().splitlines()
-    return text[0] if text else type(orig).__name__
+    lines = str(orig).strip().splitlines()
+    text = lines[0] if lines else type(orig).__name__
+    if text == "not authorized":  # the SQLite authorizer said no
+        return "refused by the database: only reads are allowed (read-only connection)"
+    return text
