@@ -211,7 +211,9 @@ class TrajectoryRow(Base):
     )
     domain: Mapped[str] = mapped_column(String(64))
     trial: Mapped[int] = mapped_column(Integer, info=doc("Trial index (0-based)."))
-    accepted: Mapped[bool] = mapped_column(Boolean)
+    accepted: Mapped[bool] = mapped_column(
+        Boolean, info=doc("Kept: execution checks and the verifier committee passed.")
+    )
     ending: Mapped[str] = mapped_column(
         String(200), index=True, info=doc("stop, transfer, max_turns, early_reject:...")
     )
@@ -284,7 +286,9 @@ class VerdictRow(Base):
     trajectory_id: Mapped[str] = mapped_column(
         String(160), ForeignKey("trajectories.id", ondelete="CASCADE"), primary_key=True
     )
-    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    position: Mapped[int] = mapped_column(
+        Integer, primary_key=True, info=doc("Order of the verdict in the trajectory.")
+    )
     verifier: Mapped[str] = mapped_column(String(64))
     passed: Mapped[bool] = mapped_column(Boolean)
     score: Mapped[float | None] = mapped_column(Float)

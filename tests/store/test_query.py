@@ -109,5 +109,5 @@ def test_transaction_is_rolled_back_not_committed(filled: str) -> None:
 
 
 def test_bad_sql_is_a_one_line_user_error(filled: str) -> None:
-    with pytest.raises(QueryRefused, match="no such|does not exist"):
+    with pytest.raises(QueryRefused, match=r"no such|does not exist"):
         run_query("SELECT * FROM nope", filled)

@@ -15,9 +15,15 @@ from apigen.types import Usage
 from tests.support.conversations import blueprint, trajectory
 
 TABLES = (
-    "items", "blueprints", "blueprint_stages", "trajectories", "trajectory_tools",
-    "trajectory_usage", "verdicts", "llm_usage",
-)  # fmt: skip
+    "items",
+    "blueprints",
+    "blueprint_stages",
+    "trajectories",
+    "trajectory_tools",
+    "trajectory_usage",
+    "verdicts",
+    "llm_usage",
+)
 
 
 def counts(store: Store) -> dict[str, int]:
@@ -47,18 +53,15 @@ def test_run_snapshots_domain_tools_and_policy(store: Store) -> None:
     run = store.start_run({}, domain="toy")
     with store.engine.connect() as conn:
         tools, policy = conn.execute(text("SELECT tools, policy FROM runs")).one()
-    names = [
-        t["function"]["name"]
-        for t in (tools if isinstance(tools, list) else __import__("json").loads(tools))
-    ]
+    tools = json.loads(tools) if isinstance(tools, str) else tools  # JSON text on SQLite
+    names = [t["function"]["name"] for t in tools]
     assert names == ["find_user", "get_user", "get_account", "deposit", "close_account"]
     assert policy.startswith("# Bank policy") and run.domain == "toy"
 
 
 def test_item_round_trip(store: Store) -> None:
     run = store.start_run({}, domain="toy")
-    bps = [blueprint(failed="policy", reason="confirm_writes: no confirmation"),
-           blueprint(round=1)]  # fmt: skip
+    bps = [blueprint(failed="policy", reason="confirm_writes: no confirmation"), blueprint(round=1)]
     trajs = [trajectory(reasoning="think first"), trajectory(accepted=False, trial=1)]
     usage = {"generator": Usage(calls=2, prompt_tokens=10, completion_tokens=5, cost_usd=0.1)}
     store.write_item(run.id, 0, blueprints=bps, trajectories=trajs, usage=usage)
@@ -68,8 +71,14 @@ def test_item_round_trip(store: Store) -> None:
         assert got.model_copy(update={"id": None}) == want
     assert store.blueprints(run.id) == bps
     with store.engine.connect() as conn:
-        rows = conn.execute(select(BLUEPRINTS.c.id, BLUEPRINTS.c.accepted, BLUEPRINTS.c.failed_stage,
-                                   BLUEPRINTS.c.round_accepted).order_by(BLUEPRINTS.c.id)).all()  # fmt: skip
+        rows = conn.execute(
+            select(
+                BLUEPRINTS.c.id,
+                BLUEPRINTS.c.accepted,
+                BLUEPRINTS.c.failed_stage,
+                BLUEPRINTS.c.round_accepted,
+            ).order_by(BLUEPRINTS.c.id)
+        ).all()
         linked = conn.execute(select(TRAJECTORIES.c.blueprint_id)).scalars().all()
     assert rows == [(f"{run.id}:0:b0", False, "policy", None), (f"{run.id}:0:b1", True, None, 1)]
     assert linked == [f"{run.id}:0:b0"] * 2  # first blueprint stored under that key
@@ -77,8 +86,11 @@ def test_item_round_trip(store: Store) -> None:
 
 def test_second_write_of_an_item_replaces_it(store: Store) -> None:
     run = store.start_run({}, domain="toy")
-    first = dict(blueprints=[blueprint()], trajectories=[trajectory(), trajectory(trial=1)],
-                 usage=[RoleUsage(role="agent", model="m", usage=Usage(calls=1))])  # fmt: skip
+    first = dict(
+        blueprints=[blueprint()],
+        trajectories=[trajectory(), trajectory(trial=1)],
+        usage=[RoleUsage(role="agent", model="m", usage=Usage(calls=1))],
+    )
     store.write_item(run.id, 0, **first)
     store.write_item(run.id, 1, **first)
     once = counts(store)
@@ -105,9 +117,16 @@ def test_duplicate_blueprints_point_at_the_accepted_one(store: Store) -> None:
     run = store.start_run({}, domain="toy")
     store.write_item(run.id, 0, blueprints=[blueprint("a")])
     dup = blueprint("b")
-    report = dup.report.model_copy(update={"stages": (*dup.report.stages[:3],
-        dup.report.stages[0].model_copy(update={"stage": "dedup", "passed": False,
-                                                "reasons": ("same actions as a",)}))})  # fmt: skip
+    report = dup.report.model_copy(
+        update={
+            "stages": (
+                *dup.report.stages[:3],
+                dup.report.stages[0].model_copy(
+                    update={"stage": "dedup", "passed": False, "reasons": ("same actions as a",)}
+                ),
+            )
+        }
+    )
     store.write_item(run.id, 1, blueprints=[dup.model_copy(update={"report": report})])
     with store.engine.connect() as conn:
         rows = dict(conn.execute(select(BLUEPRINTS.c.key, BLUEPRINTS.c.duplicate_of)).all())
@@ -117,11 +136,15 @@ def test_duplicate_blueprints_point_at_the_accepted_one(store: Store) -> None:
 def test_filters_select_in_sql(store: Store) -> None:
     run = store.start_run({}, domain="toy", run_id="r1")
     other = store.start_run({}, domain="toy", run_id="r2")
-    store.write_item(run.id, 0, trajectories=[
-        trajectory(turns=2, votes=(True, True, True)),
-        trajectory(turns=5, votes=(True, True, False), calls=[("get_user", {"user_id": "u1"})]),
-        trajectory(turns=3, accepted=False),
-    ])  # fmt: skip
+    store.write_item(
+        run.id,
+        0,
+        trajectories=[
+            trajectory(turns=2, votes=(True, True, True)),
+            trajectory(turns=5, votes=(True, True, False), calls=[("get_user", {"user_id": "u1"})]),
+            trajectory(turns=3, accepted=False),
+        ],
+    )
     store.write_item(other.id, 0, trajectories=[trajectory(turns=9)])
 
     def ids(**kw: object) -> list[str]:
@@ -143,8 +166,14 @@ def test_verdicts_and_usage_rows(store: Store) -> None:
         v = conn.execute(
             select(VERDICTS.c.verifier, VERDICTS.c.passed).order_by(VERDICTS.c.position)
         ).all()
-        row = conn.execute(select(TRAJECTORIES.c.votes_total, TRAJECTORIES.c.votes_passed,
-                                  TRAJECTORIES.c.cost_usd, TRAJECTORIES.c.tool_names)).one()  # fmt: skip
+        row = conn.execute(
+            select(
+                TRAJECTORIES.c.votes_total,
+                TRAJECTORIES.c.votes_passed,
+                TRAJECTORIES.c.cost_usd,
+                TRAJECTORIES.c.tool_names,
+            )
+        ).one()
         tools = conn.execute(text("SELECT tool, calls FROM trajectory_tools ORDER BY tool")).all()
         per_role = conn.execute(text("SELECT count(*) FROM trajectory_usage")).scalar()
         total = conn.execute(select(func.sum(TRAJECTORIES.c.prompt_tokens))).scalar()
