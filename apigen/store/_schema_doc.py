@@ -109,7 +109,8 @@ def schema_markdown() -> str:
         "",
     ]
     for table in Base.metadata.sorted_tables:
-        out += _table(table, inspect.getdoc(classes[table.name]) or "")
+        doc = (inspect.getdoc(classes[table.name]) or "").replace("``", "`")
+        out += _table(table, doc)
     out += ["## Example queries", ""]
     for title, engine, sql in EXAMPLES:
         where = f" ({engine} only)" if engine else ""

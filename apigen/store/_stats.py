@@ -72,7 +72,7 @@ def compute_stats(engine: Engine, run_id: str | None) -> Stats:
         verifiers = conn.execute(_run(ver_q, T.c.run_id, run_id).group_by(V.c.verifier)).all()
 
         funnel = [
-            FunnelStep(step="work items", entered=items[0], passed=items[1]),
+            FunnelStep(step="contexts sampled (work items)", entered=items[0], passed=items[1]),
             FunnelStep(step="blueprint drafts", entered=drafts[0], passed=drafts[1]),
             *(
                 FunnelStep(step=f"stage: {s}", entered=stages[s][0], passed=stages[s][1])

@@ -265,6 +265,8 @@ class Store:
         with self._engine.connect() as conn:
             conn = conn.execution_options(immediate=True)
             with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    _lock_items(conn, sorted(f"{r}:{k}" for r, k in latest))
                 i = m.ITEMS
                 for run, idxs in by_run.items():
                     q = select(i.c.item_index).where(i.c.run_id == run, i.c.item_index.in_(idxs))
@@ -325,6 +327,21 @@ class Store:
         """Raise if the database cannot be reached."""
         with self._engine.connect() as conn:
             conn.execute(text("SELECT 1"))
+
+
+def _lock_items(conn: Any, keys: list[str]) -> None:
+    """Serialise concurrent writers of the same items (a retried item racing its original).
+
+    SQLite needs nothing: ``BEGIN IMMEDIATE`` already makes writers take turns.
+    Keys are locked in sorted order so two batches cannot deadlock.
+    """
+    conn.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(hashtextextended(k, 0))"
+            " FROM unnest(CAST(:keys AS text[])) AS k"
+        ),
+        {"keys": keys},
+    )
 
 
 def _utc(value: datetime | None) -> datetime | None:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from apigen.store import Store, run_query, schema_markdown
 from apigen.store._models import Base
 from apigen.store._schema_doc import EXAMPLES
 from tests.support.conversations import trajectory
+
+
+def test_committed_copy_is_current() -> None:
+    committed = Path(__file__).parents[2] / "docs" / "schema.md"
+    assert committed.read_text() == schema_markdown(), "run: apigen schema --out docs/schema.md"
 
 
 def test_every_table_and_column_is_documented() -> None:

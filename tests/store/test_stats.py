@@ -58,7 +58,7 @@ def test_funnel_reasons_tools_and_cost(store: Store) -> None:
     s = store.stats("r1")
     funnel = {f.step: (f.entered, f.passed) for f in s.funnel}
     assert funnel == {
-        "work items": (4, 3),
+        "contexts sampled (work items)": (4, 3),
         "blueprint drafts": (4, 2),
         "stage: format": (4, 4),
         "stage: execution": (4, 3),
