@@ -124,7 +124,11 @@ class BlueprintRow(Base):
     """One generated blueprint per (item, feedback round, position), accepted or not."""
 
     __tablename__ = "blueprints"
-    __table_args__ = (Index(None, "run_id", "item_index"), Index(None, "fingerprint"))
+    __table_args__ = (
+        Index(None, "run_id", "item_index"),
+        Index(None, "run_id", "accepted"),
+        Index(None, "fingerprint"),
+    )
     id: Mapped[str] = mapped_column(
         String(160), primary_key=True, info=doc("'<run>:<item>:b<n>', assigned by the store.")
     )
@@ -139,7 +143,7 @@ class BlueprintRow(Base):
     fingerprint: Mapped[str] = mapped_column(String(64), info=doc("Hash of domain + actions."))
     persona: Mapped[str | None] = mapped_column(Text)
     generator: Mapped[str | None] = mapped_column(String(200), info=doc("Generator model."))
-    accepted: Mapped[bool] = mapped_column(Boolean, index=True, info=doc("Passed every stage."))
+    accepted: Mapped[bool] = mapped_column(Boolean, info=doc("Passed every stage."))
     failed_stage: Mapped[str | None] = mapped_column(
         String(16), info=doc("First stage that failed: format/execution/policy/review/dedup.")
     )
@@ -171,12 +175,16 @@ class BlueprintStageRow(Base):
     """One validation stage outcome of one blueprint (for funnel and reason queries)."""
 
     __tablename__ = "blueprint_stages"
-    __table_args__ = (Index(None, "stage", "passed"),)
+    __table_args__ = (
+        Index(None, "stage", "passed"),
+        Index(None, "run_id", "stage", "passed"),
+        Index(None, "passed", "stage", "reason"),
+    )
     blueprint_id: Mapped[str] = mapped_column(
         String(160), ForeignKey("blueprints.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(Integer, primary_key=True, info=doc("Stage order."))
-    run_id: Mapped[str] = mapped_column(String(64), _run_fk(), index=True)
+    run_id: Mapped[str] = mapped_column(String(64), _run_fk())
     stage: Mapped[str] = mapped_column(String(16), info=doc("format/execution/policy/review/dedup"))
     passed: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(Text, info=doc("First reason (for grouping)."))
@@ -192,8 +200,12 @@ class TrajectoryRow(Base):
     __tablename__ = "trajectories"
     __table_args__ = (
         Index(None, "run_id", "item_index"),
-        Index(None, "accepted", "domain"),
+        Index(None, "domain"),
         Index(None, "turns"),
+        # cover the stats aggregates (whole database; one run) so they never read the
+        # wide rows that hold the messages
+        Index(None, "accepted", "ending", "turns", "tool_calls"),
+        Index(None, "run_id", "accepted", "ending", "turns", "tool_calls"),
     )
     id: Mapped[str] = mapped_column(
         String(160), primary_key=True, info=doc("'<run>:<item>:t<n>', assigned by the store.")
@@ -215,7 +227,7 @@ class TrajectoryRow(Base):
         Boolean, info=doc("Kept: execution checks and the verifier committee passed.")
     )
     ending: Mapped[str] = mapped_column(
-        String(200), index=True, info=doc("stop, transfer, max_turns, early_reject:...")
+        String(200), info=doc("stop, transfer, max_turns, early_reject:...")
     )
     turns: Mapped[int] = mapped_column(Integer, info=doc("Human/agent turns."))
     tool_calls: Mapped[int] = mapped_column(Integer, info=doc("Tool calls the agent made."))
@@ -256,11 +268,17 @@ class TrajectoryToolRow(Base):
     """Which tools a trajectory called and how often (for ``tool used`` filters)."""
 
     __tablename__ = "trajectory_tools"
+    __table_args__ = (
+        Index(None, "tool", "accepted", "calls"),
+        Index(None, "run_id", "tool", "calls", "accepted"),
+    )
     trajectory_id: Mapped[str] = mapped_column(
         String(160), ForeignKey("trajectories.id", ondelete="CASCADE"), primary_key=True
     )
-    tool: Mapped[str] = mapped_column(String(128), primary_key=True, index=True)
+    tool: Mapped[str] = mapped_column(String(128), primary_key=True)
     calls: Mapped[int] = mapped_column(Integer, info=doc("Calls of this tool."))
+    run_id: Mapped[str] = mapped_column(String(64), info=doc("Copy of trajectories.run_id."))
+    accepted: Mapped[bool] = mapped_column(Boolean, info=doc("Copy of trajectories.accepted."))
 
 
 class TrajectoryUsageRow(Base):
@@ -282,13 +300,17 @@ class VerdictRow(Base):
     """One verifier's decision on one trajectory."""
 
     __tablename__ = "verdicts"
-    __table_args__ = (Index(None, "verifier", "passed"),)
+    __table_args__ = (
+        Index(None, "verifier", "passed"),
+        Index(None, "run_id", "verifier", "passed"),
+    )
     trajectory_id: Mapped[str] = mapped_column(
         String(160), ForeignKey("trajectories.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(
         Integer, primary_key=True, info=doc("Order of the verdict in the trajectory.")
     )
+    run_id: Mapped[str] = mapped_column(String(64), info=doc("Copy of trajectories.run_id."))
     verifier: Mapped[str] = mapped_column(String(64))
     passed: Mapped[bool] = mapped_column(Boolean)
     score: Mapped[float | None] = mapped_column(Float)
@@ -306,6 +328,11 @@ class LlmUsageRow(Base):
     """Model usage of one work item, per role and model (all phases)."""
 
     __tablename__ = "llm_usage"
+    __table_args__ = (
+        # cover the per-role sums of `apigen stats` (whole database; one run)
+        Index(None, "role", "calls", "prompt_tokens", "completion_tokens", "cost_usd"),
+        Index(None, "run_id", "role", "calls", "prompt_tokens", "completion_tokens", "cost_usd"),
+    )
     run_id: Mapped[str] = mapped_column(String(64), _run_fk(), primary_key=True)
     item_index: Mapped[int] = mapped_column(Integer, primary_key=True)
     role: Mapped[str] = mapped_column(

@@ -46,30 +46,19 @@ def iter_batches(
 ) -> Iterator[list[dict[str, Any]]]:
     """Trajectory rows matching ``f`` in id order, ``batch`` at a time (memory stays flat).
 
-    ``messages`` comes back as JSON text (not parsed) so callers validate it in one pass.
+    One streamed query (a server-side cursor on PostgreSQL), so the filter is
+    evaluated once. ``messages`` comes back as JSON text for one-pass validation.
     """
     cols = [
         cast(T.c.messages, Text).label("messages") if c == "messages" else T.c[c] for c in columns
     ]
-    if "id" not in columns:
-        cols.append(T.c.id)
-    conds = where(f)
-    remaining = f.limit
-    last: str | None = None
-    while remaining is None or remaining > 0:
-        size = batch if remaining is None else min(batch, remaining)
-        page = [*conds, T.c.id > last] if last is not None else conds
-        stmt = select(*cols).where(*page).order_by(T.c.id).limit(size)
-        with engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(stmt)]
-        if not rows:
-            return
-        yield rows
-        last = rows[-1]["id"]
-        if remaining is not None:
-            remaining -= len(rows)
-        if len(rows) < size:
-            return
+    stmt = select(*cols).where(*where(f)).order_by(T.c.id)
+    if f.limit is not None:
+        stmt = stmt.limit(f.limit)
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=batch).execute(stmt)
+        for part in result.partitions():
+            yield [dict(r._mapping) for r in part]
 
 
 def _verdicts(engine: Engine, ids: list[str]) -> dict[str, list[Verdict]]:

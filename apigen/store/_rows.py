@@ -180,7 +180,9 @@ def _trajectory_rows(
         }
     )
     for tool, n in calls.items():
-        rows.trajectory_tools.append({"trajectory_id": tid, "tool": tool, "calls": n})
+        rows.trajectory_tools.append(
+            {"trajectory_id": tid, "tool": tool, "calls": n, "run_id": run, "accepted": t.accepted}
+        )
     for role, u in t.usage.items():
         rows.trajectory_usage.append(
             {
@@ -198,6 +200,7 @@ def _trajectory_rows(
             {
                 "trajectory_id": tid,
                 "position": pos,
+                "run_id": run,
                 "verifier": v.verifier,
                 "passed": v.passed,
                 "score": v.score,

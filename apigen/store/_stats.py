@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Integer, Select, cast, func, select
@@ -52,83 +54,93 @@ def _top(conn: Connection, group: Any, reason: Any, stmt: Select[Any]) -> list[S
     ]
 
 
-def compute_stats(engine: Engine, run_id: str | None) -> Stats:
-    """Everything :class:`Stats` holds, for one run or the whole database."""
-    with engine.connect() as conn:
-        items = conn.execute(
-            _run(select(func.count(), _n(IT.c.status == "done")), IT.c.run_id, run_id)
-        ).one()
-        drafts = conn.execute(
-            _run(select(func.count(), _n(B.c.accepted)), B.c.run_id, run_id)
-        ).one()
-        stage_q = select(S.c.stage, func.count(), _n(S.c.passed)).group_by(S.c.stage)
-        stages = {s: (k, p) for s, k, p in conn.execute(_run(stage_q, S.c.run_id, run_id))}
-        episodes = conn.execute(
-            _run(select(func.count(), _n(T.c.accepted)), T.c.run_id, run_id)
-        ).one()
-        ver_q = select(V.c.verifier, func.count(), _n(V.c.passed)).join(
-            T, T.c.id == V.c.trajectory_id
-        )
-        verifiers = conn.execute(_run(ver_q, T.c.run_id, run_id).group_by(V.c.verifier)).all()
+def compute_stats(engine: Engine, run_id: str | None, *, workers: int = 3) -> Stats:
+    """Everything :class:`Stats` holds, for one run or the whole database.
 
-        funnel = [
-            FunnelStep(step="contexts sampled (work items)", entered=items[0], passed=items[1]),
-            FunnelStep(step="blueprint drafts", entered=drafts[0], passed=drafts[1]),
-            *(
-                FunnelStep(step=f"stage: {s}", entered=stages[s][0], passed=stages[s][1])
-                for s in sorted(stages, key=_stage_key)
-            ),
-            FunnelStep(step="episodes", entered=episodes[0], passed=episodes[1]),
-            *(FunnelStep(step=f"verifier: {v}", entered=k, passed=p) for v, k, p in verifiers),
-        ]
-        bp_failed = _run(select().select_from(S).where(S.c.passed.is_(False)), S.c.run_id, run_id)
-        v_failed = _run(
-            select()
-            .select_from(V.join(T, T.c.id == V.c.trajectory_id))
-            .where(V.c.passed.is_(False)),
-            T.c.run_id,
-            run_id,
-        )
-        end_q = _run(
-            select(T.c.ending, func.count()).where(T.c.accepted.is_(False)), T.c.run_id, run_id
-        )
-        endings = conn.execute(
-            end_q.group_by(T.c.ending).order_by(func.count().desc(), T.c.ending).limit(10)
-        ).all()
-        accepted = int(episodes[1])
-        return Stats(
-            run_id=run_id,
-            funnel=tuple(funnel),
-            blueprint_rejections=tuple(_top(conn, S.c.stage, S.c.reason, bp_failed)),
-            verdict_rejections=tuple(_top(conn, V.c.verifier, V.c.reason, v_failed)),
-            endings=tuple(Count(label=e, count=k) for e, k in endings),
-            tools=tuple(_tools(conn, run_id)),
-            tools_unused=tuple(_unused(conn, run_id)),
-            turns=tuple(_hist(conn, T.c.turns, run_id)),
-            tool_calls=tuple(_hist(conn, T.c.tool_calls, run_id)),
-            **_costs(conn, run_id, accepted),
-        )
+    The independent aggregates run on ``workers`` connections at once (both SQLite
+    and PostgreSQL execute them without holding the GIL).
+    """
+    jobs: dict[str, Callable[[Connection, str | None], Any]] = {
+        "roles": _role_rows,
+        "tools": _tools,
+        "funnel": _funnel,
+        "blueprint_rejections": lambda c, r: _top(c, S.c.stage, S.c.reason, _failed(S, r)),
+        "verdict_rejections": lambda c, r: _top(c, V.c.verifier, V.c.reason, _failed(V, r)),
+        "endings": _endings,
+        "turns": lambda c, r: _hist(c, T.c.turns, r),
+        "tool_calls": lambda c, r: _hist(c, T.c.tool_calls, r),
+    }
 
+    def run(job: Callable[[Connection, str | None], Any]) -> Any:
+        with engine.connect() as conn:
+            return job(conn, run_id)
 
-def _tools(conn: Connection, run_id: str | None) -> list[ToolUse]:
-    q = select(TT.c.tool, func.count(), func.sum(TT.c.calls), _n(T.c.accepted)).join(
-        T, T.c.id == TT.c.trajectory_id
+    with ThreadPoolExecutor(workers) as pool:
+        futures = {name: pool.submit(run, job) for name, job in jobs.items()}
+        out = {name: f.result() for name, f in futures.items()}
+    funnel: list[FunnelStep] = out["funnel"]
+    accepted = next(f.passed for f in funnel if f.step == "episodes")
+    tools, unused = out["tools"]
+    return Stats(
+        run_id=run_id,
+        funnel=tuple(funnel),
+        blueprint_rejections=tuple(out["blueprint_rejections"]),
+        verdict_rejections=tuple(out["verdict_rejections"]),
+        endings=tuple(out["endings"]),
+        tools=tuple(tools),
+        tools_unused=tuple(unused),
+        turns=tuple(out["turns"]),
+        tool_calls=tuple(out["tool_calls"]),
+        **_costs(out["roles"], accepted),
     )
-    q = _run(q, T.c.run_id, run_id).group_by(TT.c.tool).order_by(func.count().desc(), TT.c.tool)
+
+
+def _failed(table: Any, run_id: str | None) -> Select[Any]:
+    return _run(
+        select().select_from(table).where(table.c.passed.is_(False)), table.c.run_id, run_id
+    )
+
+
+def _funnel(conn: Connection, run_id: str | None) -> list[FunnelStep]:
+    items = conn.execute(
+        _run(select(func.count(), _n(IT.c.status == "done")), IT.c.run_id, run_id)
+    ).one()
+    drafts = conn.execute(_run(select(func.count(), _n(B.c.accepted)), B.c.run_id, run_id)).one()
+    stage_q = select(S.c.stage, func.count(), _n(S.c.passed)).group_by(S.c.stage)
+    stages = {s: (k, p) for s, k, p in conn.execute(_run(stage_q, S.c.run_id, run_id))}
+    episodes = conn.execute(_run(select(func.count(), _n(T.c.accepted)), T.c.run_id, run_id)).one()
+    ver_q = _run(select(V.c.verifier, func.count(), _n(V.c.passed)), V.c.run_id, run_id)
+    verifiers = conn.execute(ver_q.group_by(V.c.verifier)).all()
     return [
-        ToolUse(tool=t, trajectories=k, calls=int(c), accepted_trajectories=int(a))
-        for t, k, c, a in conn.execute(q)
+        FunnelStep(step="contexts sampled (work items)", entered=items[0], passed=items[1]),
+        FunnelStep(step="blueprint drafts", entered=drafts[0], passed=drafts[1]),
+        *(
+            FunnelStep(step=f"stage: {s}", entered=stages[s][0], passed=stages[s][1])
+            for s in sorted(stages, key=_stage_key)
+        ),
+        FunnelStep(step="episodes", entered=episodes[0], passed=episodes[1]),
+        *(FunnelStep(step=f"verifier: {v}", entered=k, passed=p) for v, k, p in verifiers),
     ]
 
 
-def _unused(conn: Connection, run_id: str | None) -> list[str]:
+def _endings(conn: Connection, run_id: str | None) -> list[Count]:
+    q = _run(select(T.c.ending, func.count()).where(T.c.accepted.is_(False)), T.c.run_id, run_id)
+    q = q.group_by(T.c.ending).order_by(func.count().desc(), T.c.ending).limit(10)
+    return [Count(label=e, count=k) for e, k in conn.execute(q)]
+
+
+def _tools(conn: Connection, run_id: str | None) -> tuple[list[ToolUse], list[str]]:
+    """Tool usage, and the tools the runs offered that nobody called."""
+    q = select(TT.c.tool, func.count(), func.sum(TT.c.calls), _n(TT.c.accepted))
+    q = _run(q, TT.c.run_id, run_id).group_by(TT.c.tool).order_by(func.count().desc(), TT.c.tool)
+    used = [
+        ToolUse(tool=t, trajectories=k, calls=int(c), accepted_trajectories=int(a))
+        for t, k, c, a in conn.execute(q)
+    ]
     offered: set[str] = set()
     for tools in conn.scalars(_run(select(R.c.tools), R.c.id, run_id)):
         offered.update(t["function"]["name"] for t in tools or ())
-    used_q = select(TT.c.tool).distinct()
-    if run_id is not None:
-        used_q = used_q.join(T, T.c.id == TT.c.trajectory_id).where(T.c.run_id == run_id)
-    return sorted(offered - set(conn.scalars(used_q)))
+    return used, sorted(offered - {t.tool for t in used})
 
 
 def _hist(conn: Connection, col: Any, run_id: str | None) -> list[Bin]:
@@ -137,10 +149,8 @@ def _hist(conn: Connection, col: Any, run_id: str | None) -> list[Bin]:
     return [Bin(value=v, count=k, accepted=int(a)) for v, k, a in conn.execute(q)]
 
 
-def _costs(conn: Connection, run_id: str | None, accepted: int) -> dict[str, Any]:
-    def per(x: float | int | None) -> float | None:
-        return None if x is None or accepted == 0 else x / accepted
-
+def _role_rows(conn: Connection, run_id: str | None) -> list[Any]:
+    """Usage sums per role: ``llm_usage`` (all phases), else the episodes' own usage."""
     sums = (
         func.sum(U.c.calls),
         func.sum(U.c.prompt_tokens),
@@ -160,6 +170,13 @@ def _costs(conn: Connection, run_id: str | None, accepted: int) -> dict[str, Any
         rows = conn.execute(
             _run(q2, T.c.run_id, run_id).group_by(TU.c.role).order_by(TU.c.role)
         ).all()
+    return list(rows)
+
+
+def _costs(rows: list[Any], accepted: int) -> dict[str, Any]:
+    def per(x: float | int | None) -> float | None:
+        return None if x is None or accepted == 0 else x / accepted
+
     roles = [
         RoleCost(
             role=role,

@@ -62,9 +62,11 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_blueprints")),
     )
-    op.create_index(op.f("ix_blueprints_accepted"), "blueprints", ["accepted"], unique=False)
     op.create_index(op.f("ix_blueprints_domain"), "blueprints", ["domain"], unique=False)
     op.create_index(op.f("ix_blueprints_fingerprint"), "blueprints", ["fingerprint"], unique=False)
+    op.create_index(
+        op.f("ix_blueprints_run_id_accepted"), "blueprints", ["run_id", "accepted"], unique=False
+    )
     op.create_index(
         op.f("ix_blueprints_run_id_item_index"),
         "blueprints",
@@ -100,6 +102,19 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("run_id", "item_index", "role", "model", name=op.f("pk_llm_usage")),
     )
+    op.create_index(
+        op.f("ix_llm_usage_role_calls_prompt_tokens_completion_tokens_cost_usd"),
+        "llm_usage",
+        ["role", "calls", "prompt_tokens", "completion_tokens", "cost_usd"],
+        unique=False,
+    )
+    op.create_index(
+        op.f("ix_llm_usage_run_id_role_calls_prompt_tokens_completion_tokens_cost_usd"),
+        "llm_usage",
+        ["run_id", "role", "calls", "prompt_tokens", "completion_tokens", "cost_usd"],
+        unique=False,
+    )
+
     op.create_table(
         "blueprint_stages",
         sa.Column("blueprint_id", sa.String(length=160), nullable=False),
@@ -125,7 +140,16 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("blueprint_id", "position", name=op.f("pk_blueprint_stages")),
     )
     op.create_index(
-        op.f("ix_blueprint_stages_run_id"), "blueprint_stages", ["run_id"], unique=False
+        op.f("ix_blueprint_stages_passed_stage_reason"),
+        "blueprint_stages",
+        ["passed", "stage", "reason"],
+        unique=False,
+    )
+    op.create_index(
+        op.f("ix_blueprint_stages_run_id_stage_passed"),
+        "blueprint_stages",
+        ["run_id", "stage", "passed"],
+        unique=False,
     )
     op.create_index(
         op.f("ix_blueprint_stages_stage_passed"),
@@ -170,15 +194,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_trajectories")),
     )
     op.create_index(
-        op.f("ix_trajectories_accepted_domain"),
+        op.f("ix_trajectories_accepted_ending_turns_tool_calls"),
         "trajectories",
-        ["accepted", "domain"],
+        ["accepted", "ending", "turns", "tool_calls"],
         unique=False,
     )
     op.create_index(
         op.f("ix_trajectories_blueprint_id"), "trajectories", ["blueprint_id"], unique=False
     )
-    op.create_index(op.f("ix_trajectories_ending"), "trajectories", ["ending"], unique=False)
+    op.create_index(op.f("ix_trajectories_domain"), "trajectories", ["domain"], unique=False)
+    op.create_index(
+        op.f("ix_trajectories_run_id_accepted_ending_turns_tool_calls"),
+        "trajectories",
+        ["run_id", "accepted", "ending", "turns", "tool_calls"],
+        unique=False,
+    )
     op.create_index(
         op.f("ix_trajectories_run_id_item_index"),
         "trajectories",
@@ -192,6 +222,8 @@ def upgrade() -> None:
         sa.Column("trajectory_id", sa.String(length=160), nullable=False),
         sa.Column("tool", sa.String(length=128), nullable=False),
         sa.Column("calls", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.String(length=64), nullable=False),
+        sa.Column("accepted", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["trajectory_id"],
             ["trajectories.id"],
@@ -200,7 +232,18 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("trajectory_id", "tool", name=op.f("pk_trajectory_tools")),
     )
-    op.create_index(op.f("ix_trajectory_tools_tool"), "trajectory_tools", ["tool"], unique=False)
+    op.create_index(
+        op.f("ix_trajectory_tools_run_id_tool_calls_accepted"),
+        "trajectory_tools",
+        ["run_id", "tool", "calls", "accepted"],
+        unique=False,
+    )
+    op.create_index(
+        op.f("ix_trajectory_tools_tool_accepted_calls"),
+        "trajectory_tools",
+        ["tool", "accepted", "calls"],
+        unique=False,
+    )
 
     op.create_table(
         "trajectory_usage",
@@ -223,6 +266,7 @@ def upgrade() -> None:
         "verdicts",
         sa.Column("trajectory_id", sa.String(length=160), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.String(length=64), nullable=False),
         sa.Column("verifier", sa.String(length=64), nullable=False),
         sa.Column("passed", sa.Boolean(), nullable=False),
         sa.Column("score", sa.Float(), nullable=True),
@@ -238,35 +282,60 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("trajectory_id", "position", name=op.f("pk_verdicts")),
     )
     op.create_index(
+        op.f("ix_verdicts_run_id_verifier_passed"),
+        "verdicts",
+        ["run_id", "verifier", "passed"],
+        unique=False,
+    )
+    op.create_index(
         op.f("ix_verdicts_verifier_passed"), "verdicts", ["verifier", "passed"], unique=False
     )
 
 
 def downgrade() -> None:
     op.drop_index(op.f("ix_verdicts_verifier_passed"), table_name="verdicts")
+    op.drop_index(op.f("ix_verdicts_run_id_verifier_passed"), table_name="verdicts")
 
     op.drop_table("verdicts")
     op.drop_table("trajectory_usage")
-    op.drop_index(op.f("ix_trajectory_tools_tool"), table_name="trajectory_tools")
+    op.drop_index(op.f("ix_trajectory_tools_tool_accepted_calls"), table_name="trajectory_tools")
+    op.drop_index(
+        op.f("ix_trajectory_tools_run_id_tool_calls_accepted"), table_name="trajectory_tools"
+    )
 
     op.drop_table("trajectory_tools")
     op.drop_index(op.f("ix_trajectories_turns"), table_name="trajectories")
     op.drop_index(op.f("ix_trajectories_run_id_item_index"), table_name="trajectories")
-    op.drop_index(op.f("ix_trajectories_ending"), table_name="trajectories")
+    op.drop_index(
+        op.f("ix_trajectories_run_id_accepted_ending_turns_tool_calls"), table_name="trajectories"
+    )
+    op.drop_index(op.f("ix_trajectories_domain"), table_name="trajectories")
     op.drop_index(op.f("ix_trajectories_blueprint_id"), table_name="trajectories")
-    op.drop_index(op.f("ix_trajectories_accepted_domain"), table_name="trajectories")
+    op.drop_index(
+        op.f("ix_trajectories_accepted_ending_turns_tool_calls"), table_name="trajectories"
+    )
 
     op.drop_table("trajectories")
     op.drop_index(op.f("ix_blueprint_stages_stage_passed"), table_name="blueprint_stages")
-    op.drop_index(op.f("ix_blueprint_stages_run_id"), table_name="blueprint_stages")
+    op.drop_index(op.f("ix_blueprint_stages_run_id_stage_passed"), table_name="blueprint_stages")
+    op.drop_index(op.f("ix_blueprint_stages_passed_stage_reason"), table_name="blueprint_stages")
 
     op.drop_table("blueprint_stages")
+    op.drop_index(
+        op.f("ix_llm_usage_run_id_role_calls_prompt_tokens_completion_tokens_cost_usd"),
+        table_name="llm_usage",
+    )
+    op.drop_index(
+        op.f("ix_llm_usage_role_calls_prompt_tokens_completion_tokens_cost_usd"),
+        table_name="llm_usage",
+    )
+
     op.drop_table("llm_usage")
     op.drop_table("items")
     op.drop_index(op.f("ix_blueprints_run_id_item_index"), table_name="blueprints")
+    op.drop_index(op.f("ix_blueprints_run_id_accepted"), table_name="blueprints")
     op.drop_index(op.f("ix_blueprints_fingerprint"), table_name="blueprints")
     op.drop_index(op.f("ix_blueprints_domain"), table_name="blueprints")
-    op.drop_index(op.f("ix_blueprints_accepted"), table_name="blueprints")
 
     op.drop_table("blueprints")
     op.drop_index(op.f("ix_runs_domain"), table_name="runs")
