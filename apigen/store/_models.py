@@ -134,6 +134,7 @@ class BlueprintRow(Base):
     )
     run_id: Mapped[str] = mapped_column(String(64), _run_fk())
     item_index: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, info=doc("Order within the item, from 0."))
     key: Mapped[str | None] = mapped_column(
         String(160), info=doc("Blueprint.id as the pipeline set it (trajectories refer to it).")
     )

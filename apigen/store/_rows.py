@@ -79,7 +79,7 @@ def item_rows(item: ItemResult, rows: Rows) -> None:
         bid = f"{run}:{idx}:b{n}"
         if bp.id is not None:
             keys.setdefault(bp.id, bid)
-        _blueprint_rows(bp, bid, run, idx, rows)
+        _blueprint_rows(bp, bid, run, idx, n, rows)
     for n, traj in enumerate(item.trajectories):
         _trajectory_rows(traj, f"{run}:{idx}:t{n}", run, idx, keys.get(traj.blueprint_id), rows)
     merged: dict[tuple[str, str], Any] = {}
@@ -102,7 +102,7 @@ def item_rows(item: ItemResult, rows: Rows) -> None:
         )
 
 
-def _blueprint_rows(bp: Blueprint, bid: str, run: str, idx: int, rows: Rows) -> None:
+def _blueprint_rows(bp: Blueprint, bid: str, run: str, idx: int, pos: int, rows: Rows) -> None:
     report = bp.report
     accepted = report.passed if report is not None else True
     failed = report.failed_stage if report is not None else None
@@ -112,6 +112,7 @@ def _blueprint_rows(bp: Blueprint, bid: str, run: str, idx: int, rows: Rows) -> 
             "id": bid,
             "run_id": run,
             "item_index": idx,
+            "position": pos,
             "key": bp.id,
             "round": report.round if report else 0,
             "domain": bp.domain,

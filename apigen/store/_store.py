@@ -293,7 +293,9 @@ class Store:
     def blueprints(self, run_id: str, item_index: int | None = None) -> list[Blueprint]:
         """Stored blueprints of a run (or one item), as written."""
         b = m.BLUEPRINTS
-        stmt = select(b.c.content).where(b.c.run_id == run_id).order_by(b.c.item_index, b.c.id)
+        stmt = (
+            select(b.c.content).where(b.c.run_id == run_id).order_by(b.c.item_index, b.c.position)
+        )
         if item_index is not None:
             stmt = stmt.where(b.c.item_index == item_index)
         with self._engine.connect() as conn:

@@ -182,3 +182,10 @@ def test_verdicts_and_usage_rows(store: Store) -> None:
     assert list(row.tool_names) == ["deposit", "find_user"]
     assert [tuple(t) for t in tools] == [("deposit", 1), ("find_user", 1)]
     assert per_role == 2 and total == 1500
+
+
+def test_blueprints_read_back_in_written_order(store: Store) -> None:
+    run = store.start_run({}, domain="toy")
+    bps = [blueprint(f"k{i}", amount=i + 1) for i in range(12)]
+    store.write_item(run.id, 0, blueprints=bps)
+    assert store.blueprints(run.id, 0) == bps

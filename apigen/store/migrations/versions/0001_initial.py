@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=160), nullable=False),
         sa.Column("run_id", sa.String(length=64), nullable=False),
         sa.Column("item_index", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(length=160), nullable=True),
         sa.Column("round", sa.Integer(), nullable=False),
         sa.Column("domain", sa.String(length=64), nullable=False),
