@@ -110,7 +110,9 @@ def export(
     db: str | None = DbOption,
     run: str | None = RunOption,
     domain: str | None = typer.Option(None, help="Only this domain."),
-    include_rejected: bool = typer.Option(False, help="Also export rejected trajectories."),
+    include_rejected: bool = typer.Option(
+        False, "--include-rejected", help="Also export rejected trajectories."
+    ),
     min_turns: int | None = typer.Option(None, help="At least this many turns."),
     max_turns: int | None = typer.Option(None, help="At most this many turns."),
     tool: str | None = typer.Option(None, help="Only trajectories that called this tool."),
