@@ -6,7 +6,7 @@ import pytest
 
 from apigen.env import register_domain
 from apigen.export import ExportRecord
-from tests.support.conversations import POLICY, conversation
+from tests.store.conversations import POLICY, conversation
 from tests.support.toy import DOMAIN
 
 TOY_TOOLS = tuple(t.schema for t in DOMAIN.tools)

@@ -11,7 +11,7 @@ import pytest
 from apigen.errors import UnknownNameError
 from apigen.export import ExportOptions, exporter_names, write_dataset
 from tests.export.conftest import TOY_TOOLS, record
-from tests.support.conversations import POLICY
+from tests.store.conversations import POLICY
 
 
 def export(tmp_path: Path, fmt: str, name: str, records: list, **kw: object) -> Path:

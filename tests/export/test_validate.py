@@ -7,7 +7,7 @@ import pytest
 from apigen.export import InvalidRecord, validate_messages
 from apigen.export._convert import prepare
 from apigen.types import Message, ToolCall
-from tests.support.conversations import conversation
+from tests.store.conversations import conversation
 
 S = Message(role="system", content="policy")
 U = Message(role="user", content="hi")

@@ -12,7 +12,7 @@ import pytest
 
 from apigen.cli import main
 from apigen.store import Store
-from tests.support.conversations import blueprint, trajectory
+from tests.store.conversations import blueprint, trajectory
 
 
 def apigen(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import text
 
 from apigen.store import ItemResult, Store
-from tests.support.conversations import blueprint, trajectory
+from tests.store.conversations import blueprint, trajectory
 
 
 def test_concurrent_first_open_migrates_once(db_url: str) -> None:

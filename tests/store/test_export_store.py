@@ -11,7 +11,7 @@ from apigen.errors import UnknownNameError
 from apigen.export import ExportOptions
 from apigen.store import Store, TrajectoryFilter
 from apigen.store._export import export_trajectories
-from tests.support.conversations import trajectory
+from tests.store.conversations import trajectory
 
 
 def lines(path: Path) -> list[dict[str, object]]:

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from apigen.store import QueryRefused, Store, run_query
 from apigen.store import _query as q
-from tests.support.conversations import trajectory
+from tests.store.conversations import trajectory
 
 
 @pytest.fixture

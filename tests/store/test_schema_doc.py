@@ -7,7 +7,7 @@ from pathlib import Path
 from apigen.store import Store, run_query, schema_markdown
 from apigen.store._models import Base
 from apigen.store._schema_doc import EXAMPLES
-from tests.support.conversations import trajectory
+from tests.store.conversations import trajectory
 
 
 def test_committed_copy_is_current() -> None:

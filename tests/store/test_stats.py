@@ -6,7 +6,7 @@ import pytest
 
 from apigen.store import Store
 from apigen.types import Usage
-from tests.support.conversations import blueprint, trajectory
+from tests.store.conversations import blueprint, trajectory
 
 DEPOSIT = ("deposit", {"account_id": "a1_0", "amount": 5})
 FIND = ("find_user", {"email": "user1@example.com"})

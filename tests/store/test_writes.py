@@ -12,7 +12,7 @@ from apigen.errors import ConfigError
 from apigen.store import ItemResult, RoleUsage, Store, TrajectoryFilter
 from apigen.store._models import BLUEPRINTS, TRAJECTORIES, VERDICTS
 from apigen.types import Usage
-from tests.support.conversations import blueprint, trajectory
+from tests.store.conversations import blueprint, trajectory
 
 TABLES = (
     "items",
