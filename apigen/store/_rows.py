@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -212,43 +213,53 @@ def _trajectory_rows(
         )
 
 
-def _sqlite_value(kind: str) -> Any:
-    if kind == "json":
-        return lambda v: v if v is None or isinstance(v, RawJSON) else _dumps(v)
-    if kind == "datetime":
-        return lambda v: None if v is None else v.strftime("%Y-%m-%d %H:%M:%S.%f")
-    return None
+def _json_text(v: Any) -> Any:
+    return v if v is None or isinstance(v, RawJSON) else _dumps(v)
 
 
-def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """``executemany`` of ``rows`` (dicts with the same keys) into ``table``.
+def _sqlite_datetime(v: Any) -> Any:
+    return None if v is None else v.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores it
 
-    On SQLite the rows go to the driver as tuples, with JSON and datetime values
-    converted as SQLAlchemy would store them (its per-row parameter processing is
-    most of the cost of a write); elsewhere through a Core ``insert``.
-    """
-    if not rows:
-        return
-    if conn.dialect.name != "sqlite":
-        conn.execute(insert(table), rows)
-        return
+
+def _tuples(table: Table, rows: list[dict[str, Any]], sqlite: bool) -> list[tuple[Any, ...]]:
+    """Rows as tuples (in ``rows[0]``'s key order) with JSON as text for the driver."""
     cols = list(rows[0])
-    kinds = [
-        "json"
-        if isinstance(table.c[c].type, JSON)
-        else "datetime"
-        if isinstance(table.c[c].type, DateTime)
-        else ""
-        for c in cols
-    ]
-    convert = [(i, _sqlite_value(k)) for i, k in enumerate(kinds) if k]
-    names = ", ".join(f'"{c}"' for c in cols)
-    marks = ", ".join("?" * len(cols))
-    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+    convert: list[tuple[int, Callable[[Any], Any]]] = []
+    for i, c in enumerate(cols):
+        kind = table.c[c].type
+        if isinstance(kind, JSON):
+            convert.append((i, _json_text))
+        elif sqlite and isinstance(kind, DateTime):
+            convert.append((i, _sqlite_datetime))
     data: list[tuple[Any, ...]] = []
     for r in rows:
         values = [r[c] for c in cols]
         for i, fn in convert:
             values[i] = fn(values[i])
         data.append(tuple(values))
-    conn.exec_driver_sql(sql, data)
+    return data
+
+
+def bulk_insert(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts with the same keys) into ``table`` in bulk.
+
+    SQLite: one driver ``executemany`` of tuples. PostgreSQL: ``COPY ... FROM STDIN``
+    on the transaction's connection. Both skip SQLAlchemy's per-row parameter
+    processing, which was most of the cost of a write; values are converted as
+    SQLAlchemy would store them (JSON as text, SQLite datetimes as its strings).
+    """
+    if not rows:
+        return
+    names = ", ".join(f'"{c}"' for c in rows[0])
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        marks = ", ".join("?" * len(rows[0]))
+        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+        conn.exec_driver_sql(sql, _tuples(table, rows, sqlite=True))
+    elif dialect == "postgresql":
+        raw: Any = conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+            for row in _tuples(table, rows, sqlite=False):
+                copy.write_row(row)
+    else:
+        conn.execute(insert(table), rows)

@@ -254,6 +254,7 @@ class Store:
 
         Idempotent by ``(run_id, item_index)``: writing an item again REPLACES its
         earlier rows atomically (last write wins), so a retried item never duplicates.
+        An unknown ``run_id`` raises :class:`ConfigError` and nothing is written.
         """
         latest = {(it.run_id, it.item_index): it for it in items}
         rows = Rows()
@@ -265,6 +266,9 @@ class Store:
         with self._engine.connect() as conn:
             conn = conn.execution_options(immediate=True)
             with conn.begin():
+                known = set(conn.scalars(select(m.RUNS.c.id).where(m.RUNS.c.id.in_(by_run))))
+                if unknown := sorted(set(by_run) - known):
+                    raise ConfigError(f"no run {unknown[0]!r}: start_run first", field="run_id")
                 if conn.dialect.name == "postgresql":
                     _lock_items(conn, sorted(f"{r}:{k}" for r, k in latest))
                 i = m.ITEMS

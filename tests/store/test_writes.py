@@ -6,7 +6,6 @@ import json
 
 import pytest
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import IntegrityError
 
 from apigen.errors import ConfigError
 from apigen.store import ItemResult, RoleUsage, Store, TrajectoryFilter
@@ -106,7 +105,7 @@ def test_batch_is_one_transaction(store: Store) -> None:
     run = store.start_run({}, domain="toy")
     good = ItemResult(run_id=run.id, item_index=0, trajectories=(trajectory(),))
     orphan = ItemResult(run_id="no-such-run", item_index=0, trajectories=(trajectory(),))
-    with pytest.raises(IntegrityError):
+    with pytest.raises(ConfigError, match="no run 'no-such-run'"):
         store.write_items([good, orphan])
     assert counts(store)["trajectories"] == 0 and counts(store)["items"] == 0
     store.write_items([good, good.model_copy(update={"item_index": 1})])
@@ -189,3 +188,27 @@ def test_blueprints_read_back_in_written_order(store: Store) -> None:
     bps = [blueprint(f"k{i}", amount=i + 1) for i in range(12)]
     store.write_item(run.id, 0, blueprints=bps)
     assert store.blueprints(run.id, 0) == bps
+
+
+def test_failure_mid_batch_leaves_nothing(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from apigen.store import _store
+
+    run = store.start_run({}, domain="toy")
+    store.write_item(run.id, 0, trajectories=[trajectory()])
+    before = counts(store)
+    real = _store.bulk_insert
+
+    def failing(conn: object, table: object, rows: list[dict[str, object]]) -> None:
+        if getattr(table, "name", "") == "verdicts":
+            raise RuntimeError("connection lost")
+        real(conn, table, rows)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_store, "bulk_insert", failing)
+    items = [
+        ItemResult(run_id=run.id, item_index=k, trajectories=(trajectory(trial=1),))
+        for k in range(3)
+    ]  # item 0 is a rewrite: its old rows must survive the failure
+    with pytest.raises(RuntimeError, match="connection lost"):
+        store.write_items(items)
+    assert counts(store) == before
+    assert [t.trial for t in store.trajectories()] == [0]
