@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import Engine, Integer, and_, delete, func, insert, select, text, update
+from sqlalchemy.exc import OperationalError
 
 import apigen
 from apigen.errors import ConfigError, UnknownNameError
@@ -25,7 +26,7 @@ from apigen.store._records import (
     Stats,
     TrajectoryFilter,
 )
-from apigen.store._redact import redact_config
+from apigen.store._redact import redact_config, redact_text
 from apigen.store._rows import Rows, bulk_insert, item_rows
 from apigen.types import Blueprint, Trajectory, Usage
 
@@ -79,6 +80,8 @@ class Store:
         """Open ``url`` (see :func:`resolve_url`) and upgrade its schema to head.
 
         ``create=False`` refuses to create a missing SQLite file (read-only commands).
+        A database that cannot be reached raises :class:`ConfigError` naming the URL
+        with its password hidden.
         """
         resolved = resolve_url(url)
         if not create and resolved.get_backend_name() == "sqlite":
@@ -86,8 +89,16 @@ class Store:
             if not path.is_file():
                 raise ConfigError(f"no database at {path.resolve()}", field="--db")
         engine = create_store_engine(resolved)
-        if migrate:
-            upgrade_to_head(engine)
+        try:
+            if migrate:
+                upgrade_to_head(engine)
+            else:
+                engine.connect().close()
+        except OperationalError as exc:
+            engine.dispose()
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            where = safe_url(resolved)
+            raise ConfigError(f"cannot open {where}: {redact_text(reason)}", field="--db") from None
         return cls(engine)
 
     @property

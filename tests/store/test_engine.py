@@ -58,3 +58,9 @@ def test_reopening_is_a_no_op(db_url: str) -> None:
     with Store.open(db_url) as store, store.engine.connect() as conn:
         assert [r.id for r in store.runs()] == ["r1"]
         assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
+
+
+def test_unreachable_database_is_a_user_error_without_the_password() -> None:
+    with pytest.raises(ConfigError, match="cannot open") as err:
+        Store.open("postgresql+psycopg://nobody:s3cret@127.0.0.1:1/none?connect_timeout=2")
+    assert "s3cret" not in str(err.value) and "***" in str(err.value)
