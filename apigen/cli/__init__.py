@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from apigen.cli import _blueprints, _envs, _graph, _rollout
+from apigen.cli import _blueprints, _envs, _graph, _rollout, _run, _store
 from apigen.cli._bench import bench_app
 from apigen.errors import UserError
 
@@ -30,7 +30,11 @@ app.add_typer(_blueprints.app, name="blueprints")
 app.command("graph")(_graph.graph)
 app.add_typer(_rollout.app, name="trajectories")
 app.command("show")(_rollout.show)
+app.command("run")(_run.run)
+app.command("init")(_run.init)
 app.add_typer(bench_app, name="bench")
+for _name in ("runs", "stats", "query", "schema", "report", "export"):
+    app.command(_name)(getattr(_store, _name))
 
 
 def main() -> None:

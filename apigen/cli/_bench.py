@@ -51,3 +51,23 @@ def rollout(
     else:
         for key, value in result.items():
             typer.echo(f"{key}: {value}")
+
+
+@bench_app.command("store")
+def store(
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+    trajectories: int = typer.Option(100_000, help="Trajectories to ingest."),
+    postgres: str | None = typer.Option(
+        None, help="Also measure this PostgreSQL URL (default: $APIGEN_DATABASE_URL if postgres)."
+    ),
+    batch: int = typer.Option(500, help="Items per write_items call."),
+) -> None:
+    """Store ingest rate, stats latency and export throughput (SQLite, PostgreSQL)."""
+    from apigen.store.bench import bench_store
+
+    result = bench_store(trajectories, postgres=postgres, batch=batch)
+    if json_out:
+        echo_json(result)
+    else:
+        for key, value in result.items():
+            typer.echo(f"{key}: {value}")

@@ -1,0 +1,241 @@
+"""Curation commands over the results database: runs, stats, query, schema, report, export.
+
+Every command takes ``--db URL`` (a SQLAlchemy URL or a SQLite file path), falling
+back to ``$APIGEN_DATABASE_URL`` and then ``./apigen.db``.
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from apigen.cli._render import echo_json
+
+__all__ = ["export", "query", "report", "runs", "schema", "stats"]
+
+_DB_HELP = "Database URL or SQLite file (default: $APIGEN_DATABASE_URL, else ./apigen.db)."
+DbOption = typer.Option(None, "--db", help=_DB_HELP, show_default=False)
+RunOption = typer.Option(None, "--run", help="Only this run id.", show_default=False)
+
+
+def runs(db: str | None = DbOption, json_out: bool = typer.Option(False, "--json")) -> None:
+    """List runs: status, domain, items done/planned, trajectories accepted/total."""
+    from apigen.store import Store
+
+    with Store.open(db, create=False) as store:
+        found = store.runs()
+    if json_out:
+        echo_json([r.model_dump(mode="json") for r in found])
+        return
+    if not found:
+        typer.echo("no runs")
+    for r in found:
+        typer.echo(
+            f"{r.id}  {r.status:<11} {r.domain:<12} items {r.items_done}/{r.planned_items}"
+            f" (failed {r.items_failed})  accepted {r.accepted}/{r.trajectories}"
+            f"  {r.started_at:%Y-%m-%d %H:%M}  {r.code_version}"
+        )
+
+
+def stats(
+    db: str | None = DbOption,
+    run: str | None = RunOption,
+    json_out: bool = typer.Option(False, "--json"),
+) -> None:
+    """The funnel, top rejection reasons, tool coverage, turns and cost per accepted."""
+    from apigen.store import Store
+
+    with Store.open(db, create=False) as store:
+        result = store.stats(run)
+    if json_out:
+        echo_json(result.model_dump(mode="json"))
+        return
+    typer.echo(_stats_text(result))
+
+
+def query(
+    sql: str = typer.Argument(..., help="One read-only SQL statement."),
+    db: str | None = DbOption,
+    json_out: bool = typer.Option(False, "--json", help="Rows as a JSON list of objects."),
+    csv_out: bool = typer.Option(False, "--csv", help="Rows as CSV with a header."),
+    max_rows: int = typer.Option(100_000, help="Stop after this many rows."),
+) -> None:
+    """Run read-only SQL (the database refuses writes). See `apigen schema` for tables."""
+    from apigen.store import run_query
+
+    result = run_query(sql, db, max_rows=max_rows)
+    if json_out:
+        echo_json([dict(zip(result.columns, row, strict=True)) for row in result.rows])
+    elif csv_out:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(result.columns)
+        writer.writerows(result.rows)
+    else:
+        typer.echo(_table_text(result.columns, result.rows))
+
+
+def schema(
+    out: Path | None = typer.Option(None, help="Write Markdown here instead of stdout."),
+) -> None:
+    """Document the tables, columns, JSON shapes and example queries (Markdown)."""
+    from apigen.store import schema_markdown
+
+    text = schema_markdown()
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+
+
+def report(
+    out: Path = typer.Option(Path("report.html"), "--out", help="HTML file to write."),
+    db: str | None = DbOption,
+    run: str | None = RunOption,
+) -> None:
+    """Write one self-contained HTML page of plots (opens offline in any browser)."""
+    from apigen.store import Store
+
+    with Store.open(db, create=False) as store:
+        path = store.report(out, run)
+    typer.echo(f"wrote {path}")
+
+
+def export(
+    format: str = typer.Option(..., "--format", help="sharegpt, openai, chat-template, parquet."),
+    out: Path = typer.Option(..., "--out", help="Output file (with --split: stem.train/.val)."),
+    db: str | None = DbOption,
+    run: str | None = RunOption,
+    domain: str | None = typer.Option(None, help="Only this domain."),
+    include_rejected: bool = typer.Option(
+        False, "--include-rejected", help="Also export rejected trajectories."
+    ),
+    min_turns: int | None = typer.Option(None, help="At least this many turns."),
+    max_turns: int | None = typer.Option(None, help="At most this many turns."),
+    tool: str | None = typer.Option(None, help="Only trajectories that called this tool."),
+    min_judge_agreement: float | None = typer.Option(
+        None, help="Share of judge votes that passed, 0..1."
+    ),
+    limit: int | None = typer.Option(None, help="At most this many records (id order)."),
+    split: float | None = typer.Option(None, help="Train share, e.g. 0.9: writes .train/.val."),
+    seed: int = typer.Option(0, help="Seed for the split and distractors."),
+    distractors: int = typer.Option(0, help="Irrelevant tools from other domains per record."),
+    reasoning: str = typer.Option("drop", help="keep or drop assistant reasoning."),
+    chat_template: str | None = typer.Option(
+        None, help="chat-template: hermes, llama3.1, a .jinja file or tokenizer_config.json."
+    ),
+    bos_token: str | None = typer.Option(None, help="Override the template's bos_token."),
+    eos_token: str | None = typer.Option(None, help="Override the template's eos_token."),
+    json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Export trajectories as training files; invalid records are reported and skipped."""
+    from apigen.export import ExportOptions
+    from apigen.store import Store, TrajectoryFilter
+
+    where = _build(
+        TrajectoryFilter,
+        "filter",
+        run_id=run,
+        domain=domain,
+        accepted_only=not include_rejected,
+        min_turns=min_turns,
+        max_turns=max_turns,
+        tool=tool,
+        min_judge_agreement=min_judge_agreement,
+        limit=limit,
+    )
+    options = _build(
+        ExportOptions,
+        "option",
+        format=format,
+        out=out,
+        split=split,
+        seed=seed,
+        distractors=distractors,
+        reasoning=reasoning,
+        chat_template=chat_template,
+        bos_token=bos_token,
+        eos_token=eos_token,
+    )
+    with Store.open(db, create=False) as store:
+        result = store.export(where, options)
+    if json_out:
+        echo_json(result.model_dump(mode="json"))
+        return
+    for f in result.files:
+        typer.echo(f"wrote {f.records} records to {f.path}")
+    if result.skipped:
+        typer.echo(f"skipped {result.skipped} invalid records:")
+        for reason, n in result.skip_reasons.items():
+            typer.echo(f"  {n:>6}  {reason}")
+    for note in result.notes:
+        typer.echo(f"note: {note}")
+
+
+_FLAGS = {"run_id": "--run", "accepted_only": "--include-rejected"}
+
+
+def _build(model: Any, what: str, **values: Any) -> Any:
+    """Validate CLI values into a record; a bad value is a one-line ConfigError."""
+    from pydantic import ValidationError
+
+    from apigen.errors import ConfigError
+
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = str(err["loc"][0]) if err["loc"] else what
+        name = _FLAGS.get(field, "--" + field.replace("_", "-"))
+        raise ConfigError(err["msg"], field=name) from None
+
+
+def _table_text(columns: tuple[str, ...], rows: tuple[tuple[Any, ...], ...]) -> str:
+    cells = [[("NULL" if v is None else str(v)).replace("\n", " ")[:80] for v in r] for r in rows]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    line = lambda vals: "  ".join(v.ljust(w) for v, w in zip(vals, widths, strict=True))  # noqa: E731
+    out = [line(list(columns)), line(["-" * w for w in widths]), *(line(r) for r in cells)]
+    return "\n".join([*out, f"({len(rows)} rows)"])
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:5.1f}%" if whole else "    -"
+
+
+def _stats_text(s: Any) -> str:
+    money = lambda x: "-" if x is None else f"${x:.4f}"  # noqa: E731
+    out = [f"funnel{' of run ' + s.run_id if s.run_id else ''}:"]
+    for f in s.funnel:
+        out.append(f"  {f.step:<28} {f.entered:>8} -> {f.passed:>8}  {_pct(f.passed, f.entered)}")
+    for title, groups in (
+        ("blueprint rejections", s.blueprint_rejections),
+        ("verdict rejections", s.verdict_rejections),
+    ):
+        out.append(f"{title}:")
+        for g in groups:
+            out.append(f"  {g.stage} ({g.failed} failed)")
+            out += [f"    {c.count:>7}  {c.label[:100]}" for c in g.reasons]
+    out.append("endings of rejected episodes:")
+    out += [f"  {c.count:>7}  {c.label}" for c in s.endings]
+    out.append("tools (trajectories / calls / in accepted):")
+    out += [
+        f"  {t.tool:<32} {t.trajectories:>7} {t.calls:>8} {t.accepted_trajectories:>7}"
+        for t in s.tools
+    ]
+    if s.tools_unused:
+        out.append("  never called: " + ", ".join(s.tools_unused))
+    for title, bins in (("turns", s.turns), ("tool calls", s.tool_calls)):
+        out.append(f"{title} (value: episodes / accepted):")
+        out.append("  " + "  ".join(f"{b.value}:{b.count}/{b.accepted}" for b in bins))
+    out.append(f"per role (accepted trajectories: {s.accepted}):")
+    for r in s.roles:
+        per = "-" if r.tokens_per_accepted is None else f"{r.tokens_per_accepted:,.0f}"
+        out.append(
+            f"  {r.role:<10} calls {r.calls:>8}  tokens/accepted {per:>10}"
+            f"  cost {money(r.cost_usd):>10}  cost/accepted {money(r.cost_per_accepted)}"
+        )
+    out.append(f"cost per accepted trajectory: {money(s.cost_per_accepted)}")
+    return "\n".join(out)

@@ -1,0 +1,199 @@
+"""Curation statistics as SQL aggregates (no Python loops over trajectories)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Integer, Select, cast, func, select
+
+from apigen.store import _models as m
+from apigen.store._records import Bin, Count, FunnelStep, RoleCost, StageCount, Stats, ToolUse
+
+__all__ = ["STAGE_ORDER", "compute_stats"]
+
+STAGE_ORDER = ("format", "execution", "policy", "review", "dedup")
+
+
+def _stage_key(stage: str) -> tuple[int, str]:
+    return (STAGE_ORDER.index(stage) if stage in STAGE_ORDER else len(STAGE_ORDER), stage)
+
+
+TOP_REASONS = 5
+
+IT, B, S = m.ITEMS, m.BLUEPRINTS, m.STAGES
+T, V, TT = m.TRAJECTORIES, m.VERDICTS, m.TRAJECTORY_TOOLS
+TU, U, R = m.TRAJECTORY_USAGE, m.LLM_USAGE, m.RUNS
+
+
+def _n(col: Any) -> Any:
+    """SUM of a boolean column as an integer on both engines."""
+    return func.coalesce(func.sum(cast(col, Integer)), 0)
+
+
+def _run(stmt: Select[Any], col: Any, run_id: str | None) -> Select[Any]:
+    return stmt if run_id is None else stmt.where(col == run_id)
+
+
+def _top(conn: Connection, group: Any, reason: Any, stmt: Select[Any]) -> list[StageCount]:
+    """Top reasons per group via a window function over grouped counts."""
+    n = func.count().label("n")
+    rank = func.row_number().over(partition_by=group, order_by=(func.count().desc(), reason))
+    inner = stmt.add_columns(group.label("g"), reason.label("r"), n, rank.label("rk"))
+    sub = inner.group_by(group, reason).subquery()
+    rows = conn.execute(select(sub.c.g, sub.c.r, sub.c.n).where(sub.c.rk <= TOP_REASONS)).all()
+    reasons: dict[str, list[Count]] = {}
+    for g, r, k in rows:
+        reasons.setdefault(g, []).append(Count(label=r or "(no reason given)", count=k))
+    totals_stmt = stmt.add_columns(group, func.count()).group_by(group)
+    totals = {g: k for g, k in conn.execute(totals_stmt)}
+    return [
+        StageCount(stage=g, failed=totals[g], reasons=tuple(reasons.get(g, ())))
+        for g in sorted(totals, key=_stage_key)
+    ]
+
+
+def compute_stats(engine: Engine, run_id: str | None, *, workers: int = 3) -> Stats:
+    """Everything :class:`Stats` holds, for one run or the whole database.
+
+    The independent aggregates run on ``workers`` connections at once (both SQLite
+    and PostgreSQL execute them without holding the GIL).
+    """
+    jobs: dict[str, Callable[[Connection, str | None], Any]] = {
+        "roles": _role_rows,
+        "tools": _tools,
+        "funnel": _funnel,
+        "blueprint_rejections": lambda c, r: _top(c, S.c.stage, S.c.reason, _failed(S, r)),
+        "verdict_rejections": lambda c, r: _top(c, V.c.verifier, V.c.reason, _failed(V, r)),
+        "endings": _endings,
+        "turns": lambda c, r: _hist(c, T.c.turns, r),
+        "tool_calls": lambda c, r: _hist(c, T.c.tool_calls, r),
+    }
+
+    def run(job: Callable[[Connection, str | None], Any]) -> Any:
+        with engine.connect() as conn:
+            return job(conn, run_id)
+
+    with ThreadPoolExecutor(workers) as pool:
+        futures = {name: pool.submit(run, job) for name, job in jobs.items()}
+        out = {name: f.result() for name, f in futures.items()}
+    funnel: list[FunnelStep] = out["funnel"]
+    accepted = next(f.passed for f in funnel if f.step == "episodes")
+    tools, unused = out["tools"]
+    return Stats(
+        run_id=run_id,
+        funnel=tuple(funnel),
+        blueprint_rejections=tuple(out["blueprint_rejections"]),
+        verdict_rejections=tuple(out["verdict_rejections"]),
+        endings=tuple(out["endings"]),
+        tools=tuple(tools),
+        tools_unused=tuple(unused),
+        turns=tuple(out["turns"]),
+        tool_calls=tuple(out["tool_calls"]),
+        **_costs(out["roles"], accepted),
+    )
+
+
+def _failed(table: Any, run_id: str | None) -> Select[Any]:
+    return _run(
+        select().select_from(table).where(table.c.passed.is_(False)), table.c.run_id, run_id
+    )
+
+
+def _funnel(conn: Connection, run_id: str | None) -> list[FunnelStep]:
+    items = conn.execute(
+        _run(select(func.count(), _n(IT.c.status == "done")), IT.c.run_id, run_id)
+    ).one()
+    drafts = conn.execute(_run(select(func.count(), _n(B.c.accepted)), B.c.run_id, run_id)).one()
+    stage_q = select(S.c.stage, func.count(), _n(S.c.passed)).group_by(S.c.stage)
+    stages = {s: (k, p) for s, k, p in conn.execute(_run(stage_q, S.c.run_id, run_id))}
+    episodes = conn.execute(_run(select(func.count(), _n(T.c.accepted)), T.c.run_id, run_id)).one()
+    ver_q = _run(select(V.c.verifier, func.count(), _n(V.c.passed)), V.c.run_id, run_id)
+    verifiers = conn.execute(ver_q.group_by(V.c.verifier)).all()
+    return [
+        FunnelStep(step="contexts sampled (work items)", entered=items[0], passed=items[1]),
+        FunnelStep(step="blueprint drafts", entered=drafts[0], passed=drafts[1]),
+        *(
+            FunnelStep(step=f"stage: {s}", entered=stages[s][0], passed=stages[s][1])
+            for s in sorted(stages, key=_stage_key)
+        ),
+        FunnelStep(step="episodes", entered=episodes[0], passed=episodes[1]),
+        *(FunnelStep(step=f"verifier: {v}", entered=k, passed=p) for v, k, p in verifiers),
+    ]
+
+
+def _endings(conn: Connection, run_id: str | None) -> list[Count]:
+    q = _run(select(T.c.ending, func.count()).where(T.c.accepted.is_(False)), T.c.run_id, run_id)
+    q = q.group_by(T.c.ending).order_by(func.count().desc(), T.c.ending).limit(10)
+    return [Count(label=e, count=k) for e, k in conn.execute(q)]
+
+
+def _tools(conn: Connection, run_id: str | None) -> tuple[list[ToolUse], list[str]]:
+    """Tool usage, and the tools the runs offered that nobody called."""
+    q = select(TT.c.tool, func.count(), func.sum(TT.c.calls), _n(TT.c.accepted))
+    q = _run(q, TT.c.run_id, run_id).group_by(TT.c.tool).order_by(func.count().desc(), TT.c.tool)
+    used = [
+        ToolUse(tool=t, trajectories=k, calls=int(c), accepted_trajectories=int(a))
+        for t, k, c, a in conn.execute(q)
+    ]
+    offered: set[str] = set()
+    for tools in conn.scalars(_run(select(R.c.tools), R.c.id, run_id)):
+        offered.update(t["function"]["name"] for t in tools or ())
+    return used, sorted(offered - {t.tool for t in used})
+
+
+def _hist(conn: Connection, col: Any, run_id: str | None) -> list[Bin]:
+    q = _run(select(col, func.count(), _n(T.c.accepted)), T.c.run_id, run_id)
+    q = q.group_by(col).order_by(col)
+    return [Bin(value=v, count=k, accepted=int(a)) for v, k, a in conn.execute(q)]
+
+
+def _role_rows(conn: Connection, run_id: str | None) -> list[Any]:
+    """Usage sums per role: ``llm_usage`` (all phases), else the episodes' own usage."""
+    sums = (
+        func.sum(U.c.calls),
+        func.sum(U.c.prompt_tokens),
+        func.sum(U.c.completion_tokens),
+        func.sum(U.c.cost_usd),
+    )
+    q = _run(select(U.c.role, *sums), U.c.run_id, run_id).group_by(U.c.role)
+    rows = conn.execute(q.order_by(U.c.role)).all()
+    if not rows:  # no per-item usage written: fall back to the episodes' own usage
+        sums = (
+            func.sum(TU.c.calls),
+            func.sum(TU.c.prompt_tokens),
+            func.sum(TU.c.completion_tokens),
+            func.sum(TU.c.cost_usd),
+        )
+        q2: Select[Any] = select(TU.c.role, *sums).join(T, T.c.id == TU.c.trajectory_id)
+        rows = conn.execute(
+            _run(q2, T.c.run_id, run_id).group_by(TU.c.role).order_by(TU.c.role)
+        ).all()
+    return list(rows)
+
+
+def _costs(rows: list[Any], accepted: int) -> dict[str, Any]:
+    def per(x: float | int | None) -> float | None:
+        return None if x is None or accepted == 0 else x / accepted
+
+    roles = [
+        RoleCost(
+            role=role,
+            calls=int(calls or 0),
+            prompt_tokens=int(p or 0),
+            completion_tokens=int(c or 0),
+            cost_usd=cost,
+            tokens_per_accepted=per(int(p or 0) + int(c or 0)),
+            cost_per_accepted=per(cost),
+        )
+        for role, calls, p, c, cost in rows
+    ]
+    costs = [r.cost_usd for r in roles if r.cost_usd is not None]
+    tokens = sum(r.prompt_tokens + r.completion_tokens for r in roles)
+    return {
+        "roles": tuple(roles),
+        "accepted": accepted,
+        "cost_per_accepted": per(sum(costs)) if costs else None,
+        "tokens_per_accepted": per(tokens) if roles else None,
+    }

@@ -1,0 +1,377 @@
+"""The :class:`Store`: runs, idempotent per-item writes, reads, and curation entry points."""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy import Engine, Integer, and_, delete, func, insert, select, text, update
+from sqlalchemy.exc import OperationalError
+
+import apigen
+from apigen.errors import ConfigError, UnknownNameError
+from apigen.store import _models as m
+from apigen.store._engine import create_store_engine, resolve_url, safe_url, upgrade_to_head
+from apigen.store._read import READ_COLUMNS, iter_batches, to_trajectories
+from apigen.store._records import (
+    ItemResult,
+    RoleUsage,
+    RunInfo,
+    RunStatus,
+    Stats,
+    TrajectoryFilter,
+)
+from apigen.store._redact import redact_config, redact_text
+from apigen.store._rows import Rows, bulk_insert, item_rows
+from apigen.types import Blueprint, Trajectory, Usage
+
+if TYPE_CHECKING:
+    from apigen.export import ExportOptions, ExportResult
+
+__all__ = ["Store"]
+
+# Children first: deleting an item's rows in this order needs no cascades.
+_ITEM_TABLES = (m.TRAJECTORIES, m.BLUEPRINTS, m.LLM_USAGE, m.ITEMS)
+_INSERT_ORDER = (
+    "items",
+    "blueprints",
+    "blueprint_stages",
+    "trajectories",
+    "trajectory_tools",
+    "trajectory_usage",
+    "verdicts",
+    "llm_usage",
+)
+
+
+@functools.cache
+def code_version() -> str:
+    """``apigen.__version__``, plus ``+g<sha>`` when the package sits in a git checkout."""
+    try:
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short=10", "HEAD"],
+            cwd=Path(apigen.__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=2,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        sha = ""
+    return f"{apigen.__version__}+g{sha}" if sha else apigen.__version__
+
+
+class Store:
+    """A results database (SQLite file or PostgreSQL), migrated to head on open.
+
+    Thread-safe; share one per process. Close it (or use ``with``) when done.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @classmethod
+    def open(cls, url: str | None = None, *, migrate: bool = True, create: bool = True) -> Store:
+        """Open ``url`` (see :func:`resolve_url`) and upgrade its schema to head.
+
+        ``create=False`` refuses to create a missing SQLite file (read-only commands).
+        A database that cannot be reached raises :class:`ConfigError` naming the URL
+        with its password hidden.
+        """
+        resolved = resolve_url(url)
+        if not create and resolved.get_backend_name() == "sqlite":
+            path = Path(resolved.database or "")
+            if not path.is_file():
+                raise ConfigError(f"no database at {path.resolve()}", field="--db")
+        engine = create_store_engine(resolved)
+        try:
+            if migrate:
+                upgrade_to_head(engine)
+            else:
+                engine.connect().close()
+        except OperationalError as exc:
+            engine.dispose()
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+            where = safe_url(resolved)
+            raise ConfigError(f"cannot open {where}: {redact_text(reason)}", field="--db") from None
+        return cls(engine)
+
+    @property
+    def url(self) -> str:
+        """The database URL with its password hidden."""
+        return safe_url(self._engine.url)
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- runs -------------------------------------------------------------------------
+
+    def start_run(
+        self,
+        config: Mapping[str, Any],
+        *,
+        domain: str,
+        seed: int = 0,
+        planned_items: int = 0,
+        run_id: str | None = None,
+        tools: Sequence[Mapping[str, Any]] | None = None,
+        policy: str | None = None,
+    ) -> RunInfo:
+        """Record a new run (status ``running``); ``config`` is stored with secrets redacted.
+
+        ``tools``/``policy`` default to the registered domain's, snapshotted so exports
+        stay reproducible when the domain changes later.
+        """
+        if tools is None or policy is None:
+            try:
+                from apigen.env import get_domain
+
+                d = get_domain(domain)
+                tools = [t.schema for t in d.tools] if tools is None else tools
+                policy = d.policy if policy is None else policy
+            except (UnknownNameError, ImportError):
+                pass
+        rid = run_id or f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+        row = {
+            "id": rid,
+            "status": "running",
+            "domain": domain,
+            "seed": seed,
+            "config": redact_config(dict(config)),
+            "code_version": code_version(),
+            "planned_items": planned_items,
+            "policy": policy,
+            "tools": list(tools) if tools is not None else None,
+            "started_at": datetime.now(UTC),
+            "ended_at": None,
+        }
+        with self._engine.begin() as conn:
+            conn.execute(insert(m.RUNS), [row])
+        return self.get_run(rid)
+
+    def resume_run(self, run_id: str) -> RunInfo:
+        """Mark an existing run ``running`` again; :meth:`missing_items` says what is left."""
+        self._set_status(run_id, "running", ended=False)
+        return self.get_run(run_id)
+
+    def finish_run(self, run_id: str, status: RunStatus = "completed") -> RunInfo:
+        """Set the run's final status and end time."""
+        self._set_status(run_id, status, ended=True)
+        return self.get_run(run_id)
+
+    def _set_status(self, run_id: str, status: str, *, ended: bool) -> None:
+        end = datetime.now(UTC) if ended else None
+        stmt = update(m.RUNS).where(m.RUNS.c.id == run_id)
+        with self._engine.begin() as conn:
+            if conn.execute(stmt.values(status=status, ended_at=end)).rowcount == 0:
+                raise ConfigError(f"no run {run_id!r} in {self.url}", field="--run")
+
+    def get_run(self, run_id: str) -> RunInfo:
+        """One run; :class:`ConfigError` if it does not exist."""
+        found = self.runs(run_id)
+        if not found:
+            raise ConfigError(f"no run {run_id!r} in {self.url}", field="--run")
+        return found[0]
+
+    def runs(self, run_id: str | None = None) -> list[RunInfo]:
+        """All runs (or one), newest first, with item and trajectory counts."""
+        r, i, t = m.RUNS, m.ITEMS, m.TRAJECTORIES
+        q_runs = select(r).order_by(r.c.started_at.desc(), r.c.id)
+        q_items = select(i.c.run_id, i.c.status, func.count()).group_by(i.c.run_id, i.c.status)
+        acc = func.sum(t.c.accepted.cast(Integer))
+        q_traj = select(t.c.run_id, func.count(), acc).group_by(t.c.run_id)
+        if run_id is not None:
+            q_runs, q_items = q_runs.where(r.c.id == run_id), q_items.where(i.c.run_id == run_id)
+            q_traj = q_traj.where(t.c.run_id == run_id)
+        with self._engine.connect() as conn:
+            runs = conn.execute(q_runs).all()
+            items = {(a, b): n for a, b, n in conn.execute(q_items)}
+            trajs = {a: (n, int(k or 0)) for a, n, k in conn.execute(q_traj)}
+        return [
+            RunInfo(
+                id=x.id,
+                status=x.status,
+                domain=x.domain,
+                seed=x.seed,
+                code_version=x.code_version,
+                started_at=_utc(x.started_at),
+                ended_at=_utc(x.ended_at),
+                planned_items=x.planned_items,
+                items_done=items.get((x.id, "done"), 0),
+                items_failed=items.get((x.id, "failed"), 0),
+                trajectories=trajs.get(x.id, (0, 0))[0],
+                accepted=trajs.get(x.id, (0, 0))[1],
+                config=x.config,
+            )
+            for x in runs
+        ]
+
+    def missing_items(self, run_id: str) -> list[int]:
+        """Item indexes in ``range(planned_items)`` without a ``done`` row (failed included)."""
+        planned = self.get_run(run_id).planned_items
+        i = m.ITEMS
+        stmt = select(i.c.item_index).where(i.c.run_id == run_id, i.c.status == "done")
+        with self._engine.connect() as conn:
+            done = set(conn.scalars(stmt))
+        return [k for k in range(planned) if k not in done]
+
+    # -- writes -----------------------------------------------------------------------
+
+    def write_item(
+        self,
+        run_id: str,
+        item_index: int,
+        *,
+        blueprints: Sequence[Blueprint] = (),
+        trajectories: Sequence[Trajectory] = (),
+        usage: Mapping[str, Usage] | Sequence[RoleUsage] = (),
+        status: Literal["done", "failed"] = "done",
+        error: str | None = None,
+    ) -> None:
+        """Write one work item's results in one transaction (see :meth:`write_items`).
+
+        ``usage`` is per role (``{"generator": Usage(...)}``) or per role and model.
+        """
+        if isinstance(usage, Mapping):
+            usage = [RoleUsage(role=k, usage=u) for k, u in usage.items()]
+        item = ItemResult(
+            run_id=run_id,
+            item_index=item_index,
+            blueprints=tuple(blueprints),
+            trajectories=tuple(trajectories),
+            usage=tuple(usage),
+            status=status,
+            error=error,
+        )
+        self.write_items([item])
+
+    def write_items(self, items: Sequence[ItemResult]) -> None:
+        """Write many items in ONE transaction with bulk inserts.
+
+        Idempotent by ``(run_id, item_index)``: writing an item again REPLACES its
+        earlier rows atomically (last write wins), so a retried item never duplicates.
+        An unknown ``run_id`` raises :class:`ConfigError` and nothing is written.
+        """
+        latest = {(it.run_id, it.item_index): it for it in items}
+        rows = Rows()
+        for it in latest.values():
+            item_rows(it, rows)
+        by_run: dict[str, list[int]] = {}
+        for run, idx in latest:
+            by_run.setdefault(run, []).append(idx)
+        with self._engine.connect() as conn:
+            conn = conn.execution_options(immediate=True)
+            with conn.begin():
+                known = set(conn.scalars(select(m.RUNS.c.id).where(m.RUNS.c.id.in_(by_run))))
+                if unknown := sorted(set(by_run) - known):
+                    raise ConfigError(f"no run {unknown[0]!r}: start_run first", field="run_id")
+                if conn.dialect.name == "postgresql":
+                    _lock_items(conn, sorted(f"{r}:{k}" for r, k in latest))
+                i = m.ITEMS
+                for run, idxs in by_run.items():
+                    q = select(i.c.item_index).where(i.c.run_id == run, i.c.item_index.in_(idxs))
+                    existing = list(conn.scalars(q))
+                    for tbl in _ITEM_TABLES if existing else ():
+                        cond = and_(tbl.c.run_id == run, tbl.c.item_index.in_(existing))
+                        conn.execute(delete(tbl).where(cond))
+                for name in _INSERT_ORDER:
+                    bulk_insert(conn, m.Base.metadata.tables[name], getattr(rows, name))
+                dups = [b["id"] for b in rows.blueprints if b["failed_stage"] == "dedup"]
+                if dups:
+                    _link_duplicates(conn, dups)
+
+    # -- reads ------------------------------------------------------------------------
+
+    def trajectories(
+        self, where: TrajectoryFilter | None = None, *, batch: int = 500
+    ) -> Iterator[Trajectory]:
+        """Stored trajectories (all, by default) in id order, with their verdicts."""
+        f = where or TrajectoryFilter(accepted_only=False)
+        for rows in iter_batches(self._engine, f, READ_COLUMNS, batch):
+            yield from to_trajectories(self._engine, rows)
+
+    def blueprints(self, run_id: str, item_index: int | None = None) -> list[Blueprint]:
+        """Stored blueprints of a run (or one item), as written."""
+        b = m.BLUEPRINTS
+        stmt = (
+            select(b.c.content).where(b.c.run_id == run_id).order_by(b.c.item_index, b.c.position)
+        )
+        if item_index is not None:
+            stmt = stmt.where(b.c.item_index == item_index)
+        with self._engine.connect() as conn:
+            return [Blueprint.model_validate(c) for c in conn.scalars(stmt)]
+
+    # -- curation ---------------------------------------------------------------------
+
+    def stats(self, run_id: str | None = None) -> Stats:
+        """The funnel, rejection reasons, tool coverage, distributions and cost (SQL aggregates)."""
+        from apigen.store._stats import compute_stats
+
+        if run_id is not None:
+            self.get_run(run_id)
+        return compute_stats(self._engine, run_id)
+
+    def export(self, where: TrajectoryFilter, options: ExportOptions) -> ExportResult:
+        """Stream matching trajectories into training files (see :mod:`apigen.export`)."""
+        from apigen.store._export import export_trajectories
+
+        return export_trajectories(self._engine, where, options)
+
+    def report(self, out: Path, run_id: str | None = None) -> Path:
+        """Write the self-contained HTML report of :meth:`stats` to ``out``."""
+        from apigen.store._report import render_report
+
+        stats = self.stats(run_id)
+        out.write_text(render_report(stats, source=self.url), encoding="utf-8")
+        return out
+
+    def ping(self) -> None:
+        """Raise if the database cannot be reached."""
+        with self._engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+
+def _lock_items(conn: Any, keys: list[str]) -> None:
+    """Serialise concurrent writers of the same items (a retried item racing its original).
+
+    SQLite needs nothing: ``BEGIN IMMEDIATE`` already makes writers take turns.
+    Keys are locked in sorted order so two batches cannot deadlock.
+    """
+    conn.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(hashtextextended(k, 0))"
+            " FROM unnest(CAST(:keys AS text[])) AS k"
+        ),
+        {"keys": keys},
+    )
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+def _link_duplicates(conn: Any, ids: list[str]) -> None:
+    b = m.BLUEPRINTS
+    other = b.alias("other")
+    first = (
+        select(func.min(other.c.id))
+        .where(other.c.fingerprint == b.c.fingerprint, other.c.accepted.is_(True))
+        .scalar_subquery()
+    )
+    conn.execute(update(b).where(b.c.id.in_(ids)).values(duplicate_of=first))
