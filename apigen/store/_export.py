@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
-from apigen.errors import UnknownNameError
 from apigen.export import ExportOptions, ExportRecord, ExportResult, write_dataset
 from apigen.store._models import RUNS
 from apigen.store._read import iter_batches
@@ -26,20 +25,20 @@ class _DomainSpecs:
         r = RUNS
         with engine.connect() as conn:
             rows = conn.execute(select(r.c.id, r.c.domain, r.c.tools, r.c.policy)).all()
-        self._runs = {x.id: (x.domain, x.tools, x.policy) for x in rows}
+        self._runs = {
+            x.id: (x.domain, tuple(x.tools) if x.tools is not None else None, x.policy)
+            for x in rows
+        }
         self._registry: dict[str, tuple[tuple[dict[str, Any], ...], str | None]] = {}
 
     def get(self, run_id: str, domain: str) -> tuple[tuple[dict[str, Any], ...], str | None]:
         run_domain, tools, policy = self._runs.get(run_id, (None, None, None))
         if run_domain == domain and tools is not None:
-            return tuple(tools), policy
+            return tools, policy
         if domain not in self._registry:
             from apigen.env import get_domain
 
-            try:
-                d = get_domain(domain)
-            except UnknownNameError as exc:
-                raise UnknownNameError("domain", domain, exc.known) from None
+            d = get_domain(domain)  # UnknownNameError lists the registered domains
             self._registry[domain] = (tuple(t.schema for t in d.tools), d.policy)
         return self._registry[domain]
 

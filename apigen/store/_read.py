@@ -1,4 +1,4 @@
-"""Reading trajectories back: filters, keyset-paginated batches, rows to records."""
+"""Reading trajectories back: filters in SQL, one streamed query in batches, records."""
 
 from __future__ import annotations
 
