@@ -151,6 +151,7 @@ class BrokerCore:
         self.stats[model]["rate_limited"] += 1
         if now - self._last_decrease.get(model, -1e9) >= self.aimd.cooldown_s:
             self._last_decrease[model] = now
+            self._increase(model, now)  # credit the time before the 429, then restart
             self.stats[model]["decreases"] += 1
             for budget in (self._req.get(model), self._tok.get(model)):
                 if budget is not None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import ray
 
-from apigen.runner._limiter import AIMD, BrokerCore, LeasedLimiter, ModelLimits
+from apigen.runner import AIMD, BrokerCore, LeasedLimiter, ModelLimits
 
 
 class Clock:
@@ -60,11 +60,11 @@ def test_aimd_decreases_on_429_then_recovers() -> None:
     broker.report("m", True)  # within the cooldown: one signal
     assert broker.rate("m") == pytest.approx(300)
     clock.now += 2.0
-    broker.report("m", True)
-    assert broker.rate("m") == pytest.approx(150)
+    broker.report("m", True)  # 2 s of additive increase, then halved
+    assert broker.rate("m") == pytest.approx((300 + 0.1 * 600 * 2) * 0.5)
     clock.now += 5.0
     broker.lease("m", 1, 1)
-    assert broker.rate("m") == pytest.approx(150 + 0.1 * 600 * 5)
+    assert broker.rate("m") == pytest.approx(210 + 0.1 * 600 * 5)
     clock.now += 60.0
     broker.lease("m", 1, 1)
     assert broker.rate("m") == pytest.approx(600)  # capped at the configured limit
