@@ -18,7 +18,9 @@ def run(
     db: str | None = typer.Option(None, "--db", help="Database URL (default: ./apigen.db)."),
     ray_address: str | None = typer.Option(None, "--ray-address", help="Ray cluster to join."),
     workers: int | None = typer.Option(None, "--workers", help="Ray worker actors."),
-    concurrency: int | None = typer.Option(None, "--concurrency", help="Items in flight per worker."),
+    concurrency: int | None = typer.Option(
+        None, "--concurrency", help="Items in flight per worker."
+    ),
     seed: int | None = typer.Option(None, "--seed", help="Run seed."),
     resume: str | None = typer.Option(None, "--resume", help="Finish the missing items of RUN_ID."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress display."),
@@ -31,8 +33,15 @@ def run(
     """
     from apigen.runner import load_run_config, run_pipeline
 
-    flags = {"domain": domain, "n": n, "database_url": db, "ray_address": ray_address,
-             "workers": workers, "concurrency": concurrency, "seed": seed}
+    flags = {
+        "domain": domain,
+        "n": n,
+        "database_url": db,
+        "ray_address": ray_address,
+        "workers": workers,
+        "concurrency": concurrency,
+        "seed": seed,
+    }
     if trials is not None:
         flags["rollout"] = {"trials": trials}
     cfg = load_run_config(config, flags=flags)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from apigen.blueprints import Phase1Config
 from apigen.errors import ConfigError
@@ -76,6 +76,25 @@ class RunConfig(RunOptions):
     """Blueprint generation and validation (phase 1)."""
     rollout: RolloutConfig = Field(default_factory=RolloutConfig)
     """Simulated conversations and acceptance (phase 2)."""
+
+    @model_validator(mode="after")
+    def _models_from_roles(self) -> RunConfig:
+        """Phase settings naming models default to the ``models`` roles: unless set
+        explicitly, phase 1 generates with ``models.generator``, reviews with
+        ``models.reviewer`` and phase 2's committee is ``models.judge``."""
+        p1, ro = self.phase1, self.rollout
+        updates: dict[str, Any] = {}
+        if "generator" not in p1.model_fields_set:
+            updates["generator"] = self.models.generator.models[0]
+        if "reviewers" not in p1.model_fields_set:
+            updates["reviewers"] = self.models.reviewer.models
+        phase1 = p1.model_copy(update=updates)
+        rollout = ro
+        if "judges" not in ro.model_fields_set:
+            rollout = ro.model_copy(update={"judges": self.models.judge.models})
+        object.__setattr__(self, "phase1", phase1)
+        object.__setattr__(self, "rollout", rollout)
+        return self
 
 
 def _env_value(raw: str) -> Any:

@@ -81,6 +81,7 @@ def execute(
     limits: Any = None,
     on_worker_lost: Callable[[int], None] | None = None,
     max_item_losses: int = 3,
+    name: str | None = None,
 ) -> ExecutionReport:
     """Run every item on ``workers`` actors until done or ``stop`` is set.
 
@@ -88,14 +89,21 @@ def execute(
     seconds to finish (their results are delivered), the rest are reported pending.
     An item whose worker died ``max_item_losses`` times is reported failed (a
     poison item must not take down worker after worker). Ray must already be
-    initialised (see :func:`apigen.runner.ray_session`).
+    initialised (see :func:`apigen.runner.ray_session`). With ``name``, worker
+    ``i`` is the named actor ``{name}-{i}`` (``-r{k}`` after its k-th replacement).
     """
     stop = stop or threading.Event()
     actor_cls = ray.remote(num_cpus=0, max_restarts=0)(_Worker)
     concurrency = max(1, in_flight)
 
+    generation: dict[int, int] = {}
+
     def spawn(i: int) -> Any:
-        return actor_cls.options(max_concurrency=concurrency).remote(processor, i, broker, limits)
+        options: dict[str, Any] = {"max_concurrency": concurrency}
+        if name is not None:
+            k = generation[i] = generation.get(i, -1) + 1
+            options["name"] = f"{name}-{i}" + (f"-r{k}" if k else "")
+        return actor_cls.options(**options).remote(processor, i, broker, limits)
 
     actors = [spawn(i) for i in range(workers)]
     queue = list(indices)

@@ -68,8 +68,9 @@ def as_duplicate(item: ItemResult, owner: int) -> ItemResult:
         t.model_copy(update={"accepted": False, "verdicts": (*t.verdicts, verdict)})
         for t in item.trajectories
     ]
-    return item.model_copy(update={"blueprints": tuple(blueprints),
-                                   "trajectories": tuple(trajectories)})
+    return item.model_copy(
+        update={"blueprints": tuple(blueprints), "trajectories": tuple(trajectories)}
+    )
 
 
 @dataclass
@@ -101,10 +102,17 @@ class PipelineProcessor:
                 if owner != index:
                     attempt = mark_duplicate(attempt, f"same actions as item {owner}")
                 else:
-                    blueprint = attempt.blueprint.model_copy(update={"id": f"{self.run_id}:{index}"})
+                    blueprint = attempt.blueprint.model_copy(
+                        update={"id": f"{self.run_id}:{index}"}
+                    )
                     attempt = attempt.model_copy(update={"blueprint": blueprint})
-                    trials = await run_trials(blueprint, env=self._env, client=client,
-                                              config=cfg.rollout, seed=item_seed(cfg.seed, index))
+                    trials = await run_trials(
+                        blueprint,
+                        env=self._env,
+                        client=client,
+                        config=cfg.rollout,
+                        seed=item_seed(cfg.seed, index),
+                    )
                     trajectories = trials.trajectories
         except ProviderError as exc:
             return self._result(index, client, (), (), error=f"provider_error:{exc.kind}: {exc}")
@@ -113,14 +121,24 @@ class PipelineProcessor:
             blueprints.append(attempt.blueprint)
         return self._result(index, client, tuple(blueprints), trajectories)
 
-    def _result(self, index: int, client: LLMClient, blueprints: tuple[Any, ...],
-                trajectories: tuple[Trajectory, ...], error: str | None = None) -> ItemResult:
+    def _result(
+        self,
+        index: int,
+        client: LLMClient,
+        blueprints: tuple[Any, ...],
+        trajectories: tuple[Trajectory, ...],
+        error: str | None = None,
+    ) -> ItemResult:
         usage = tuple(
             RoleUsage(role=role, model=model, usage=u)
             for (role, model), u in sorted(client.take_usage().items())
         )
         return ItemResult(
-            run_id=self.run_id, item_index=index, blueprints=blueprints,
-            trajectories=trajectories, usage=usage,
-            status="failed" if error else "done", error=error,
+            run_id=self.run_id,
+            item_index=index,
+            blueprints=blueprints,
+            trajectories=trajectories,
+            usage=usage,
+            status="failed" if error else "done",
+            error=error,
         )

@@ -77,8 +77,11 @@ class _Broker(BrokerCore):
 
 
 def _limits(config: RunConfig) -> dict[str, ModelLimits]:
-    models = {m for role in ("generator", "reviewer", "human", "agent", "judge", "feedback")
-              for m in (*config.models.role(role).models, *config.models.role(role).fallbacks)}
+    models = {
+        m
+        for role in ("generator", "reviewer", "human", "agent", "judge", "feedback")
+        for m in (*config.models.role(role).models, *config.models.role(role).fallbacks)
+    }
     models |= set(config.phase1.reviewers) | {config.phase1.generator}
     models |= set(config.rollout.judges)
     out = {}
@@ -129,8 +132,9 @@ def _interrupts(stop: threading.Event) -> Iterator[None]:
 class _Writer:
     """Buffers finished items and writes them in batches; settles late duplicates."""
 
-    def __init__(self, store: Store, config: RunConfig, counters: RunCounters,
-                 owners: dict[str, int]) -> None:
+    def __init__(
+        self, store: Store, config: RunConfig, counters: RunCounters, owners: dict[str, int]
+    ) -> None:
         self.store, self.config, self.counters = store, config, counters
         self.owners = owners
         self.buffer: list[ItemResult] = []
@@ -152,8 +156,10 @@ class _Writer:
             c.cost_usd += u.usage.cost_usd or 0.0
         self.reasons.update(_reasons(item))
         self.buffer.append(item)
-        if (len(self.buffer) >= self.config.batch_size
-                or time.monotonic() - self.last_flush >= self.config.flush_s):
+        if (
+            len(self.buffer) >= self.config.batch_size
+            or time.monotonic() - self.last_flush >= self.config.flush_s
+        ):
             self.flush()
 
     def _settle_duplicates(self, item: ItemResult) -> ItemResult:
@@ -204,17 +210,32 @@ def run(config: RunConfig, *, resume: str | None = None, progress: bool = True) 
         if resume is not None:
             info = store.resume_run(resume)
             stored = RunConfig.model_validate(info.config)
-            config = stored.model_copy(update={k: getattr(config, k) for k in (
-                "database_url", "ray_address", "ship_code", "workers", "concurrency",
-                "batch_size", "flush_s", "grace_s")})
+            config = stored.model_copy(
+                update={
+                    k: getattr(config, k)
+                    for k in (
+                        "database_url",
+                        "ray_address",
+                        "ship_code",
+                        "workers",
+                        "concurrency",
+                        "batch_size",
+                        "flush_s",
+                        "grace_s",
+                    )
+                }
+            )
             run_id = info.id
             indices = store.missing_items(run_id)
             owners = store.accepted_fingerprints(run_id)
         else:
             domain = get_domain(config.domain)
             run_id = store.start_run(
-                config.model_dump(mode="json"), domain=config.domain, seed=config.seed,
-                planned_items=config.n, tools=[t.schema for t in domain.tools],
+                config.model_dump(mode="json"),
+                domain=config.domain,
+                seed=config.seed,
+                planned_items=config.n,
+                tools=[t.schema for t in domain.tools],
                 policy=domain.policy,
             ).id
             indices = list(range(config.n))
@@ -226,11 +247,13 @@ def run(config: RunConfig, *, resume: str | None = None, progress: bool = True) 
         status = "failed"
         restarted = 0
         try:
-            with ray_session(config.ray_address, ship_code=config.ship_code), \
-                    _interrupts(stop), ProgressView(counters, enabled=progress) as view:
+            with (
+                ray_session(config.ray_address, ship_code=config.ship_code),
+                _interrupts(stop),
+                ProgressView(counters, enabled=progress) as view,
+            ):
                 limits = _limits(config)
-                broker = (ray.remote(num_cpus=0)(_Broker).remote(limits, AIMD())
-                          if limits else None)
+                broker = ray.remote(num_cpus=0)(_Broker).remote(limits, AIMD()) if limits else None
                 registry = ray.remote(num_cpus=0)(FingerprintRegistry).remote(owners)
                 processor = PipelineProcessor(config, run_id, registry)
 
@@ -239,9 +262,15 @@ def run(config: RunConfig, *, resume: str | None = None, progress: bool = True) 
                     view.refresh()
 
                 report = execute(
-                    processor, indices, workers=config.workers, in_flight=config.concurrency,
-                    on_result=on_result, stop=stop, grace_s=config.grace_s,
-                    broker=broker, limits=limits,
+                    processor,
+                    indices,
+                    workers=config.workers,
+                    in_flight=config.concurrency,
+                    on_result=on_result,
+                    stop=stop,
+                    grace_s=config.grace_s,
+                    broker=broker,
+                    limits=limits,
                 )
                 writer.flush()
                 for index, error in report.failed.items():
@@ -256,11 +285,17 @@ def run(config: RunConfig, *, resume: str | None = None, progress: bool = True) 
         finally:
             store.finish_run(run_id, status)  # type: ignore[arg-type]
         return RunSummary(
-            run_id=run_id, status=status, database_url=store.url, items=len(indices),
-            done=counters.done, failed=counters.failed,
+            run_id=run_id,
+            status=status,
+            database_url=store.url,
+            items=len(indices),
+            done=counters.done,
+            failed=counters.failed,
             accepted_trajectories=counters.accepted,
             accepted_blueprints=writer.accepted_blueprints,
-            rejections=dict(writer.reasons.most_common()), tokens=counters.tokens,
-            cost_usd=counters.cost_usd, wall_s=time.monotonic() - started,
+            rejections=dict(writer.reasons.most_common()),
+            tokens=counters.tokens,
+            cost_usd=counters.cost_usd,
+            wall_s=time.monotonic() - started,
             restarted_workers=restarted,
         )

@@ -35,18 +35,31 @@ def _comment(text: str | None, indent: str) -> list[str]:
     return [f"{indent}# {line}" for line in wrapped]
 
 
-def _emit(model: BaseModel, indent: str, depth: int) -> list[str]:
+_FROM_ROLES = {
+    ("phase1", "generator"): "models.generator",
+    ("phase1", "reviewers"): "models.reviewer",
+    ("rollout", "judges"): "models.judge",
+}
+"""Fields left out of the starter so they follow the ``models`` roles."""
+
+
+def _emit(model: BaseModel, indent: str, depth: int, section: str = "") -> list[str]:
     lines: list[str] = []
     for name, field in type(model).model_fields.items():
         value = getattr(model, name)
+        if (section, name) in _FROM_ROLES:
+            lines.append(f"{indent}# {name}: (default: the models of {_FROM_ROLES[section, name]})")
+            continue
         lines.extend(_comment(field.description, indent))
         if isinstance(value, BaseModel) and depth < 2:
             lines.append(f"{indent}{name}:")
-            lines.extend(_emit(value, indent + "  ", depth + 1))
+            lines.extend(_emit(value, indent + "  ", depth + 1, name if depth == 0 else ""))
         else:
-            data = json.loads(json.dumps(value.model_dump(mode="json"))
-                              if isinstance(value, BaseModel)
-                              else json.dumps(value, default=str))
+            data = json.loads(
+                json.dumps(value.model_dump(mode="json"))
+                if isinstance(value, BaseModel)
+                else json.dumps(value, default=str)
+            )
             lines.append(f"{indent}{name}: {_scalar(data)}")
         if depth == 0:
             lines.append("")

@@ -27,14 +27,16 @@ def redact_text(text: str) -> str:
 
 
 def _secret_name(name: str) -> bool:
-    return bool(_SECRET_KEY.search(name))
+    # ``api_key_env: OPENAI_API_KEY`` names where a secret lives; it is not one.
+    return bool(_SECRET_KEY.search(name)) and not name.lower().endswith("_env")
 
 
 def redact_config(value: Any, *, _name: str = "") -> Any:
     """A JSON-ready copy of ``value`` with secrets replaced by ``"***"``.
 
     A value is a secret when its key names one (contains key, token, secret,
-    password, credential, authorization) and it is text; numbers keep (``max_tokens: 512``).
+    password, credential, authorization) and it is text; numbers keep (``max_tokens: 512``),
+    and so do names of environment variables (keys ending in ``_env``).
     Passwords inside URLs and DSNs are redacted wherever they appear.
     Objects with ``model_dump`` (pydantic settings) and ``get_secret_value``
     (``SecretStr``) are handled.

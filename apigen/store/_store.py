@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import Engine, Integer, and_, delete, func, insert, select, text, update
+from sqlalchemy import Engine, Integer, Text, and_, cast, delete, func, insert, select, text, update
 from sqlalchemy.exc import OperationalError
 
 import apigen
@@ -315,6 +315,62 @@ class Store:
             stmt = stmt.where(b.c.item_index == item_index)
         with self._engine.connect() as conn:
             return [Blueprint.model_validate(c) for c in conn.scalars(stmt)]
+
+    def read_item(self, run_id: str, item_index: int) -> ItemResult:
+        """Everything stored for one item, as :meth:`write_item` took it."""
+        t, i, u = m.TRAJECTORIES, m.ITEMS, m.LLM_USAGE
+        cols = [
+            cast(t.c.messages, Text).label("messages") if c == "messages" else t.c[c]
+            for c in READ_COLUMNS
+        ]
+        traj = select(*cols).where(t.c.run_id == run_id, t.c.item_index == item_index)
+        with self._engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(traj.order_by(t.c.id))]
+            item = conn.execute(
+                select(i.c.status, i.c.error).where(
+                    i.c.run_id == run_id, i.c.item_index == item_index
+                )
+            ).first()
+            usage = [
+                RoleUsage(
+                    role=r.role,
+                    model=r.model,
+                    usage=Usage(
+                        calls=r.calls,
+                        prompt_tokens=r.prompt_tokens,
+                        completion_tokens=r.completion_tokens,
+                        cost_usd=r.cost_usd,
+                        errors=r.errors,
+                    ),
+                )
+                for r in conn.execute(
+                    select(u)
+                    .where(u.c.run_id == run_id, u.c.item_index == item_index)
+                    .order_by(u.c.role, u.c.model)
+                )
+            ]
+        if item is None:
+            raise ConfigError(f"run {run_id!r} has no item {item_index}", field="item")
+        return ItemResult(
+            run_id=run_id,
+            item_index=item_index,
+            blueprints=tuple(self.blueprints(run_id, item_index)),
+            trajectories=tuple(to_trajectories(self._engine, rows)),
+            usage=tuple(usage),
+            status=item.status,
+            error=item.error,
+        )
+
+    def accepted_fingerprints(self, run_id: str) -> dict[str, int]:
+        """Fingerprint -> lowest item index of every accepted blueprint of the run."""
+        b = m.BLUEPRINTS
+        stmt = (
+            select(b.c.fingerprint, func.min(b.c.item_index))
+            .where(b.c.run_id == run_id, b.c.accepted.is_(True))
+            .group_by(b.c.fingerprint)
+        )
+        with self._engine.connect() as conn:
+            return {fp: int(idx) for fp, idx in conn.execute(stmt)}
 
     # -- curation ---------------------------------------------------------------------
 

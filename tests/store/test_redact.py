@@ -61,3 +61,9 @@ def test_no_secret_in_the_database(store: Store) -> None:
     for secret in SECRETS:
         assert secret not in dumped
     assert "pg-pass" not in store.url
+
+
+def test_names_of_secret_variables_are_kept() -> None:
+    cfg = {"endpoints": {"openai/*": {"api_key_env": "OPENAI_API_KEY", "api_key": "sk-live"}}}
+    out = redact_config(cfg)
+    assert out["endpoints"]["openai/*"] == {"api_key_env": "OPENAI_API_KEY", "api_key": "***"}
