@@ -6,6 +6,7 @@ import hashlib
 import json
 import random
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,15 +14,20 @@ from typing import Any
 from apigen.types import JSON, canonical_json
 
 __all__ = [
+    "PROSE_WORDS",
     "Call",
     "Turn",
     "derive_rng",
     "first_person",
     "humanize",
     "is_error_output",
+    "is_free_text",
     "leaves",
     "mentions",
+    "normalise",
     "numbers_in",
+    "prose_cues",
+    "render_value",
     "sentences",
     "stable_hash",
     "to_turns",
@@ -134,10 +140,13 @@ def is_error_output(text: str) -> bool:
 
 
 def leaves(value: JSON) -> list[str | int | float]:
-    """Scalar leaves (strings and numbers, not booleans) of a JSON value, in order."""
+    """Scalar leaves (strings and numbers, not booleans) of a JSON value, in order: the
+    facts it holds. Blank strings (``line2: ''``) state nothing and are left out."""
     if isinstance(value, bool) or value is None:
         return []
-    if isinstance(value, str | int | float):
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, int | float):
         return [value]
     if isinstance(value, Mapping):
         return [x for v in value.values() for x in leaves(v)]
@@ -154,15 +163,84 @@ def numbers_in(text: str) -> set[float]:
     return {float(m.replace(",", "")) for m in _NUMBER.findall(text)}
 
 
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def normalise(text: str) -> str:
+    """``text`` for comparison: Unicode NFKC, straight quotes, single spaces, trimmed."""
+    return " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).split())
+
+
 def mentions(text: str, value: str | int | float) -> bool:
-    """``text`` states ``value``: numbers compare numerically, strings as whole tokens."""
+    """``text`` states ``value``: numbers compare numerically; strings as whole tokens,
+    ignoring case, a leading ``#``, runs of whitespace and typographic quotes. A blank
+    string is no fact and is never mentioned."""
     if isinstance(value, int | float):
         return float(value) in numbers_in(text)
-    needle = value.strip().lstrip("#")
+    needle = normalise(value).lstrip("#")
     if not needle:
         return False
-    pattern = r"(?<![\w])#?" + re.escape(needle) + r"(?![\w])"
-    return re.search(pattern, text, flags=re.IGNORECASE) is not None
+    body = r"\s+".join(re.escape(word) for word in needle.split(" "))
+    pattern = r"(?<![\w])#?" + body + r"(?![\w])"
+    return re.search(pattern, normalise(text), flags=re.IGNORECASE) is not None
+
+
+_FREE_TEXT_NAMES = frozenset(
+    {"summary", "note", "notes", "comment", "comments", "message", "explanation", "description"}
+)
+_FREE_TEXT_DOC = re.compile(
+    r"\b(summary|summari[sz]e[sd]?|free[- ]?text|in your own words)\b", re.I
+)
+PROSE_WORDS = 6
+"""A string of at least this many words is prose the agent composes (see ``is_free_text``)."""
+
+
+def is_free_text(name: str, value: JSON, schema: Mapping[str, Any] | None = None) -> bool:
+    """The argument ``name=value`` is free text the agent writes itself, not a fact the
+    customer states: a string whose schema has no ``enum`` and either whose parameter
+    name is one of ``summary``, ``note(s)``, ``comment(s)``, ``message``,
+    ``explanation``, ``description`` (as a word of the name) or whose schema description
+    says summary / free text / in your own words, or which is prose of at least
+    :data:`PROSE_WORDS` words. Such values need not be grounded nor confirmed word for
+    word; the ids and numbers they quote are cues (:func:`prose_cues`)."""
+    if not isinstance(value, str) or not value.strip():
+        return False
+    schema = schema or {}
+    if "enum" in schema:
+        return False
+    words = set(name.lower().replace("-", "_").split("_"))
+    if words & _FREE_TEXT_NAMES or _FREE_TEXT_DOC.search(str(schema.get("description", ""))):
+        return True
+    return len(value.split()) >= PROSE_WORDS
+
+
+def prose_cues(text: str) -> list[str]:
+    """Tokens of free text that name facts: ids, e-mail addresses and numbers (any token
+    holding a digit or an ``@``), without surrounding punctuation, in order."""
+    found = []
+    for token in text.split():
+        token = token.strip(".,;:!?()[]{}\"'")
+        if token and re.search(r"[\d@]", token) and token not in found:
+            found.append(token)
+    return found
+
+
+def render_value(value: JSON) -> str:
+    """A value the way a person writes it: lists joined with commas, mappings as
+    ``key value``, booleans as yes/no; blank strings and ``None`` render as ``""``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return normalise(value)
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, Mapping):
+        shown = {humanize(str(k)): render_value(v) for k, v in value.items()}
+        return ", ".join(f"{k} {v}" for k, v in shown.items() if v)
+    shown = [render_value(v) for v in value]
+    return ", ".join(s for s in shown if s)
 
 
 def tool_like(names: Iterable[str], text: str) -> list[str]:
