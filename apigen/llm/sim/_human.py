@@ -44,7 +44,9 @@ _TRANSFERRED_RE = re.compile(
     re.I,
 )
 _CONFIRM_RE = re.compile(
-    r"\(yes/no\)|\bdo you confirm\b|\bshall i proceed\b|\bconfirm\b[^.]*\?", re.I
+    r"\(yes/no\)|\bdo you confirm\b|\bconfirm\b[^.]*\?|\bproceed\b[^.]*\?|"
+    r"\b(shall i|should i|would you like me to|do you want me to)\b[^.?]*\?",
+    re.I,
 )
 _IDENTITY_RE = re.compile(
     r"\b(e-?mail|zip|postal code|full name|your name|verify|authenticate|identify)\b", re.I
