@@ -15,7 +15,8 @@ from apigen.blueprints import curated_dir, iter_blueprint_files, load_blueprint
 from apigen.env import DB, Environment, load_environment, tool
 from apigen.llm.sim import ContextKey as K
 from apigen.llm.sim import register_sim_provider
-from apigen.llm.sim._common import is_free_text, leaves, mentions, prose_cues, restates
+from apigen.llm.sim._common import leaves, mentions
+from apigen.llm.sim._facts import is_free_text, prose_cues, restates
 from apigen.llm.sim._plan import is_handoff
 from apigen.types import Blueprint
 from environments.retail._confirm import asks_confirmation, is_affirmative

@@ -29,9 +29,9 @@ from apigen.llm.sim._common import (
     leaves,
     mentions,
     numbers_in,
-    render_value,
 )
 from apigen.llm.sim._context_keys import ContextKey
+from apigen.llm.sim._facts import render_value
 from apigen.llm.sim._plan import FaultPlan, Plan, Step, plan_of, tool_map_for
 from apigen.llm.sim._request import SimReply, SimRequest
 from apigen.types import JSON, ToolCall

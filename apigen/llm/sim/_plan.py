@@ -9,8 +9,9 @@ from typing import Any
 
 from apigen.env import Tool, get_domain
 from apigen.errors import ApigenError
-from apigen.llm.sim._common import derive_rng, humanize, is_free_text, leaves, prose_cues
+from apigen.llm.sim._common import derive_rng, humanize, leaves
 from apigen.llm.sim._context_keys import ContextKey
+from apigen.llm.sim._facts import is_free_text, prose_cues
 from apigen.llm.sim._knobs import SimKnobs
 from apigen.types import JSON, Blueprint, ToolCall
 
@@ -78,7 +79,7 @@ def is_handoff(tool: Tool | None) -> bool:
 
 def free_text_args(call: ToolCall, tool: Tool | None) -> tuple[str, ...]:
     """Names of ``call``'s arguments that are free text the agent composes
-    (:func:`apigen.llm.sim._common.is_free_text`)."""
+    (:func:`apigen.llm.sim._facts.is_free_text`)."""
     props = tool.parameters.get("properties", {}) if tool is not None else {}
     return tuple(
         name for name, value in call.arguments.items() if is_free_text(name, value, props.get(name))

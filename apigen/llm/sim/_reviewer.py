@@ -5,7 +5,7 @@
 - ``completeness``: every fact of every write (string and number argument values) is
   stated in the instruction or returned by an earlier call of the replay. Blank
   strings (``line2: ''``) are no facts, and free text the agent composes itself
-  (:func:`apigen.llm.sim._common.is_free_text`: a ``summary``/``note``-like
+  (:func:`apigen.llm.sim._facts.is_free_text`: a ``summary``/``note``-like
   parameter, or prose of six words or more) need not be grounded.
 - ``satisfaction``: every expected output appears in the replay's outputs (as text,
   or as a number they contain), and the instruction asks for every write (names its
@@ -28,11 +28,10 @@ from apigen.llm.sim._common import (
     leaves,
     mentions,
     numbers_in,
-    prose_cues,
-    restates,
     tool_like,
 )
 from apigen.llm.sim._context_keys import ContextKey
+from apigen.llm.sim._facts import prose_cues, restates
 from apigen.llm.sim._plan import free_text_args
 from apigen.llm.sim._request import SimReply, SimRequest
 from apigen.llm.sim._scoring import Check, score_criteria
