@@ -149,9 +149,9 @@ async def run_episode(
 ) -> Episode:
     """Human turn (roles flipped, no tool traffic), then agent turns until it answers in text."""
     ep = Episode(box=env.sandbox())
-    ep.messages.append({"role": "system", "content": DOMAIN.policy})
+    ep.messages.append({"role": "system", "content": env.domain.policy})
     ctx = {K.BLUEPRINT: bp, K.SANDBOX: ep.box, K.ENV: env, K.SEED: seed, K.EPISODE: episode}
-    tools = [t.schema for t in DOMAIN.tools]
+    tools = [t.schema for t in env.domain.tools]
     for _ in range(max_turns):
         flipped = [{"role": "system", "content": bp.instruction}]
         for m in ep.messages[1:]:

@@ -14,20 +14,9 @@ from tests.rollout._support import assert_valid_shape, sim_client
 
 FILES = list(iter_blueprint_files([curated_dir() / "retail"]))
 
-# Sim-model limitations (branch llm-sim), not rollout bugs; strict, so a fix shows up:
-# the sim human declines a confirmation that prints an empty address line ("line2 ,"),
-# and answers ###TRANSFER### to the agent's confirmation question for the transfer write.
-SIM_LIMITS = {
-    "cancel_and_move": "sim human declines a confirmation with an empty line2",
-    "exchange_move_and_reroute": "sim human declines a confirmation with an empty line2",
-    "move_default_address": "sim human declines a confirmation with an empty line2",
-    "move_home": "sim human declines a confirmation with an empty line2",
-    "order_address": "sim human declines a confirmation with an empty line2",
-    "order_address_and_payment": "sim human declines a confirmation with an empty line2",
-    "return_then_transfer": "sim human answers ###TRANSFER### to the transfer confirmation",
-    "transfer_email_change": "sim human answers ###TRANSFER### to the transfer confirmation",
-    "transfer_return_in_transit": "sim human answers ###TRANSFER### to the transfer confirmation",
-}
+# Sim-model limitations, not rollout bugs; strict, so a fix shows up. None left: the
+# empty-line2 address confirmations and the transfer hand-offs were fixed on branch simfix.
+SIM_LIMITS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")

@@ -44,7 +44,10 @@ Transport knobs
 Responses
     A ``litellm.ModelResponse`` with one choice; ``usage`` holds real token counts
     (litellm's bundled tiktoken encoding, offline). ``sim/agent`` fills
-    ``reasoning_content`` with a one-line plan; its text never reveals a fault.
+    ``reasoning_content`` with a one-line plan; its text never reveals a fault. It asks
+    "... Do you confirm (yes/no)?" before each write except a hand-off to a person
+    (a transfer tool), which it makes at once and reports as done; ``sim/human``
+    answers ``###TRANSFER###`` only after that report.
 
 Faults
     Behaviour faults are planned once per episode key: :func:`planned_faults` tells

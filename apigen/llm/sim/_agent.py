@@ -2,10 +2,12 @@
 
 Stateless: each call re-reads the conversation to see how far it got. Per step it
 waits for the customer's request, makes the grounding reads, asks for explicit
-confirmation (``... Do you confirm (yes/no)?``), writes only after a "yes" in the
-latest user message, reports the outcome with the blueprint's outputs verbatim and
-asks whether there is anything else. Identity comes first: the authentication reads
-run once the customer has stated every value they take.
+confirmation (``... Do you confirm (yes/no)?``, stating every non-blank argument),
+writes only after a "yes" in the latest user message, reports the outcome with the
+blueprint's outputs verbatim and asks whether there is anything else. Identity comes
+first: the authentication reads run once the customer has stated every value they
+take. A hand-off to a person (:func:`apigen.llm.sim._plan.is_handoff`) is made
+without a confirmation and reported as "I have transferred you ...".
 
 Faults (one per episode, see :func:`apigen.llm.sim.planned_faults`) hit one step:
 ``wrong_argument``, ``skipped_step``, ``extra_write``, ``missing_confirmation``,
@@ -20,8 +22,16 @@ from dataclasses import dataclass, field
 
 from apigen.env import Tool
 from apigen.llm.sim import _agent_faults as faults
-from apigen.llm.sim._common import Turn, humanize, is_error_output, leaves, mentions
+from apigen.llm.sim._common import (
+    Turn,
+    humanize,
+    is_error_output,
+    leaves,
+    mentions,
+    numbers_in,
+)
 from apigen.llm.sim._context_keys import ContextKey
+from apigen.llm.sim._facts import render_value
 from apigen.llm.sim._plan import FaultPlan, Plan, Step, plan_of, tool_map_for
 from apigen.llm.sim._request import SimReply, SimRequest
 from apigen.types import JSON, ToolCall
@@ -47,6 +57,7 @@ _CONFIRM = (
 _REPORT = ("Done: {what} completed successfully.", "All set: {what} went through.")
 _OUTPUTS = ("For your information: {outs}.", "Here are the details: {outs}.")
 _DECLINED = "Understood, I won't make that change. " + _ELSE
+_HANDED_OFF = "I have transferred you to {who}; they will take over this conversation shortly."
 
 
 @dataclass
@@ -61,7 +72,7 @@ class _StepState:
 
 def _mentions_step(text: str, step: Step) -> bool:
     verb = step.write.name.split("_")[0]
-    values = [v for v in step.values() if not isinstance(v, str) or len(v) > 1]
+    values = [v for v in step.cues() if not isinstance(v, str) or len(v) > 1]
     return re.search(rf"\b{re.escape(verb)}", text, re.I) is not None or any(
         mentions(text, v) for v in values
     )
@@ -103,11 +114,20 @@ def _scan(turns: Sequence[Turn], plan: Plan, fault: FaultPlan) -> tuple[int, lis
 
 
 def _describe(call: ToolCall) -> str:
-    parts = []
-    for k, v in call.arguments.items():
-        shown = ", ".join(str(x) for x in leaves(v)) if isinstance(v, list | dict) else str(v)
-        parts.append(f"{humanize(k)} {shown}")
-    return f"{humanize(call.name)} with " + ", ".join(parts) if parts else humanize(call.name)
+    """``modify user address (user id: u1; line1: 1 Main St; city: Austin)``: every
+    argument that holds something, values written as a person would."""
+    shown = {humanize(k): render_value(v) for k, v in call.arguments.items()}
+    parts = [f"{k}: {v}" for k, v in shown.items() if v]
+    return f"{humanize(call.name)} ({'; '.join(parts)})" if parts else humanize(call.name)
+
+
+def _fault_step(fault: FaultPlan, plan: Plan) -> int:
+    """The step the episode's fault hits: ``missing_confirmation`` only hits steps that
+    ask for a confirmation (none: -1, the episode plays clean)."""
+    if fault.kind != "missing_confirmation":
+        return fault.step(len(plan.steps))
+    asked = [k for k, s in enumerate(plan.steps) if not s.handoff]
+    return asked[fault.step(len(asked))] if asked else -1
 
 
 def _done(call: ToolCall, turns: Sequence[Turn]) -> bool:
@@ -178,8 +198,10 @@ def respond(req: SimRequest) -> SimReply:
         if post and s.write_ok and any(c.id in s.write_ids for c in latest.calls):
             return SimReply(None, _calls(post), reasoning="Look up the result.")
         return SimReply(_report(req, plan, i, turns, s), reasoning="Report the outcome.")
-    target = fault.step(len(plan.steps))
-    if fault.kind == "missing_confirmation" and i == target:
+    target = _fault_step(fault, plan)
+    if step.handoff and fault.kind == "skipped_step" and i == target:
+        return SimReply(_report(req, plan, i, turns, s), reasoning="Report the hand-off.")
+    if step.handoff or (fault.kind == "missing_confirmation" and i == target):
         return _write(req, plan, i, turns, tools, fault)
     if not s.asked or s.answer in (None, "other"):
         text = _CONFIRM[pick].format(action=_describe(step.write))
@@ -202,7 +224,7 @@ def _write(
     fault: FaultPlan,
 ) -> SimReply:
     call = plan.steps[i].write
-    hit = i == fault.step(len(plan.steps))
+    hit = i == _fault_step(fault, plan)
     trial = faults.Trial(
         env=req.ctx.get(ContextKey.ENV),
         before=tuple(faults.ok_calls(turns)),
@@ -218,6 +240,12 @@ def _write(
     return SimReply(None, _calls(calls), reasoning=f"Confirmed: call {call.name}.")
 
 
+def _shown(output: str, seen: str) -> bool:
+    """A tool result shows ``output``: as text, or as every number it holds."""
+    numbers = numbers_in(output)
+    return output.lower() in seen.lower() or (bool(numbers) and numbers <= numbers_in(seen))
+
+
 def _report(req: SimRequest, plan: Plan, i: int, turns: Sequence[Turn], s: _StepState) -> str:
     pick = req.episode_rng("report", i).randrange(2)
     what = humanize(plan.steps[i].write.name)
@@ -226,7 +254,7 @@ def _report(req: SimRequest, plan: Plan, i: int, turns: Sequence[Turn], s: _Step
     said = " ".join(t.content for t in turns if t.role == "assistant")
     seen = " ".join(t.content for t in turns if t.role == "tool")
     final = i == len(plan.steps) - 1
-    outs = [o for o in plan.outputs if o not in said and (final or o.lower() in seen.lower())]
+    outs = [o for o in plan.outputs if o not in said and (final or _shown(o, seen))]
     fault = req.faults()
     if fault.kind == "invented_output":
         rng = req.episode_rng("io")
@@ -235,7 +263,12 @@ def _report(req: SimRequest, plan: Plan, i: int, turns: Sequence[Turn], s: _Step
             outs = [faults.invent_output(o, rng) if o == wrong else o for o in outs]
         elif i == fault.step(len(plan.steps)):
             outs.append(faults.invented_reference(rng, seen).rstrip("."))
-    text = _REPORT[pick].format(what=what)
+    handoff = plan.steps[i].handoff
+    if handoff:
+        _, to, who = what.partition(" to ")
+        text = _HANDED_OFF.format(who=who if to else "a member of our team")
+    else:
+        text = _REPORT[pick].format(what=what)
     if outs:
         text += " " + _OUTPUTS[pick].format(outs="; ".join(outs))
-    return f"{text} {_ELSE}"
+    return text if handoff else f"{text} {_ELSE}"

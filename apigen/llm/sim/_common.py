@@ -6,6 +6,7 @@ import hashlib
 import json
 import random
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ __all__ = [
     "is_error_output",
     "leaves",
     "mentions",
+    "normalise",
     "numbers_in",
     "sentences",
     "stable_hash",
@@ -134,10 +136,13 @@ def is_error_output(text: str) -> bool:
 
 
 def leaves(value: JSON) -> list[str | int | float]:
-    """Scalar leaves (strings and numbers, not booleans) of a JSON value, in order."""
+    """Scalar leaves (strings and numbers, not booleans) of a JSON value, in order: the
+    facts it holds. Blank strings (``line2: ''``) state nothing and are left out."""
     if isinstance(value, bool) or value is None:
         return []
-    if isinstance(value, str | int | float):
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, int | float):
         return [value]
     if isinstance(value, Mapping):
         return [x for v in value.values() for x in leaves(v)]
@@ -154,15 +159,26 @@ def numbers_in(text: str) -> set[float]:
     return {float(m.replace(",", "")) for m in _NUMBER.findall(text)}
 
 
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def normalise(text: str) -> str:
+    """``text`` for comparison: Unicode NFKC, straight quotes, single spaces, trimmed."""
+    return " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).split())
+
+
 def mentions(text: str, value: str | int | float) -> bool:
-    """``text`` states ``value``: numbers compare numerically, strings as whole tokens."""
+    """``text`` states ``value``: numbers compare numerically; strings as whole tokens,
+    ignoring case, a leading ``#``, runs of whitespace and typographic quotes. A blank
+    string is no fact and is never mentioned."""
     if isinstance(value, int | float):
         return float(value) in numbers_in(text)
-    needle = value.strip().lstrip("#")
+    needle = normalise(value).lstrip("#")
     if not needle:
         return False
-    pattern = r"(?<![\w])#?" + re.escape(needle) + r"(?![\w])"
-    return re.search(pattern, text, flags=re.IGNORECASE) is not None
+    body = r"\s+".join(re.escape(word) for word in needle.split(" "))
+    pattern = r"(?<![\w])#?" + body + r"(?![\w])"
+    return re.search(pattern, normalise(text), flags=re.IGNORECASE) is not None
 
 
 def tool_like(names: Iterable[str], text: str) -> list[str]:

@@ -75,16 +75,42 @@ def _identity(identity: dict[str, str], rng: random.Random) -> list[str]:
     return [joined[:1].upper() + joined[1:] + "."] if parts else []
 
 
+_SETTING = re.compile(
+    r"^(?P<setting>(?:in|on|for|from|with|at|about|regarding|as for)\s[^,]{1,80}),\s+(?P<act>.+)$",
+    re.I | re.S,
+)
+"""An intent that opens with where it applies: "in order #R1, exchange ..."."""
+
+
+def _request(lead: str, want: str, intent: str) -> str:
+    """One step's sentence: connective, then "you want to <intent>". A leading setting
+    ("in order #R1, exchange ...") goes before "you", never into the verb slot."""
+    intent = intent.strip().rstrip(".")
+    found = _SETTING.match(intent)
+    if found:
+        setting = found["setting"]
+        sentence = f"{lead}{setting[:1].lower()}{setting[1:]}, " + want.format(i=found["act"])
+    else:
+        sentence = lead + want.format(i=intent)
+    return sentence[:1].upper() + sentence[1:]
+
+
+def _stated(intent: str, value: str) -> bool:
+    """The intent already states ``value``: whole, or each of its ``;``-separated parts."""
+    parts = [p for p in (x.strip() for x in str(value).split(";")) if p]
+    return mentions(intent, value) or (bool(parts) and all(mentions(intent, p) for p in parts))
+
+
 def _instruction(task: TaskSketch, persona: str, rng: random.Random) -> str:
     parts = [rng.choice(_OPEN).format(p=_persona(persona)), *_identity(dict(task.identity), rng)]
     n = len(task.steps)
     for j, step in enumerate(task.steps):
         lead = "" if n == 1 else rng.choice(_FIRST if j == 0 else _LAST if j == n - 1 else _THEN)
-        sentence = lead + rng.choice(_WANT).format(i=step.intent.strip().rstrip("."))
-        parts.append(sentence[:1].upper() + sentence[1:])
+        parts.append(_request(lead, rng.choice(_WANT), step.intent))
         for k, v in step.facts.items():
-            if not mentions(step.intent, v):
-                parts.append(f"The {humanize(k)} is {v}.")
+            if not _stated(step.intent, v):
+                label = humanize(k)
+                parts.append(f"{label[:1].upper()}{label[1:]}: {v}.")
     answers = [rng.choice(_ANSWER).format(k=humanize(k), v=v) for k, v in task.answers.items()]
     rng.shuffle(answers)
     return " ".join([*parts, *answers, rng.choice(_FLAVOUR)])

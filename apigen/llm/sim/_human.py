@@ -7,9 +7,12 @@ calls. Stateless: it counts which requests its own earlier turns revealed.
 One request at a time: the first in the opening, the next whenever the agent asks
 whether there is anything else, ``###STOP###`` when none is left. It gives its
 identity (the authentication call's arguments) when asked, says "Yes, please go
-ahead." to a confirmation that states the facts of its current request and
-"No, don't do that." to any other, answers questions from facts it knows (stated in
-the instruction or by the agent), and answers ``###TRANSFER###`` to a hand-off.
+ahead." to a confirmation that is about its current request and states every fact
+of it the customer knows (the values the instruction states; blank strings and the
+agent's own free text are no facts), "No, don't do that." to any other, answers
+questions from facts it knows (stated in the instruction or by the agent), and
+answers ``###TRANSFER###`` once the agent says it has transferred (or is
+transferring) the conversation, never to a question.
 Faults: ``stop_early`` (stops when asked to confirm one request), ``drift`` (one
 off-task question on its second or third turn).
 """
@@ -35,16 +38,23 @@ __all__ = ["STOP", "TRANSFER", "request_texts", "respond"]
 STOP = "###STOP###"
 TRANSFER = "###TRANSFER###"
 
-_TRANSFER_RE = re.compile(r"transfer\w*\b.{0,40}\b(human|agent|representative|specialist)", re.I)
+_TRANSFERRED_RE = re.compile(
+    r"\b(transferred|transferring|(will|'ll|am going to|going to) transfer|"
+    r"hand(ed|ing) (you|this|it|the conversation) (over|off))\b",
+    re.I,
+)
 _CONFIRM_RE = re.compile(
-    r"\(yes/no\)|\bdo you confirm\b|\bshall i proceed\b|\bconfirm\b[^.]*\?", re.I
+    r"\(yes/no\)|\bdo you confirm\b|\bconfirm\b[^.]*\?|\bproceed\b[^.]*\?|"
+    r"\b(shall i|should i|would you like me to|do you want me to)\b[^.?]*\?",
+    re.I,
 )
 _IDENTITY_RE = re.compile(
     r"\b(e-?mail|zip|postal code|full name|your name|verify|authenticate|identify)\b", re.I
 )
 _ELSE_RE = re.compile(r"\banything else\b", re.I)
 _CONNECTIVE = re.compile(
-    r"^(first|then|next|after that|afterwards|also|finally|lastly|besides|in addition)\b,?\s*",
+    r"^(first|then|next|after that|afterwards|also|finally|lastly|besides|in addition|and|"
+    r"and then)\b,?\s*",
     re.I,
 )
 _OPEN = ("Hi! ", "Hello, ", "Hi there. ")
@@ -62,14 +72,37 @@ _NO = "No, don't do that."
 
 def _score(sentence: str, step: Step) -> int:
     verb = step.write.name.split("_")[0]
-    hits = sum(2 for v in step.values() if mentions(sentence, v))
+    hits = sum(2 for v in step.cues() if mentions(sentence, v))
     return hits + (1 if re.search(rf"\b{re.escape(verb)}", sentence, re.I) else 0)
 
 
+def _transferred(agent: str) -> bool:
+    """The agent says it has handed (or is handing) the conversation over: a statement,
+    not a question such as "Shall I transfer you?"."""
+    return any(_TRANSFERRED_RE.search(s) and not s.rstrip().endswith("?") for s in sentences(agent))
+
+
+def _is_what_i_asked(agent: str, step: Step, instruction: str) -> bool:
+    """The agent's confirmation is about ``step`` (names its action or one of its cues)
+    and states every fact of it the customer knows (values the instruction states)."""
+    verb = step.write.name.split("_")[0]
+    about = re.search(rf"\b{re.escape(verb)}", agent, re.I) is not None or any(
+        mentions(agent, v) for v in step.cues()
+    )
+    known = [v for v in step.values() if mentions(instruction, v)]
+    return about and all(mentions(agent, v) for v in known)
+
+
+def _clauses(text: str) -> list[str]:
+    """Sentences of ``text``, each cut at semicolons: one request per clause."""
+    return [c.strip() for s in sentences(text) for c in re.split(r";\s+", s) if c.strip()]
+
+
 def request_texts(blueprint: Blueprint, plan: Plan) -> list[str]:
-    """What the customer says to ask for each step: the instruction sentence that
-    names the step's facts, in the first person; a template when none does."""
-    pool = sentences(blueprint.instruction)
+    """What the customer says to ask for each step: the instruction clause (sentence,
+    or part of one between semicolons) that names the step's facts, in the first
+    person; a template stating the facts the instruction gives when none does."""
+    pool = _clauses(blueprint.instruction)
     used: set[int] = set()
     texts = []
     for step in plan.steps:
@@ -79,14 +112,11 @@ def request_texts(blueprint: Blueprint, plan: Plan) -> list[str]:
         if ranked and ranked[0][0] >= 2:
             k = ranked[0][2]
             used.add(k)
-            text = _CONNECTIVE.sub("", first_person(pool[k]))
+            text = _CONNECTIVE.sub("", first_person(pool[k])).rstrip()
+            text = text if text.endswith((".", "!", "?")) else text + "."
             texts.append(text[:1].upper() + text[1:])
             continue
-        known = [
-            f"the {humanize(k)} is {v}"
-            for k, v in step.write.arguments.items()
-            if isinstance(v, str | int | float) and mentions(blueprint.instruction, v)
-        ]
+        known = [str(v) for v in step.values() if mentions(blueprint.instruction, v)]
         text = f"I need help to {humanize(step.write.name)}"
         texts.append(text + (": " + ", ".join(known) + "." if known else "."))
     return texts
@@ -139,18 +169,18 @@ def respond(req: SimRequest) -> SimReply:
         revealed += 1
     current = revealed - 1
     stop_at = fault.step(len(requests)) if fault.kind == "stop_early" else -1
-    if _TRANSFER_RE.search(agent):
-        return SimReply(TRANSFER)
     if not own:
         return SimReply(_OPEN[pick] + requests[0] if requests else _DONE[0])
     drift = _DRIFT[pick]
     if fault.kind == "drift" and len(own) == 1 + fault.target % 2 and drift not in own:
         return SimReply(drift)
     if _CONFIRM_RE.search(agent):
-        wanted = current >= 0 and all(mentions(agent, v) for v in plan.steps[current].values())
+        wanted = current >= 0 and _is_what_i_asked(agent, plan.steps[current], bp.instruction)
         if wanted and current == stop_at:
             return SimReply(_EARLY)
         return SimReply(_YES[pick] if wanted else _NO)
+    if _transferred(agent):
+        return SimReply(TRANSFER)
     if _IDENTITY_RE.search(agent) and "?" in agent:
         return SimReply(_identity_text(plan.identity))
     if _ELSE_RE.search(agent) or "?" not in agent:

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from apigen.env import Tool, get_domain
 from apigen.errors import ApigenError
-from apigen.llm.sim._common import derive_rng, leaves
+from apigen.llm.sim._common import derive_rng, humanize, leaves
 from apigen.llm.sim._context_keys import ContextKey
+from apigen.llm.sim._facts import is_free_text, prose_cues
 from apigen.llm.sim._knobs import SimKnobs
 from apigen.types import JSON, Blueprint, ToolCall
 
-__all__ = ["FaultPlan", "Plan", "Step", "plan_of", "planned_faults", "tool_map_for"]
+__all__ = [
+    "FaultPlan",
+    "Plan",
+    "Step",
+    "free_text_args",
+    "is_handoff",
+    "plan_of",
+    "planned_faults",
+    "tool_map_for",
+]
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,33 @@ def planned_faults(role: str, knobs: SimKnobs, episode: str, seed: int = 0) -> F
     return FaultPlan(kind=None, target=target)
 
 
+_HANDOFF_ACT = re.compile(
+    r"\b(transfer\w*|hand(s|ed|ing)?\b.{0,30}\b(over|off)|escalat\w*)\b", re.I
+)
+_HANDOFF_TO = re.compile(
+    r"\b(human|person|people|representative|specialist|supervisor|operator|staff)\b", re.I
+)
+
+
+def is_handoff(tool: Tool | None) -> bool:
+    """``tool`` hands the conversation over to a person: its name or description says
+    transfer / hand over / hand off / escalate, and names a human (representative,
+    specialist, supervisor...). A money ``transfer_funds`` is no hand-off."""
+    if tool is None:
+        return False
+    text = f"{humanize(tool.name)}. {tool.description}"
+    return _HANDOFF_ACT.search(text) is not None and _HANDOFF_TO.search(text) is not None
+
+
+def free_text_args(call: ToolCall, tool: Tool | None) -> tuple[str, ...]:
+    """Names of ``call``'s arguments that are free text the agent composes
+    (:func:`apigen.llm.sim._facts.is_free_text`)."""
+    props = tool.parameters.get("properties", {}) if tool is not None else {}
+    return tuple(
+        name for name, value in call.arguments.items() if is_free_text(name, value, props.get(name))
+    )
+
+
 @dataclass(frozen=True)
 class Step:
     """One write of a blueprint with the reads that ground it."""
@@ -56,10 +94,22 @@ class Step:
     write: ToolCall
     post_reads: tuple[ToolCall, ...] = ()
     """Reads after the last write (only on the last step)."""
+    prose: tuple[str, ...] = ()
+    """Arguments of the write that are free text the agent composes (a summary...)."""
+    handoff: bool = False
+    """The write hands the conversation to a person: made without a confirmation."""
 
     def values(self) -> list[str | int | float]:
-        """The write's argument values: the facts the human states for this step."""
-        return leaves(self.write.arguments)
+        """The facts the human states for this step: the write's argument values, except
+        blank strings and the free text the agent composes."""
+        args = {k: v for k, v in self.write.arguments.items() if k not in self.prose}
+        return leaves(args)
+
+    def cues(self) -> list[str | int | float]:
+        """What names this step in a sentence: its facts, then the ids, e-mail addresses
+        and numbers its free-text arguments quote."""
+        quoted = [c for k in self.prose for c in prose_cues(str(self.write.arguments[k]))]
+        return [*self.values(), *(c for c in quoted if c not in self.values())]
 
 
 @dataclass(frozen=True)
@@ -110,11 +160,12 @@ def plan_of(blueprint: Blueprint, tools: Mapping[str, Tool]) -> Plan:
     pending: list[ToolCall] = []
     for call in actions:
         if kind(call) == "write":
-            steps.append(Step(reads=tuple(pending), write=call))
+            tool = tools.get(call.name)
+            prose, handoff = free_text_args(call, tool), is_handoff(tool)
+            steps.append(Step(reads=tuple(pending), write=call, prose=prose, handoff=handoff))
             pending = []
         else:
             pending.append(call)
     if pending and steps:
-        last = steps[-1]
-        steps[-1] = Step(reads=last.reads, write=last.write, post_reads=tuple(pending))
+        steps[-1] = replace(steps[-1], post_reads=tuple(pending))
     return Plan(auth=tuple(auth), steps=tuple(steps), outputs=tuple(blueprint.outputs))

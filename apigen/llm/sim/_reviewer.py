@@ -2,10 +2,15 @@
 
 - ``correctness``: replaying the actions in a fresh sandbox raises no tool error and
   every write changes the state.
-- ``completeness``: every argument value of every write (strings and numbers) is
-  stated in the instruction or returned by an earlier call of the replay.
+- ``completeness``: every fact of every write (string and number argument values) is
+  stated in the instruction or returned by an earlier call of the replay. Blank
+  strings (``line2: ''``) are no facts, and free text the agent composes itself
+  (:func:`apigen.llm.sim._facts.is_free_text`: a ``summary``/``note``-like
+  parameter, or prose of six words or more) need not be grounded.
 - ``satisfaction``: every expected output appears in the replay's outputs (as text,
-  or as a number they contain), and the instruction asks for every write.
+  or as a number they contain), and the instruction asks for every write (names its
+  verb, the rest of its name such as "human agent", one of its facts, or an id or
+  number its free text quotes).
 - ``creativity`` (alias ``realism``): the instruction is long and varied enough,
   written to "you", and names no tool.
 """
@@ -14,15 +19,23 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 
-from apigen.env import Environment
-from apigen.llm.sim._common import leaves, mentions, numbers_in, tool_like
+from apigen.env import Environment, Tool
+from apigen.llm.sim._common import (
+    humanize,
+    leaves,
+    mentions,
+    numbers_in,
+    tool_like,
+)
 from apigen.llm.sim._context_keys import ContextKey
+from apigen.llm.sim._facts import prose_cues, restates
+from apigen.llm.sim._plan import free_text_args
 from apigen.llm.sim._request import SimReply, SimRequest
 from apigen.llm.sim._scoring import Check, score_criteria
-from apigen.types import Blueprint, ToolExecution
+from apigen.types import Blueprint, ToolCall, ToolExecution
 
 __all__ = ["DEFAULT_CRITERIA", "respond"]
 
@@ -45,14 +58,17 @@ def _correctness(trace: Sequence[ToolExecution]) -> tuple[bool, str]:
     return True, "Every action runs and every write changes the state."
 
 
-def _completeness(bp: Blueprint, trace: Sequence[ToolExecution]) -> tuple[bool, str]:
+def _completeness(
+    bp: Blueprint, trace: Sequence[ToolExecution], tools: Mapping[str, Tool]
+) -> tuple[bool, str]:
     missing = []
     seen = ""
     for i, e in enumerate(trace):
         if e.write:
+            prose = free_text_args(e.call, tools.get(e.call.name))
             for name, value in e.call.arguments.items():
-                for v in leaves(value):
-                    if not mentions(bp.instruction, v) and not mentions(seen, v):
+                for v in [] if name in prose else leaves(value):
+                    if not restates(bp.instruction, v) and not mentions(seen, v):
                         missing.append(
                             f"actions[{i}] {e.call.name} argument {name}={v!r} is not stated "
                             "in the instruction nor returned by an earlier call"
@@ -64,7 +80,37 @@ def _completeness(bp: Blueprint, trace: Sequence[ToolExecution]) -> tuple[bool, 
     return True, "Every write argument is stated in the instruction or grounded by a read."
 
 
-def _satisfaction(bp: Blueprint, trace: Sequence[ToolExecution]) -> tuple[bool, str]:
+_MINOR = frozenset({"to", "from", "by", "of", "for", "on", "in", "with", "the", "a", "an"})
+_SAME_VERB = (
+    frozenset({"modify", "change", "update", "edit", "alter", "switch", "swap", "replace"}),
+    frozenset({"create", "add", "make", "place", "book", "open"}),
+    frozenset({"delete", "remove"}),
+)
+"""Verbs that ask for the same kind of write ("change" asks for ``modify_…``)."""
+
+
+def _asks_for(instruction: str, call: ToolCall, tool: Tool | None) -> bool:
+    """The instruction asks for ``call``: it names the tool's verb (``cancel``...) or one
+    of the same kind (``change`` for ``modify``, see ``_SAME_VERB``), the rest of its
+    name as a phrase (``human agent(s)``), one of its facts, or an id or
+    number quoted by its free text."""
+    verb, *rest = humanize(call.name).split()
+    verbs = next((g for g in _SAME_VERB if verb.lower() in g), {verb})
+    if any(re.search(rf"\b{re.escape(v)}", instruction, re.I) for v in verbs):
+        return True
+    words = [w for w in rest if w.lower() not in _MINOR]
+    phrase = r"\s+".join(re.escape(w.removesuffix("s")) + "s?" for w in words)
+    if words and re.search(rf"\b{phrase}\b", instruction, re.I):
+        return True
+    prose = free_text_args(call, tool)
+    values = leaves({k: v for k, v in call.arguments.items() if k not in prose})
+    values += [c for k in prose for c in prose_cues(str(call.arguments[k]))]
+    return any(mentions(instruction, v) for v in values)
+
+
+def _satisfaction(
+    bp: Blueprint, trace: Sequence[ToolExecution], tools: Mapping[str, Tool]
+) -> tuple[bool, str]:
     text = " ".join(json.dumps(e.output, ensure_ascii=False) for e in trace if e.ok)
     found = numbers_in(text)
     problems = [
@@ -75,11 +121,7 @@ def _satisfaction(bp: Blueprint, trace: Sequence[ToolExecution]) -> tuple[bool, 
     for i, e in enumerate(trace):
         if not e.write:
             continue
-        verb = e.call.name.split("_")[0]
-        asked = re.search(rf"\b{re.escape(verb)}", bp.instruction, re.I) or any(
-            mentions(bp.instruction, v) for v in leaves(e.call.arguments)
-        )
-        if not asked:
+        if not _asks_for(bp.instruction, e.call, tools.get(e.call.name)):
             problems.append(f"the instruction never asks for actions[{i}] {e.call.name}")
     if problems:
         return False, "; ".join(problems)
@@ -114,8 +156,8 @@ def respond(req: SimRequest) -> SimReply:
 
     checks: dict[str, Check] = {
         "correctness": lambda: _correctness(trace()),
-        "completeness": lambda: _completeness(bp, trace()),
-        "satisfaction": lambda: _satisfaction(bp, trace()),
+        "completeness": lambda: _completeness(bp, trace(), env.domain.tool_map),
+        "satisfaction": lambda: _satisfaction(bp, trace(), env.domain.tool_map),
         "creativity": lambda: _creativity(bp, list(env.domain.tool_map)),
     }
     checks["realism"] = checks["creativity"]
