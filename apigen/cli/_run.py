@@ -33,7 +33,7 @@ def run(
     """
     from apigen.runner import load_run_config, run_pipeline
 
-    flags = {
+    flags: dict[str, object] = {
         "domain": domain,
         "n": n,
         "database_url": db,

@@ -95,16 +95,15 @@ class PipelineProcessor:
         trajectories: tuple[Trajectory, ...] = ()
         try:
             attempt = await run_attempt(spec, env=self._env, client=client, config=cfg.phase1)
-            if attempt.accepted and attempt.blueprint is not None:
+            accepted = attempt.blueprint if attempt.accepted else None
+            if accepted is not None:
                 owner = index
                 if self.registry is not None:
-                    owner = await self.registry.claim.remote(attempt.blueprint.fingerprint(), index)
+                    owner = await self.registry.claim.remote(accepted.fingerprint(), index)
                 if owner != index:
                     attempt = mark_duplicate(attempt, f"same actions as item {owner}")
                 else:
-                    blueprint = attempt.blueprint.model_copy(
-                        update={"id": f"{self.run_id}:{index}"}
-                    )
+                    blueprint = accepted.model_copy(update={"id": f"s{cfg.seed}-i{index}"})
                     attempt = attempt.model_copy(update={"blueprint": blueprint})
                     trials = await run_trials(
                         blueprint,

@@ -270,6 +270,7 @@ def run(config: RunConfig, *, resume: str | None = None, progress: bool = True) 
                     stop=stop,
                     grace_s=config.grace_s,
                     broker=broker,
+                    name=f"apigen-worker-{run_id}",
                     limits=limits,
                 )
                 writer.flush()

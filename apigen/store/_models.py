@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -344,7 +345,12 @@ class LlmUsageRow(Base):
     prompt_tokens: Mapped[int] = mapped_column(Integer)
     completion_tokens: Mapped[int] = mapped_column(Integer)
     cost_usd: Mapped[float | None] = mapped_column(Float)
-    errors: Mapped[int] = mapped_column(Integer)
+    errors: Mapped[int] = mapped_column(Integer, info=doc("Calls that failed for good."))
+    retries: Mapped[int] = mapped_column(
+        Integer,
+        server_default=text("0"),
+        info=doc("Failed attempts that were retried (rate limits, server errors, time-outs)."),
+    )
 
 
 def _table(model: type[Base]) -> Table:

@@ -99,6 +99,7 @@ def item_rows(item: ItemResult, rows: Rows) -> None:
                 "completion_tokens": u.completion_tokens,
                 "cost_usd": u.cost_usd,
                 "errors": u.errors,
+                "retries": u.retries,
             }
         )
 

@@ -341,6 +341,7 @@ class Store:
                         completion_tokens=r.completion_tokens,
                         cost_usd=r.cost_usd,
                         errors=r.errors,
+                        retries=r.retries,
                     ),
                 )
                 for r in conn.execute(
