@@ -25,17 +25,17 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(_envs.app, name="envs")
-app.add_typer(_blueprints.app, name="blueprints")
-app.command("graph")(_graph.graph)
-app.add_typer(_rollout.app, name="trajectories")
-app.command("show")(_rollout.show)
+# Commands in the order a newcomer meets them: the main job, curation, then the parts.
 app.command("run")(_run.run)
 app.command("init")(_run.init)
-app.add_typer(bench_app, name="bench")
 for _name in ("runs", "stats", "query", "schema", "report", "export"):
     app.command(_name)(getattr(_store, _name))
-
+app.command("show")(_rollout.show)
+app.add_typer(_envs.app, name="envs")
+app.command("graph")(_graph.graph)
+app.add_typer(_blueprints.app, name="blueprints")
+app.add_typer(_rollout.app, name="trajectories")
+app.add_typer(bench_app, name="bench")
 
 def main() -> None:
     """Console entry point: run the app, turning user errors into one clean line."""
