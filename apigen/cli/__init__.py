@@ -37,6 +37,7 @@ app.add_typer(_blueprints.app, name="blueprints")
 app.add_typer(_rollout.app, name="trajectories")
 app.add_typer(bench_app, name="bench")
 
+
 def main() -> None:
     """Console entry point: run the app, turning user errors into one clean line."""
     try:
