@@ -1,36 +1,14 @@
-"""What phase 1 needs from :class:`apigen.llm.LLMClient`, and per-role usage accounting."""
+"""Per-role usage of phase 1 calls; the client protocol is :class:`apigen.llm.ModelClient`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 
+from apigen.llm import ModelClient
 from apigen.types import Message, Usage
 
-__all__ = ["CompletionLike", "ModelClient", "UsageTally"]
-
-
-class CompletionLike(Protocol):
-    """The parts of :class:`apigen.llm.Completion` phase 1 reads."""
-
-    @property
-    def text(self) -> str | None: ...
-
-    @property
-    def usage(self) -> Usage: ...
-
-
-class ModelClient(Protocol):
-    """The call phase 1 makes: ``LLMClient.complete`` satisfies it."""
-
-    async def complete(
-        self,
-        role: str,
-        model: str | None,
-        messages: list[Message],
-        *,
-        context: Mapping[str, Any] | None = None,
-    ) -> CompletionLike: ...
+__all__ = ["ModelClient", "UsageTally"]
 
 
 class UsageTally:

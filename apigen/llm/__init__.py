@@ -79,6 +79,7 @@ from apigen.llm._context import EPISODE_CONTEXT
 from apigen.llm._errors import provider_error
 from apigen.llm._limits import RateLimiter, TokenBucketLimiter
 from apigen.llm._messages import from_openai_message, to_openai_messages
+from apigen.llm._protocol import CompletionLike, ModelClient, OutputErrorLike
 from apigen.llm._records import Completion, OutputError
 from apigen.llm._usage import UsageLedger
 
@@ -88,12 +89,15 @@ __all__ = [
     "CacheBackend",
     "CacheSettings",
     "Completion",
+    "CompletionLike",
     "DiskCache",
     "EndpointSettings",
     "LLMClient",
     "MemoryCache",
+    "ModelClient",
     "ModelsConfig",
     "OutputError",
+    "OutputErrorLike",
     "RateLimiter",
     "RetrySettings",
     "RoleModels",
