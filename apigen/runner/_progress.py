@@ -23,7 +23,8 @@ class RunCounters:
     """Items that produced no accepted trajectory."""
     failed: int = 0
     tokens: int = 0
-    cost_usd: float = 0.0
+    cost_usd: float | None = None
+    """``None`` until some model with a known price answered."""
     started: float = field(default_factory=time.monotonic)
 
     def eta_s(self) -> float | None:
@@ -32,12 +33,19 @@ class RunCounters:
         elapsed = time.monotonic() - self.started
         return elapsed / self.done * max(0, self.total - self.done)
 
+    def add_cost(self, cost: float | None) -> None:
+        if cost is not None:
+            self.cost_usd = (self.cost_usd or 0.0) + cost
+
+    def cost_text(self) -> str:
+        return "n/a" if self.cost_usd is None else f"${self.cost_usd:.4f}"
+
     def line(self) -> str:
         eta = self.eta_s()
         eta_text = "?" if eta is None else _clock(eta)
         return (
             f"items {self.done}/{self.total}  accepted {self.accepted}  rejected {self.rejected}"
-            f"  failed {self.failed}  tokens {self.tokens:,}  cost ${self.cost_usd:.4f}"
+            f"  failed {self.failed}  tokens {self.tokens:,}  cost {self.cost_text()}"
             f"  elapsed {_clock(time.monotonic() - self.started)}  eta {eta_text}"
         )
 
@@ -88,7 +96,7 @@ class ProgressView:
                 BarColumn(),
                 MofNCompleteColumn(),
                 TextColumn("[green]✓ {task.fields[acc]}[/] [red]✗ {task.fields[rej]}[/]"),
-                TextColumn("{task.fields[tok]} tok  ${task.fields[cost]}"),
+                TextColumn("{task.fields[tok]} tok  {task.fields[cost]}"),
                 TimeElapsedColumn(),
                 TextColumn("eta"),
                 TimeRemainingColumn(),
@@ -97,7 +105,7 @@ class ProgressView:
             )
             self._live.start()
             self._task = self._live.add_task(
-                "run", total=self.counters.total, acc=0, rej=0, tok="0", cost="0.0000"
+                "run", total=self.counters.total, acc=0, rej=0, tok="0", cost="n/a"
             )
         self._last = time.monotonic()
         return self
@@ -113,7 +121,7 @@ class ProgressView:
                 acc=c.accepted,
                 rej=c.rejected,
                 tok=f"{c.tokens:,}",
-                cost=f"{c.cost_usd:.4f}",
+                cost=c.cost_text(),
             )
             return
         now = time.monotonic()

@@ -40,7 +40,8 @@ class RunSummary:
     rejections: dict[str, int] = field(default_factory=dict)
     """Why items yielded nothing / trajectories were rejected, with counts."""
     tokens: int = 0
-    cost_usd: float = 0.0
+    cost_usd: float | None = None
+    """``None`` when no model involved has a known price (sim models, local servers)."""
     wall_s: float = 0.0
     restarted_workers: int = 0
 
@@ -55,7 +56,12 @@ class RunSummary:
             f"  items {self.done}/{self.items} done ({self.failed} failed), "
             f"blueprints accepted {self.accepted_blueprints}, "
             f"trajectories accepted {self.accepted_trajectories}",
-            f"  tokens {self.tokens:,}  cost ${self.cost_usd:.4f}",
+            f"  tokens {self.tokens:,}  cost "
+            + (
+                "n/a (no model with a known price)"
+                if self.cost_usd is None
+                else f"${self.cost_usd:.4f}"
+            ),
         ]
         if self.restarted_workers:
             lines.append(f"  workers restarted: {self.restarted_workers}")
@@ -153,7 +159,7 @@ class _Writer:
         self.accepted_blueprints += bool(item.trajectories)
         for u in item.usage:
             c.tokens += u.usage.total_tokens
-            c.cost_usd += u.usage.cost_usd or 0.0
+            c.add_cost(u.usage.cost_usd)
         self.reasons.update(_reasons(item))
         self.buffer.append(item)
         if (
