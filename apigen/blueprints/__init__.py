@@ -52,7 +52,9 @@ generator sees the merged TaskSketch), then every stage again with feedback.
 within-run repeats at ``dedup`` in index order (so results do not depend on
 timing), optionally recombine per user, and report a funnel
 (:meth:`Phase1Run.funnel`); :func:`write_run` writes accepted blueprints as YAML
-(valid input for ``apigen blueprints validate``) and ``rejected.jsonl``.
+(valid input for ``apigen blueprints validate``) and ``rejected.jsonl``;
+:func:`blueprint_key` is an accepted blueprint's stable id (``<domain>-<fingerprint>``).
+:meth:`AttemptResult.drafts` lists every round's blueprint (what the database stores).
 
 Prompt templates are Jinja2 files (:data:`TEMPLATE_NAMES`); a file of the same
 name in ``Phase1Config.templates_dir`` overrides the built-in one.
@@ -80,7 +82,13 @@ from apigen.blueprints._files import (
 )
 from apigen.blueprints._parse import ParsedBlueprint, ParsedReview, parse_generation, parse_review
 from apigen.blueprints._recombine import group_by_user, merge_sketches, recombine
-from apigen.blueprints._run import Phase1Run, generate_blueprints, mark_duplicate, write_run
+from apigen.blueprints._run import (
+    Phase1Run,
+    blueprint_key,
+    generate_blueprints,
+    mark_duplicate,
+    write_run,
+)
 from apigen.blueprints._sampling import (
     AttemptSpec,
     SampledContext,
@@ -110,6 +118,7 @@ __all__ = [
     "SampledContext",
     "aggregate_votes",
     "blueprint_json_schema",
+    "blueprint_key",
     "check_curated",
     "check_execution",
     "check_format",

@@ -72,6 +72,16 @@ class AttemptResult(_Record):
         failed = self.report.failed_stage
         return failed.stage if failed is not None else None
 
+    def drafts(self) -> tuple[Blueprint, ...]:
+        """Every round's parsed blueprint in order, each with its report; the last one
+        is :attr:`blueprint` (which carries the final report). Rounds whose answer could
+        not be parsed have no blueprint and are left out. This is what the results
+        database stores for one attempt."""
+        drafts = [r.blueprint for r in self.rounds[:-1] if r.blueprint is not None]
+        if self.blueprint is not None:
+            drafts.append(self.blueprint)
+        return tuple(drafts)
+
 
 def failure_lines(report: ValidationReport) -> list[str]:
     """The failed stage's reasons as ``stage: reason`` lines (what feedback carries)."""

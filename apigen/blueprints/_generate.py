@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Container
+from collections.abc import Callable, Container
 from pathlib import Path
 from typing import Any
 
 from apigen.blueprints._client import ModelClient
 from apigen.blueprints._config import Phase1Config
-from apigen.blueprints._run import STAGES, Phase1Run, Progress, generate_blueprints, write_run
+from apigen.blueprints._run import (
+    STAGES,
+    AttemptDone,
+    Phase1Run,
+    Progress,
+    generate_blueprints,
+    write_run,
+)
 from apigen.env import load_environment
 
 __all__ = ["format_funnel", "generate"]
@@ -28,13 +35,16 @@ def generate(
     known_fingerprints: Container[str] = frozenset(),
     client: ModelClient | None = None,
     progress: Progress | None = None,
+    client_for: Callable[[int], ModelClient] | None = None,
+    on_attempt: AttemptDone | None = None,
 ) -> Phase1Run:
     """Run ``n`` attempts of run ``seed`` on domain ``domain`` (state ``state_seed``) and,
     with ``out``, write the accepted blueprints and ``rejected.jsonl`` there.
 
     ``client`` defaults to an :class:`apigen.llm.LLMClient` with the environment's
-    model configuration (the models themselves come from ``config``). An unknown
-    domain raises :class:`apigen.errors.UnknownNameError`.
+    model configuration (the models themselves come from ``config``); ``client_for``
+    and ``on_attempt`` are passed to :func:`generate_blueprints`. An unknown domain
+    raises :class:`apigen.errors.UnknownNameError`.
     """
     env = load_environment(domain, seed=state_seed)
     if client is None:
@@ -52,6 +62,8 @@ def generate(
             concurrency=concurrency,
             recombine_users=recombine_users,
             progress=progress,
+            client_for=client_for,
+            on_attempt=on_attempt,
         )
     )
     if out is not None:

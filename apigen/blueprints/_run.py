@@ -22,12 +22,30 @@ from apigen.env import Environment
 from apigen.errors import ProviderError
 from apigen.types import Blueprint, StageOutcome, Usage, ValidationReport
 
-__all__ = ["STAGES", "Phase1Run", "generate_blueprints", "mark_duplicate", "write_run"]
+__all__ = [
+    "STAGES",
+    "AttemptDone",
+    "Phase1Run",
+    "blueprint_key",
+    "generate_blueprints",
+    "mark_duplicate",
+    "write_run",
+]
 
 STAGES = ("format", "execution", "policy", "review", "dedup")
 
 Progress = Callable[[int, int, AttemptResult | None], None]
 """Called after each attempt with (done, total, result or ``None`` on a provider error)."""
+
+AttemptDone = Callable[[int, AttemptResult | None, ProviderError | None], None]
+"""Called as each attempt (or recombination) finishes with its index and either its
+result (before within-run dedup) or the provider error that ended it."""
+
+
+def blueprint_key(bp: Blueprint) -> str:
+    """The stable id of an accepted blueprint: ``<domain>-<first 16 of fingerprint>``
+    (its file name under ``--out``, its ``Blueprint.id`` in the database)."""
+    return f"{bp.domain}-{bp.fingerprint()[:16]}"
 
 
 def mark_duplicate(result: AttemptResult, reason: str) -> AttemptResult:
@@ -121,6 +139,8 @@ async def generate_blueprints(
     concurrency: int = 16,
     recombine_users: bool = False,
     progress: Progress | None = None,
+    client_for: Callable[[int], ModelClient] | None = None,
+    on_attempt: AttemptDone | None = None,
 ) -> Phase1Run:
     """Run attempts ``0..n-1`` of run ``seed`` with at most ``concurrency`` in flight.
 
@@ -128,12 +148,17 @@ async def generate_blueprints(
     then failed at ``dedup`` in index order, so the outcome does not depend on
     which attempt finished first. With ``recombine_users``, each user with two or
     more accepted blueprints gets one recombined task (of up to three of them).
+
+    ``client_for(index)`` gives the client of attempt (or recombination) ``index``,
+    e.g. one per item for per-item usage accounting (default: ``client`` for all);
+    ``on_attempt`` sees each finished attempt at once (incremental writes).
     """
     config = config or Phase1Config()
     templates = PromptTemplates(config.templates_dir)
     run = Phase1Run(domain=env.domain.name, seed=seed)
     gate = asyncio.Semaphore(max(1, concurrency))
     done = 0
+    client_of = client_for or (lambda _index: client)
 
     async def one(index: int) -> AttemptResult | None:
         nonlocal done
@@ -143,7 +168,7 @@ async def generate_blueprints(
                 result: AttemptResult | None = await run_attempt(
                     spec,
                     env=env,
-                    client=client,
+                    client=client_of(index),
                     config=config,
                     known_fingerprints=known_fingerprints,
                     templates=templates,
@@ -151,6 +176,11 @@ async def generate_blueprints(
             except ProviderError as exc:
                 run.errors[index] = f"{type(exc).__name__}: {exc}"
                 result = None
+                if on_attempt is not None:
+                    on_attempt(index, None, exc)
+            else:
+                if on_attempt is not None:
+                    on_attempt(index, result, None)
         done += 1
         if progress is not None:
             progress(done, n, result)
@@ -176,7 +206,7 @@ async def generate_blueprints(
             merged = await recombine(
                 parts[:3],
                 env=env,
-                client=client,
+                client=client_of(n + g),
                 config=config,
                 seed=seed,
                 index=n + g,
@@ -186,6 +216,8 @@ async def generate_blueprints(
             if merged.accepted and merged.blueprint is not None:
                 known.mine.add(merged.blueprint.fingerprint())
             run.recombined.append(merged)
+            if on_attempt is not None:
+                on_attempt(n + g, merged, None)
     return run
 
 
@@ -215,7 +247,7 @@ def write_run(run: Phase1Run, out: Path) -> dict[str, int]:
     with (out / "rejected.jsonl").open("w", encoding="utf-8") as rejected:
         for result in run.results + run.recombined:
             if result.accepted and result.blueprint is not None:
-                bp_id = f"{run.domain}-{result.blueprint.fingerprint()[:16]}"
+                bp_id = blueprint_key(result.blueprint)
                 dump_blueprint(
                     result.blueprint.model_copy(update={"id": bp_id}), out / f"{bp_id}.yaml"
                 )

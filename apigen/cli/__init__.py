@@ -41,7 +41,9 @@ app.add_typer(bench_app, name="bench")
 def main() -> None:
     """Console entry point: run the app, turning user errors into one clean line."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode, typer returns a command's ``typer.Exit`` code (and
+        # 130 for Ctrl-C, which it catches itself) instead of exiting with it.
+        code = app(standalone_mode=False)
     except UserError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(exc.exit_code)
@@ -60,3 +62,7 @@ def main() -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+    if isinstance(code, int) and code:
+        if code == 130:
+            typer.echo("interrupted", err=True)
+        sys.exit(code)

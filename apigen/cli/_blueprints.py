@@ -93,12 +93,16 @@ def _progress(total: int) -> tuple[Any, Callable[[], None]]:
     return line, lambda: None
 
 
+_DB_HELP = "Database URL or SQLite file (default: $APIGEN_DATABASE_URL, else ./apigen.db)."
+
+
 @app.command("generate")
 def generate(
     domain: str = typer.Option(..., help="Domain to generate tasks for."),
     n: int = typer.Option(100, "-n", min=1, help="Attempts to run."),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP, show_default=False),
     out: Path | None = typer.Option(
-        None, help="Write accepted YAML files and rejected.jsonl here."
+        None, help="Write accepted YAML files and rejected.jsonl here instead of the database."
     ),
     seed: int = typer.Option(
         0, help="Run seed: attempt i of seed S always samples the same context."
@@ -113,11 +117,16 @@ def generate(
     recombine: bool = typer.Option(False, help="Also merge accepted tasks of the same user."),
     json_out: bool = typer.Option(False, "--json", help="Print the funnel as JSON."),
 ) -> None:
-    """Generate and validate task blueprints; print the per-stage funnel."""
+    """Generate and validate task blueprints into the database (or --out files);
+    print the per-stage funnel."""
     from apigen.blueprints import Phase1Config
     from apigen.blueprints._generate import format_funnel
     from apigen.blueprints._generate import generate as run_generate
+    from apigen.env import get_domain
+    from apigen.errors import UserError
 
+    if out is not None and db is not None:
+        raise UserError("--out writes files and --db a database: give one of them")
     config = Phase1Config.load(
         rounds=rounds,
         generator=generator,
@@ -127,29 +136,40 @@ def generate(
         feedback_model=feedback_model,
         templates_dir=templates_dir,
     )
+    get_domain(domain)  # unknown names fail before a database is touched
+    options: dict[str, Any] = {
+        "config": config,
+        "seed": seed,
+        "state_seed": state_seed,
+        "concurrency": concurrency,
+        "recombine_users": recombine,
+    }
+    run_id = where = None
     tick, stop = _progress(n)
     try:
-        run = run_generate(
-            domain,
-            n,
-            config=config,
-            seed=seed,
-            state_seed=state_seed,
-            out=out,
-            concurrency=concurrency,
-            recombine_users=recombine,
-            progress=tick,
-        )
+        if out is not None:
+            run = run_generate(domain, n, out=out, progress=tick, **options)
+        else:
+            from apigen.cli._persist import generate_into
+            from apigen.store import Store
+
+            with Store.open(db) as store:
+                run, run_id = generate_into(store, domain, n, progress=tick, **options)
+                where = store.url
     finally:
         stop()
     funnel = run.funnel()
     if json_out:
-        echo_json(funnel)
+        echo_json(funnel if run_id is None else {**funnel, "run_id": run_id, "database": where})
+        return
+    for text in format_funnel(funnel):
+        typer.echo(text)
+    if out is not None:
+        typer.echo(f"wrote {out}")
     else:
-        for text in format_funnel(funnel):
-            typer.echo(text)
-        if out is not None:
-            typer.echo(f"wrote {out}")
+        db_flag = f" --db '{db}'" if db else ""
+        typer.echo(f"run {run_id} stored in {where}")
+        typer.echo(f"next: apigen trajectories collect --from-db --run {run_id}{db_flag}")
 
 
 def bench_phase1(

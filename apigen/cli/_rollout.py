@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -14,19 +16,31 @@ from apigen.cli._render import echo_json
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from apigen.types import Message, Trajectory
+    from apigen.rollout import CollectResult, RolloutConfig, TrialsResult
+    from apigen.types import Blueprint, Message, Trajectory
 
 app = typer.Typer(help="Phase 2: role-play blueprints into trajectories.", no_args_is_help=True)
 
-DEFAULT_FILE = Path("trajectories.jsonl")
+_DB_HELP = "Database URL or SQLite file (default: $APIGEN_DATABASE_URL, else ./apigen.db)."
 
 
 @app.command("collect")
 def collect_cmd(
-    blueprints: list[Path] = typer.Option(..., help="Blueprint files or directories."),
+    blueprints: list[Path] | None = typer.Option(
+        None, help="Blueprint files or directories (or use --from-db)."
+    ),
+    from_db: bool = typer.Option(
+        False, "--from-db", help="Role-play the accepted blueprints stored in the database."
+    ),
+    run: str | None = typer.Option(
+        None, "--run", help="With --from-db: only this run's (default: every run's, deduplicated)."
+    ),
     n: int | None = typer.Option(None, "-n", help="Use only the first N blueprints."),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP, show_default=False),
+    out: Path | None = typer.Option(
+        None, help="Write the trajectories to this JSONL file instead of the database."
+    ),
     trials: int | None = typer.Option(None, help="Episodes per blueprint (default 3)."),
-    out: Path = typer.Option(DEFAULT_FILE, help="JSONL file the trajectories are written to."),
     agent: str | None = typer.Option(None, help="Agent model (default: the agent role's)."),
     human: str | None = typer.Option(None, help="Human model (default: the human role's)."),
     judges: str | None = typer.Option(None, help="Comma-separated committee models (off)."),
@@ -38,15 +52,20 @@ def collect_cmd(
     state_seed: int = typer.Option(0, help="State seed the blueprints refer to."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
-    """Role-play every blueprint, judge each episode, write all trajectories to --out,
-    and print the accepted share with the top rejection reasons."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+    """Role-play every blueprint and judge each episode; store the trajectories as a
+    new run (or write them to --out) and print the accepted share with the top
+    rejection reasons."""
+    from contextlib import ExitStack
 
-    from apigen.blueprints import iter_blueprint_files, load_blueprint
-    from apigen.llm import LLMClient
-    from apigen.rollout import RolloutConfig, TrialsResult, collect, write_trajectories
+    from apigen.errors import UserError
+    from apigen.rollout import RolloutConfig
 
+    if bool(blueprints) == from_db:
+        raise UserError("give exactly one of --blueprints PATH or --from-db")
+    if run is not None and not from_db:
+        raise UserError("--run goes with --from-db")
+    if db is not None and not from_db and out is not None:
+        raise UserError("--db is not used when reading --blueprints and writing --out")
     config = RolloutConfig.load(
         trials=trials,
         agent_model=agent,
@@ -55,36 +74,99 @@ def collect_cmd(
         human_candidates=best_of,
         early_rejection=early_rejection,
     )
-    loaded = [load_blueprint(p) for p in iter_blueprint_files(blueprints)]
-    loaded = loaded[:n] if n is not None else loaded
-    write_trajectories(out, [])
-    console = Console(stderr=True)
+    with ExitStack() as stack:
+        store = None
+        if from_db or out is None:
+            from apigen.store import Store
+
+            store = stack.enter_context(Store.open(db, create=not from_db))
+        if store is not None and from_db:
+            loaded = store.accepted_blueprints(run)
+            if not loaded:
+                where = f"run {run}" if run else store.url
+                raise UserError(f"no accepted blueprints in {where}")
+            source: dict[str, Any] = {"database": store.url, "run": run}
+        else:
+            from apigen.blueprints import iter_blueprint_files, load_blueprint
+
+            paths = list(blueprints or ())
+            loaded = [load_blueprint(p) for p in iter_blueprint_files(paths)]
+            source = {"files": [str(p) for p in paths]}
+        loaded = loaded[:n] if n is not None else loaded
+        with _progress(len(loaded), disable=json_out) as advance:
+            if out is None and store is not None:
+                from apigen.cli._persist import collect_into
+
+                result, run_id = collect_into(
+                    store,
+                    loaded,
+                    config=config,
+                    seed=seed,
+                    state_seed=state_seed,
+                    source=source,
+                    on_result=advance,
+                )
+                place: dict[str, Any] = {"run_id": run_id, "database": store.url}
+            else:
+                assert out is not None
+                result = _collect_to_file(loaded, out, config, seed, state_seed, advance)
+                place = {"out": str(out)}
+    _echo_summary(result, place, json_out=json_out, db=db)
+
+
+@contextmanager
+def _progress(total: int, *, disable: bool) -> Iterator[Callable[[TrialsResult], None]]:
+    """A rich bar on stderr advanced once per finished blueprint."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=console,
+        console=Console(stderr=True),
         transient=True,
-        disable=json_out or len(loaded) < 2,
+        disable=disable or total < 2,
     ) as progress:
-        task = progress.add_task("blueprints", total=len(loaded))
+        task = progress.add_task("blueprints", total=total)
+        yield lambda _result: progress.advance(task)
 
-        def done(result: TrialsResult) -> None:
-            write_trajectories(out, result.trajectories, append=True)
-            progress.advance(task)
 
-        result = asyncio.run(
-            collect(
-                loaded,
-                client=LLMClient(),
-                config=config,
-                seed=seed,
-                state_seed=state_seed,
-                on_result=done,
-            )
+def _collect_to_file(
+    loaded: list[Blueprint],
+    out: Path,
+    config: RolloutConfig,
+    seed: int,
+    state_seed: int,
+    advance: Callable[[TrialsResult], None],
+) -> CollectResult:
+    """Today's file mode: every blueprint's trajectories appended to ``out`` as it finishes."""
+    from apigen.llm import LLMClient
+    from apigen.rollout import collect, write_trajectories
+
+    write_trajectories(out, [])
+
+    def done(result: TrialsResult) -> None:
+        write_trajectories(out, result.trajectories, append=True)
+        advance(result)
+
+    return asyncio.run(
+        collect(
+            loaded,
+            client=LLMClient(),
+            config=config,
+            seed=seed,
+            state_seed=state_seed,
+            on_result=done,
         )
-    summary = {**result.summary(), "out": str(out)}
+    )
+
+
+def _echo_summary(
+    result: CollectResult, place: dict[str, Any], *, json_out: bool, db: str | None
+) -> None:
+    summary = {**result.summary(), **place}
     if json_out:
         echo_json(summary)
         return
@@ -95,20 +177,40 @@ def collect_cmd(
     )
     for reason, count in result.top_reasons():
         typer.echo(f"  rejected {count:>5}  {reason}")
-    typer.echo(f"tokens {summary['tokens']}, cost {summary['cost_usd']} USD; wrote {out}")
+    tokens = f"tokens {summary['tokens']}, cost {summary['cost_usd']} USD"
+    if "out" in place:
+        typer.echo(f"{tokens}; wrote {place['out']}")
+        return
+    run_id, db_flag = place["run_id"], f" --db '{db}'" if db else ""
+    typer.echo(f"{tokens}; run {run_id} stored in {place['database']}")
+    typer.echo(f"next: apigen stats --run {run_id}{db_flag}; apigen show {run_id}:0:t0{db_flag}")
 
 
 def show(
     ident: str = typer.Argument(..., metavar="ID", help="Trajectory id (or a unique prefix)."),
-    file: Path = typer.Option(DEFAULT_FILE, "--file", help="JSONL file to read."),
+    db: str | None = typer.Option(None, "--db", help=_DB_HELP, show_default=False),
+    file: Path | None = typer.Option(
+        None, "--file", help="Look the id up in this JSONL file instead of the database."
+    ),
     full: bool = typer.Option(False, help="Do not shorten long messages."),
 ) -> None:
     """Render one trajectory: turns, tool calls and results, verdicts."""
     from rich.console import Console
 
-    from apigen.rollout import find_trajectory
+    from apigen.errors import UserError
 
-    render_trajectory(Console(), find_trajectory(file, ident), full=full)
+    if file is not None and db is not None:
+        raise UserError("--file reads a JSONL file and --db a database: give one of them")
+    if file is not None:
+        from apigen.rollout import find_trajectory
+
+        traj = find_trajectory(file, ident)
+    else:
+        from apigen.store import Store
+
+        with Store.open(db, create=False) as store:
+            traj = store.get_trajectory(ident)
+    render_trajectory(Console(), traj, full=full)
 
 
 def render_trajectory(console: Console, traj: Trajectory, *, full: bool = False) -> None:

@@ -97,11 +97,15 @@ async def collect(
     seed: int = 0,
     state_seed: int = 0,
     on_result: Callable[[TrialsResult], None] | None = None,
+    client_for: Callable[[int], ModelClient] | None = None,
+    on_item: Callable[[int, TrialsResult], None] | None = None,
 ) -> CollectResult:
     """Run :func:`run_trials` for every blueprint, ``config.concurrency`` at a time,
     against its domain's environment (state ``state_seed``). ``on_result`` is called
-    as each blueprint finishes (progress, incremental writes). An unknown domain
-    raises :class:`UserError` before anything runs."""
+    as each blueprint finishes (progress, incremental writes); ``on_item`` too, with
+    the blueprint's position in ``blueprints``. ``client_for(position)`` gives each
+    blueprint its own client (per-item usage accounting; default ``client``). An
+    unknown domain raises :class:`UserError` before anything runs."""
     envs = {}
     for bp in blueprints:
         if bp.domain not in envs:
@@ -110,15 +114,18 @@ async def collect(
             except UnknownNameError as exc:
                 raise UserError(f"blueprint {bp.id or '?'}: {exc}") from None
     gate = asyncio.Semaphore(config.concurrency)
+    client_of = client_for or (lambda _position: client)
 
-    async def one(bp: Blueprint) -> TrialsResult:
+    async def one(position: int, bp: Blueprint) -> TrialsResult:
         async with gate:
             result = await run_trials(
-                bp, env=envs[bp.domain], client=client, config=config, seed=seed
+                bp, env=envs[bp.domain], client=client_of(position), config=config, seed=seed
             )
+        if on_item is not None:
+            on_item(position, result)
         if on_result is not None:
             on_result(result)
         return result
 
-    results = await asyncio.gather(*(one(bp) for bp in blueprints))
+    results = await asyncio.gather(*(one(i, bp) for i, bp in enumerate(blueprints)))
     return CollectResult(tuple(results))

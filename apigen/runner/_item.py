@@ -115,10 +115,7 @@ class PipelineProcessor:
                     trajectories = trials.trajectories
         except ProviderError as exc:
             return self._result(index, client, (), (), error=f"provider_error:{exc.kind}: {exc}")
-        blueprints = [r.blueprint for r in attempt.rounds[:-1] if r.blueprint is not None]
-        if attempt.blueprint is not None:
-            blueprints.append(attempt.blueprint)
-        return self._result(index, client, tuple(blueprints), trajectories)
+        return self._result(index, client, attempt.drafts(), trajectories)
 
     def _result(
         self,

@@ -27,6 +27,9 @@ the store: ``<run>:<item>:b<n>`` for blueprints, ``<run>:<item>:t<n>`` for
 trajectories (``Blueprint.id``/``Trajectory.blueprint_id`` are kept as keys).
 
 Reads and curation: ``trajectories(TrajectoryFilter)`` streams records back;
+``get_trajectory(id_or_prefix)`` finds one (``ConfigError`` when none or several
+match); ``blueprints(run_id)`` returns a run's drafts as written, and
+``accepted_blueprints(run_id=None)`` the accepted ones (one per fingerprint);
 ``stats(run_id)`` computes the funnel, rejection reasons, tool coverage,
 distributions and cost with SQL aggregates; ``export(filter, ExportOptions)``
 streams matching trajectories in batches into :mod:`apigen.export`;

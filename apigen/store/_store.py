@@ -316,6 +316,56 @@ class Store:
         with self._engine.connect() as conn:
             return [Blueprint.model_validate(c) for c in conn.scalars(stmt)]
 
+    def accepted_blueprints(self, run_id: str | None = None) -> list[Blueprint]:
+        """Accepted blueprints of a run (or of every run, oldest run first), one per
+        fingerprint: the first stored wins. :class:`ConfigError` for an unknown run."""
+        b, r = m.BLUEPRINTS, m.RUNS
+        stmt = (
+            select(b.c.fingerprint, b.c.content)
+            .join(r, r.c.id == b.c.run_id)
+            .where(b.c.accepted.is_(True))
+            .order_by(r.c.started_at, r.c.id, b.c.item_index, b.c.position)
+        )
+        if run_id is not None:
+            self.get_run(run_id)
+            stmt = stmt.where(b.c.run_id == run_id)
+        seen: set[str] = set()
+        out: list[Blueprint] = []
+        with self._engine.connect() as conn:
+            for fingerprint, content in conn.execute(stmt):
+                if fingerprint not in seen:
+                    seen.add(fingerprint)
+                    out.append(Blueprint.model_validate(content))
+        return out
+
+    def get_trajectory(self, ident: str) -> Trajectory:
+        """The trajectory whose id is ``ident``, or the only one whose id starts with it.
+
+        :class:`ConfigError` when none matches, or when several do (naming up to 5).
+        """
+        t = m.TRAJECTORIES
+        prefix = t.c.id.startswith(ident, autoescape=True)
+        rows: list[dict[str, Any]] = []
+        with self._engine.connect() as conn:
+            found = list(conn.scalars(select(t.c.id).where(t.c.id == ident)))
+            if not found:
+                stmt = select(t.c.id).where(prefix).order_by(t.c.id).limit(5)
+                found = list(conn.scalars(stmt))
+            total = len(found)
+            if total == 5:
+                total = conn.scalar(select(func.count()).select_from(t).where(prefix)) or 0
+            if total == 1:
+                rows = [dict(r._mapping) for r in conn.execute(_read_by_id(found[0]))]
+        if not found:
+            raise ConfigError(f"no trajectory {ident!r} in {self.url}", field="ID")
+        if total > 1:
+            shown = ", ".join(found) + (", …" if total > len(found) else "")
+            raise ConfigError(
+                f"{ident!r} matches {total} trajectories ({shown}); give more of the id",
+                field="ID",
+            )
+        return to_trajectories(self._engine, rows)[0]
+
     def read_item(self, run_id: str, item_index: int) -> ItemResult:
         """Everything stored for one item, as :meth:`write_item` took it."""
         t, i, u = m.TRAJECTORIES, m.ITEMS, m.LLM_USAGE
@@ -416,6 +466,16 @@ def _lock_items(conn: Any, keys: list[str]) -> None:
         ),
         {"keys": keys},
     )
+
+
+def _read_by_id(trajectory_id: str) -> Any:
+    """Select one trajectory's ``READ_COLUMNS`` (messages as JSON text)."""
+    t = m.TRAJECTORIES
+    cols = [
+        cast(t.c.messages, Text).label("messages") if c == "messages" else t.c[c]
+        for c in READ_COLUMNS
+    ]
+    return select(*cols).where(t.c.id == trajectory_id)
 
 
 def _utc(value: datetime | None) -> datetime | None:
