@@ -119,7 +119,7 @@ def generate(
 ) -> None:
     """Generate and validate task blueprints into the database (or --out files);
     print the per-stage funnel."""
-    from apigen.blueprints import Phase1Config
+    from apigen.blueprints import Phase1Config, PromptTemplates
     from apigen.blueprints._generate import format_funnel
     from apigen.blueprints._generate import generate as run_generate
     from apigen.env import get_domain
@@ -136,7 +136,8 @@ def generate(
         feedback_model=feedback_model,
         templates_dir=templates_dir,
     )
-    get_domain(domain)  # unknown names fail before a database is touched
+    get_domain(domain)  # bad names and directories fail before a database is touched
+    PromptTemplates(config.templates_dir)
     options: dict[str, Any] = {
         "config": config,
         "seed": seed,

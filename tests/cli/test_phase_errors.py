@@ -46,6 +46,9 @@ def test_bad_invocations_exit_2_with_one_line(tmp_path: Path) -> None:
             "--out writes files and --db a database"
         ),
         ("blueprints", "generate", "--domain", "nope", "-n", "1"): "unknown domain 'nope'",
+        ("blueprints", "generate", "--domain", "retail", "--templates-dir", "none"): (
+            "templates_dir: none is not a directory"
+        ),
     }
     procs = {args: apigen(*args, cwd=tmp_path) for args in cases}
     for args, proc in procs.items():
