@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ray
+from pydantic import ValidationError
 
 from apigen.env import get_domain
+from apigen.errors import ConfigError
 from apigen.runner._config import RunConfig
 from apigen.runner._execute import execute
 from apigen.runner._item import FingerprintRegistry, PipelineProcessor, as_duplicate
@@ -214,8 +216,15 @@ def run(config: RunConfig, *, resume: str | None = None, progress: bool = True) 
     started = time.monotonic()
     with Store.open(config.database_url) as store:
         if resume is not None:
-            info = store.resume_run(resume)
-            stored = RunConfig.model_validate(info.config)
+            info = store.get_run(resume)
+            try:
+                stored = RunConfig.model_validate(info.config)
+            except ValidationError:
+                raise ConfigError(
+                    f"run {resume} was not started by `apigen run` and cannot be resumed by it",
+                    field="resume",
+                ) from None
+            store.resume_run(resume)
             config = stored.model_copy(
                 update={
                     k: getattr(config, k)

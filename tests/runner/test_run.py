@@ -183,3 +183,16 @@ def test_driver_killed_then_resumed_matches_uninterrupted(tmp_path: Path) -> Non
     assert resumed.status == "completed" and resumed.items == len(missing)
     fresh = run_pipeline(config(tmp_path, "fresh", n=24, seed=5), progress=False)
     assert outcome(url, run_id) == outcome(config(tmp_path, "fresh").database_url, fresh.run_id)
+
+
+def test_resume_refuses_runs_it_did_not_start(tmp_path: Path) -> None:
+    from apigen.errors import ConfigError
+
+    url = f"sqlite:///{tmp_path / 'other.db'}"
+    with Store.open(url) as store:
+        run_id = store.start_run({"command": "blueprints generate"}, domain="retail").id
+        store.finish_run(run_id, "completed")
+    with pytest.raises(ConfigError, match="not started by `apigen run`"):
+        run_pipeline(load_run_config(flags={"database_url": url}, env={}), resume=run_id)
+    with Store.open(url) as store:
+        assert store.get_run(run_id).status == "completed"  # left as it was
