@@ -15,7 +15,8 @@ executor ``apigen run`` uses, with the work items of :mod:`._bench_items`.
    with CPU seconds per episode. Other processes may take CPU from the workers:
    ``worker_cpu_cores`` / ``machine_busy_cores`` show how much they got, and
    ``efficiency_vs_cpu_obtained`` holds the calls to the bound of the CPU they got.
-2. **Scaling.** The same zero-latency (CPU-bound) episodes on 1 worker, then on 2.
+2. **Scaling.** The same zero-latency (CPU-bound) episodes on 1 worker, then on 2
+   (twice, interleaved; the best of each counts, every run is listed).
 3. **Saturation.** A ``RateLimitedServer`` (``apigen.llm.sim._server``) enforcing ``rpm``;
    2 workers keep many items calling it in a loop through the run-wide broker
    (:class:`BrokerCore` actor + :class:`LeasedLimiter`, as ``apigen run`` builds
@@ -41,39 +42,50 @@ _RL_MODEL = "openai/sim-rl"
 _RUN_KEYS = ("items", "window_s", "worker_cpu_cores", "machine_busy_cores")
 
 
+def _ratio(value: float, bound: float) -> float | None:
+    return round(value / bound, 3) if bound > 0 else None
+
+
 def _cpu_per_call(chains: int) -> float:
     """CPU seconds per ``sim/echo`` call through the client at zero latency (worker side,
     Ray's per-item overhead included)."""
-    stats, _ = measure(Work(0.0, chains), chains, 2, 4)
+    stats, _ = measure(Work(0.0, chains), chains, 2, 16)
     value = stats["calls"]["cpu_s_per_call"]
     if not value:
         raise RuntimeError("zero-latency run measured no CPU time")
     return float(value)
 
 
-def _scaling(episodes: int, in_flight: int) -> dict[str, Any]:
-    """Zero-latency episodes (CPU-bound) on 1 worker, then the same on 2 workers."""
-    one, _ = measure(Work(0.0, 0), episodes, 1, in_flight)
-    two, _ = measure(Work(0.0, 0), episodes, 2, in_flight)
-    one_ep, ep = one["episodes"], two["episodes"]
-    one_rate = one_ep["calls_per_s"] / one_ep["calls_per_item"]
-    two_rate = ep["calls_per_s"] / ep["calls_per_item"]
+def _scaling(episodes: int, in_flight: int, repeats: int) -> dict[str, Any]:
+    """Zero-latency episodes (CPU-bound) on 1 worker, then the same on 2 workers,
+    ``repeats`` times interleaved; the best rate of each counts (the machine is shared,
+    so the best run is the one least disturbed by other processes)."""
+    runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
+    for _ in range(repeats):
+        for workers in (1, 2):
+            stats, _ = measure(Work(0.0, 0), episodes, workers, in_flight)
+            ep = stats["episodes"]
+            runs[workers].append(
+                {
+                    "episodes_per_s": round(ep["calls_per_s"] / ep["calls_per_item"], 2),
+                    "worker_cpu_cores": ep["worker_cpu_cores"],
+                    "machine_busy_cores": ep["machine_busy_cores"],
+                    "cpu_s_per_episode": (ep["cpu_s_per_call"] or 0.0) * ep["calls_per_item"],
+                    "driver_cpu_share": ep["driver_cpu_share"],
+                }
+            )
+    one = max(runs[1], key=lambda r: r["episodes_per_s"])
+    two = max(runs[2], key=lambda r: r["episodes_per_s"])
+    cpu = sorted(r["cpu_s_per_episode"] for r in runs[2])[len(runs[2]) // 2]
     return {
         "episodes": episodes,
         "in_flight_per_worker": in_flight,
-        "one_worker_episodes_per_s": round(one_rate, 2),
-        "two_workers_episodes_per_s": round(two_rate, 2),
-        "scaling": round(two_rate / one_rate, 3) if one_rate else 0.0,
-        "worker_cpu_cores": [one_ep["worker_cpu_cores"], ep["worker_cpu_cores"]],
-        "machine_busy_cores": [one_ep["machine_busy_cores"], ep["machine_busy_cores"]],
-        "cpu_s_per_episode": round((ep["cpu_s_per_call"] or 0.0) * ep["calls_per_item"], 4),
-        "accepted": ep["accepted"],
-        "driver_cpu_share": ep["driver_cpu_share"],
+        "one_worker_episodes_per_s": one["episodes_per_s"],
+        "two_workers_episodes_per_s": two["episodes_per_s"],
+        "scaling": _ratio(two["episodes_per_s"], one["episodes_per_s"]) or 0.0,
+        "cpu_s_per_episode": round(cpu, 4),
+        "runs": {"1": runs[1], "2": runs[2]},
     }
-
-
-def _ratio(value: float, bound: float) -> float | None:
-    return round(value / bound, 3) if bound > 0 else None
 
 
 def _latency_hiding(
@@ -84,7 +96,7 @@ def _latency_hiding(
     chain_waves: int = 3,
 ) -> dict[str, Any]:
     """Calls/s and episodes/s at each concurrency, against ideal and the CPU bound."""
-    cpu_s_per_call = _cpu_per_call(600 if latency >= 0.1 else 40)
+    cpu_s_per_call = _cpu_per_call(800 if latency >= 0.1 else 40)
     bound_calls, bound_episodes = 2 / cpu_s_per_call, 2 / cpu_s_per_episode
     out: dict[str, Any] = {
         "latency_s": latency,
@@ -198,11 +210,11 @@ def bench_run(*, quick: bool = False) -> dict[str, Any]:
         ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
     try:
         if quick:
-            scaling = _scaling(episodes=6, in_flight=2)
+            scaling = _scaling(episodes=6, in_flight=2, repeats=1)
             latency = _latency_hiding(0.02, [1, 4], {1: 1, 4: 2}, scaling["cpu_s_per_episode"])
             saturation = _saturation(rpm=1200, seconds=1.5, in_flight=4, warm_s=1.0)
         else:
-            scaling = _scaling(episodes=120, in_flight=8)
+            scaling = _scaling(episodes=120, in_flight=8, repeats=2)
             latency = _latency_hiding(
                 0.2, [1, 64, 512], {1: 3, 64: 64, 512: 64}, scaling["cpu_s_per_episode"]
             )

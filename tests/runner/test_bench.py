@@ -52,6 +52,8 @@ def test_bench_run_quick_json_shape() -> None:
     assert data["scaling"] == pytest.approx(
         run["two_workers_episodes_per_s"] / run["one_worker_episodes_per_s"], 0.01
     )
+    assert [len(run["runs"][w]) for w in ("1", "2")] == [1, 1]
+    assert run["one_worker_episodes_per_s"] == run["runs"]["1"][0]["episodes_per_s"]
 
     limited = data["rate_limit_run"]
     assert isinstance(data["saturation"], float) and data["saturation"] > 0
