@@ -15,8 +15,9 @@ executor ``apigen run`` uses, with the work items of :mod:`._bench_items`.
    with CPU seconds per episode. Other processes may take CPU from the workers:
    ``worker_cpu_cores`` / ``machine_busy_cores`` show how much they got, and
    ``efficiency_vs_cpu_obtained`` holds the calls to the bound of the CPU they got.
-2. **Scaling.** The same zero-latency (CPU-bound) episodes on 1 worker, then on 2
-   (twice, interleaved; the best of each counts, every run is listed).
+2. **Scaling.** The same zero-latency (CPU-bound) items — 3 trials of a blueprint,
+   as an ``apigen run`` item plays — on 1 worker, then on 2 (twice, interleaved; the
+   best of each counts, every run is listed).
 3. **Saturation.** A ``RateLimitedServer`` (``apigen.llm.sim._server``) enforcing ``rpm``;
    2 workers keep many items calling it in a loop through the run-wide broker
    (:class:`BrokerCore` actor + :class:`LeasedLimiter`, as ``apigen run`` builds
@@ -56,21 +57,22 @@ def _cpu_per_call(chains: int) -> float:
     return float(value)
 
 
-def _scaling(episodes: int, in_flight: int, repeats: int) -> dict[str, Any]:
-    """Zero-latency episodes (CPU-bound) on 1 worker, then the same on 2 workers,
-    ``repeats`` times interleaved; the best rate of each counts (the machine is shared,
-    so the best run is the one least disturbed by other processes)."""
+def _scaling(items: int, trials: int, in_flight: int, repeats: int) -> dict[str, Any]:
+    """Zero-latency (CPU-bound) items of ``trials`` episodes on 1 worker, then the same on
+    2 workers, ``repeats`` times interleaved; the best rate of each counts (the machine is
+    shared: the best run is the one least disturbed by other processes)."""
     runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
     for _ in range(repeats):
         for workers in (1, 2):
-            stats, _ = measure(Work(0.0, 0), episodes, workers, in_flight)
+            stats, _ = measure(Work(0.0, 0, trials=trials), items, workers, in_flight)
             ep = stats["episodes"]
+            calls_per_episode = ep["calls_per_item"] / trials
             runs[workers].append(
                 {
-                    "episodes_per_s": round(ep["calls_per_s"] / ep["calls_per_item"], 2),
+                    "episodes_per_s": round(ep["calls_per_s"] / calls_per_episode, 2),
                     "worker_cpu_cores": ep["worker_cpu_cores"],
                     "machine_busy_cores": ep["machine_busy_cores"],
-                    "cpu_s_per_episode": (ep["cpu_s_per_call"] or 0.0) * ep["calls_per_item"],
+                    "cpu_s_per_episode": (ep["cpu_s_per_call"] or 0.0) * calls_per_episode,
                     "driver_cpu_share": ep["driver_cpu_share"],
                 }
             )
@@ -78,7 +80,8 @@ def _scaling(episodes: int, in_flight: int, repeats: int) -> dict[str, Any]:
     two = max(runs[2], key=lambda r: r["episodes_per_s"])
     cpu = sorted(r["cpu_s_per_episode"] for r in runs[2])[len(runs[2]) // 2]
     return {
-        "episodes": episodes,
+        "items": items,
+        "episodes_per_item": trials,
         "in_flight_per_worker": in_flight,
         "one_worker_episodes_per_s": one["episodes_per_s"],
         "two_workers_episodes_per_s": two["episodes_per_s"],
@@ -210,11 +213,11 @@ def bench_run(*, quick: bool = False) -> dict[str, Any]:
         ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
     try:
         if quick:
-            scaling = _scaling(episodes=6, in_flight=2, repeats=1)
+            scaling = _scaling(items=6, trials=1, in_flight=2, repeats=1)
             latency = _latency_hiding(0.02, [1, 4], {1: 1, 4: 2}, scaling["cpu_s_per_episode"])
             saturation = _saturation(rpm=1200, seconds=1.5, in_flight=4, warm_s=1.0)
         else:
-            scaling = _scaling(episodes=120, in_flight=8, repeats=2)
+            scaling = _scaling(items=48, trials=3, in_flight=4, repeats=2)
             latency = _latency_hiding(
                 0.2, [1, 64, 512], {1: 3, 64: 64, 512: 64}, scaling["cpu_s_per_episode"]
             )

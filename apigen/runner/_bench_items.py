@@ -2,9 +2,9 @@
 
 Items return a few numbers (timestamps, call counts, the worker's CPU clock), never
 trajectories, so the driver stays idle. Rates are taken over a *steady window*:
-from the first completion of a kind of item (workers are up and warm) to the moment
-its last item was submitted (the result that freed that slot), so every slot is
-busy throughout and neither start-up nor the draining tail counts.
+from the moment every worker has finished an item of a kind (all are up and warm)
+to the moment its last item was submitted (the result that freed that slot), so
+every slot is busy throughout and neither start-up nor the draining tail counts.
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ class Done:
     pid: int
     cpu: float
     """The worker process's CPU clock when the item ended."""
-    accepted: bool = False
+    accepted: int = 0
+    """Accepted trajectories (episodes only)."""
     failed: int = 0
     """Calls that failed for good (provider errors after retries)."""
 
@@ -60,13 +61,15 @@ class _Stamped:
 @dataclass
 class Work:
     """Items ``0..chains-1``: ``chain`` sequential ``sim/echo`` calls each; later items:
-    one phase-2 episode each (curated retail blueprints, ``sim/agent`` and ``sim/human``,
-    judges off). Model calls sleep ``latency`` ± ``jitter`` seconds (uniform)."""
+    ``trials`` phase-2 episodes of one curated retail blueprint each (``run_trials``,
+    ``sim/agent`` and ``sim/human``, judges off), like the trials of an ``apigen run``
+    item. Model calls sleep ``latency`` ± ``jitter`` seconds (uniform)."""
 
     latency: float
     chains: int
     chain: int = 5
     jitter: float = 0.0
+    trials: int = 1
 
     def setup(self, worker_index: int, limiter: Any) -> None:
         from apigen.blueprints import curated_dir, iter_blueprint_files, load_blueprint
@@ -85,11 +88,14 @@ class Work:
             knobs = f"?latency={self.latency:g}&latency_jitter={self.jitter:g}"
         self._echo = f"sim/echo{knobs}"
         self._config = RolloutConfig(
-            agent_model=f"sim/agent{knobs}", human_model=f"sim/human{knobs}", judges=(), trials=1
+            agent_model=f"sim/agent{knobs}",
+            human_model=f"sim/human{knobs}",
+            judges=(),
+            trials=self.trials,
         )
 
     async def process(self, index: int) -> Done:
-        from apigen.rollout import run_episode
+        from apigen.rollout import run_trials
         from apigen.types import Message
 
         client = _Stamped(self._client)
@@ -99,18 +105,18 @@ class Work:
                 await client.complete("agent", self._echo, [msg])
             return Done("calls", client.stamps, self.chain, os.getpid(), time.process_time())
         k = index % len(self._blueprints)
-        traj = await run_episode(
+        result = await run_trials(
             self._blueprints[k],
-            0,
             env=self._env,
             client=client,
             config=self._config,
             seed=index,
             truth=self._truths[k],
         )
-        stamps = [*client.stamps, time.time()]  # the episode ends after its last call
+        stamps = [*client.stamps, time.time()]  # the item ends after its last call
         pid, cpu = os.getpid(), time.process_time()
-        return Done("episodes", stamps, len(client.stamps), pid, cpu, traj.accepted)
+        accepted = sum(t.accepted for t in result.trajectories)
+        return Done("episodes", stamps, len(client.stamps), pid, cpu, accepted)
 
 
 @dataclass
@@ -231,7 +237,11 @@ def measure(
         # out when result number (its last index + 1 - slots) came back.
         last_index = sum(1 for d in results if d.kind in (*out, kind)) - 1
         mine = [d for d in results if d.kind == kind]
-        t0 = mine[0].stamps[-1]
+        pids = {d.pid for d in mine}
+        # From when every worker has finished an item (workers warm up at different
+        # times; before that, fewer of them are working) ..
+        t0 = max(min(d.stamps[-1] for d in mine if d.pid == pid) for pid in pids)
+        # .. to the submission of its last item (every slot was busy until then).
         t1 = results[last_index - slots].stamps[-1] if last_index >= slots else 0.0
         t1 = t1 if t1 > t0 else mine[-1].stamps[-1]
         calls_at = sorted(s for d in mine for s in d.stamps[: d.calls] if t0 <= s <= t1)
@@ -239,7 +249,7 @@ def measure(
             calls_at = sorted(s for d in mine for s in d.stamps[: d.calls])
             t0, t1 = calls_at[0], calls_at[-1]
         cpu = cpu_calls = busy = 0.0  # per worker: its CPU clock between first and last result
-        for pid in {d.pid for d in mine}:
+        for pid in pids:
             own = [d for d in mine if d.pid == pid]
             cpu += own[-1].cpu - own[0].cpu
             cpu_calls += sum(d.calls for d in own[1:])
