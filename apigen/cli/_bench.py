@@ -53,6 +53,22 @@ def rollout(
             typer.echo(f"{key}: {value}")
 
 
+@bench_app.command("run")
+def run(
+    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
+    quick: bool = typer.Option(False, "--quick", help="Tiny sizes (a smoke test)."),
+) -> None:
+    """The runner on a local Ray (2 CPUs): latency hiding, scaling, rate-limit saturation."""
+    from apigen.bench import bench_run
+
+    result = bench_run(quick=quick)
+    if json_out:
+        echo_json(result)
+    else:
+        for key, value in result.items():
+            typer.echo(f"{key}: {value}")
+
+
 @bench_app.command("store")
 def store(
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),

@@ -45,15 +45,20 @@ class AIMD:
     """The rate never drops below this share of the limit."""
     lease_s: float = 0.25
     """A lease covers about this many seconds of the current rate."""
+    burst_s: float = 0.25
+    """Requests the broker grants at once, in seconds of the limit. Kept well below a
+    provider's own burst (typically a second or more): permits leased while a worker is
+    slow to send (first-call start-up, a busy event loop) reach the provider together,
+    and only this margin keeps them from overflowing its bucket."""
 
 
 class _Budget:
     """A token bucket whose refill rate can change (AIMD)."""
 
-    def __init__(self, limit_per_min: float, now: float) -> None:
+    def __init__(self, limit_per_min: float, now: float, burst_s: float = 1.0) -> None:
         self.limit = limit_per_min / 60.0
         self.rate = self.limit
-        self.capacity = max(1.0, self.limit * 1.0)  # at most one second of burst
+        self.capacity = max(1.0, self.limit * burst_s)
         self.level = self.capacity
         self.stamp = now
 
@@ -90,7 +95,7 @@ class BrokerCore:
         if model not in self._last_adjust:
             lim = self.limits.get(model, ModelLimits())
             if lim.rpm:
-                self._req[model] = _Budget(lim.rpm, now)
+                self._req[model] = _Budget(lim.rpm, now, self.aimd.burst_s)
             if lim.tpm:
                 self._tok[model] = _Budget(lim.tpm, now)
             self._last_adjust[model] = now
