@@ -16,8 +16,8 @@ executor ``apigen run`` uses, with the work items of :mod:`._bench_items`.
    ``worker_cpu_cores`` / ``machine_busy_cores`` show how much they got, and
    ``efficiency_vs_cpu_obtained`` holds the calls to the bound of the CPU they got.
 2. **Scaling.** The same zero-latency (CPU-bound) items — 3 trials of a blueprint,
-   as an ``apigen run`` item plays — on 1 worker, then on 2 (twice, interleaved; the
-   best of each counts, every run is listed).
+   as an ``apigen run`` item plays — on 1 worker, then on 2 (three times, interleaved;
+   the best of each counts, every run is listed).
 3. **Saturation.** A ``RateLimitedServer`` (``apigen.llm.sim._server``) enforcing ``rpm``;
    2 workers keep many items calling it in a loop through the run-wide broker
    (:class:`BrokerCore` actor + :class:`LeasedLimiter`, as ``apigen run`` builds
@@ -217,11 +217,11 @@ def bench_run(*, quick: bool = False) -> dict[str, Any]:
             latency = _latency_hiding(0.02, [1, 4], {1: 1, 4: 2}, scaling["cpu_s_per_episode"])
             saturation = _saturation(rpm=1200, seconds=1.5, in_flight=4, warm_s=1.0)
         else:
-            scaling = _scaling(items=48, trials=3, in_flight=4, repeats=2)
+            scaling = _scaling(items=40, trials=3, in_flight=4, repeats=3)
             latency = _latency_hiding(
-                0.2, [1, 64, 512], {1: 3, 64: 64, 512: 64}, scaling["cpu_s_per_episode"]
+                0.2, [1, 64, 512], {1: 2, 64: 64, 512: 64}, scaling["cpu_s_per_episode"]
             )
-            saturation = _saturation(rpm=1200, seconds=26.0, in_flight=32, warm_s=4.0)
+            saturation = _saturation(rpm=1200, seconds=25.0, in_flight=32, warm_s=4.0)
         ray_cpus = int(ray.cluster_resources().get("CPU", 0))
     finally:
         if own:
