@@ -18,7 +18,7 @@ executor ``apigen run`` uses, with the work items of :mod:`._bench_items`.
 2. **Scaling.** The same zero-latency (CPU-bound) items — 3 trials of one blueprint,
    as an ``apigen run`` item plays; always the same (median) blueprint, as the cost of
    blueprints varies fivefold and a window must hold the same work in both runs — on
-   1 worker, then on 2 (three times, interleaved; the best of each counts, every run
+   1 worker, then on 2 (twice, interleaved; the best of each counts, every run
    is listed).
 3. **Saturation.** A ``RateLimitedServer`` (``apigen.llm.sim._server``) enforcing ``rpm``;
    2 workers keep many items calling it in a loop through the run-wide broker
@@ -226,8 +226,8 @@ def bench_run(*, quick: bool = False) -> dict[str, Any]:
             latency = _latency_hiding(0.02, [1, 4], {1: 1, 4: 2}, (40, 4))
             saturation = _saturation(rpm=1200, seconds=1.5, in_flight=4, warm_s=1.0)
         else:
-            scaling = _scaling(items=40, trials=3, in_flight=4, repeats=3)
-            latency = _latency_hiding(0.2, [1, 64, 512], {1: 2, 64: 64, 512: 64}, (800, 54))
+            scaling = _scaling(items=40, trials=3, in_flight=4, repeats=2)
+            latency = _latency_hiding(0.2, [1, 64, 512], {1: 3, 64: 64, 512: 64}, (800, 54))
             saturation = _saturation(rpm=1200, seconds=25.0, in_flight=32, warm_s=4.0)
         ray_cpus = int(ray.cluster_resources().get("CPU", 0))
     finally:
