@@ -15,9 +15,11 @@ executor ``apigen run`` uses, with the work items of :mod:`._bench_items`.
    with CPU seconds per episode. Other processes may take CPU from the workers:
    ``worker_cpu_cores`` / ``machine_busy_cores`` show how much they got, and
    ``efficiency_vs_cpu_obtained`` holds the calls to the bound of the CPU they got.
-2. **Scaling.** The same zero-latency (CPU-bound) items — 3 trials of a blueprint,
-   as an ``apigen run`` item plays — on 1 worker, then on 2 (twice, interleaved; the
-   best of each counts, every run is listed).
+2. **Scaling.** The same zero-latency (CPU-bound) items — 3 trials of one blueprint,
+   as an ``apigen run`` item plays; always the same (median) blueprint, as the cost of
+   blueprints varies fivefold and a window must hold the same work in both runs — on
+   1 worker, then on 2 (twice, interleaved; the best of each counts, every run
+   is listed).
 3. **Saturation.** A ``RateLimitedServer`` (``apigen.llm.sim._server``) enforcing ``rpm``;
    2 workers keep many items calling it in a loop through the run-wide broker
    (:class:`BrokerCore` actor + :class:`LeasedLimiter`, as ``apigen run`` builds
@@ -34,7 +36,7 @@ from typing import Any
 
 import ray
 
-from apigen.runner._bench_items import Hammer, Work, measure
+from apigen.runner._bench_items import Hammer, Work, measure, median_blueprint
 from apigen.runner._limiter import AIMD, BrokerCore, ModelLimits
 
 __all__ = ["bench_run"]
@@ -47,14 +49,15 @@ def _ratio(value: float, bound: float) -> float | None:
     return round(value / bound, 3) if bound > 0 else None
 
 
-def _cpu_per_call(chains: int) -> float:
-    """CPU seconds per ``sim/echo`` call through the client at zero latency (worker side,
-    Ray's per-item overhead included)."""
-    stats, _ = measure(Work(0.0, chains), chains, 2, 16)
-    value = stats["calls"]["cpu_s_per_call"]
-    if not value:
+def _zero_latency_cpu(chains: int, episodes: int) -> tuple[float, float]:
+    """CPU seconds per ``sim/echo`` call and per episode (blueprints in turn, as in the
+    latency runs) at zero latency, worker side, Ray's per-item overhead included."""
+    stats, _ = measure(Work(0.0, chains), chains + episodes, 2, 4)
+    per_call = stats["calls"]["cpu_s_per_call"]
+    eps = stats["episodes"]
+    if not per_call or not eps["cpu_s_per_call"]:
         raise RuntimeError("zero-latency run measured no CPU time")
-    return float(value)
+    return float(per_call), float(eps["cpu_s_per_call"] * eps["calls_per_item"])
 
 
 def _scaling(items: int, trials: int, in_flight: int, repeats: int) -> dict[str, Any]:
@@ -64,7 +67,8 @@ def _scaling(items: int, trials: int, in_flight: int, repeats: int) -> dict[str,
     runs: dict[int, list[dict[str, Any]]] = {1: [], 2: []}
     for _ in range(repeats):
         for workers in (1, 2):
-            stats, _ = measure(Work(0.0, 0, trials=trials), items, workers, in_flight)
+            work = Work(0.0, 0, trials=trials, one_blueprint=True)
+            stats, _ = measure(work, items, workers, in_flight)
             ep = stats["episodes"]
             calls_per_episode = ep["calls_per_item"] / trials
             runs[workers].append(
@@ -76,11 +80,16 @@ def _scaling(items: int, trials: int, in_flight: int, repeats: int) -> dict[str,
                     "driver_cpu_share": ep["driver_cpu_share"],
                 }
             )
+    from apigen.blueprints import curated_dir, iter_blueprint_files, load_blueprint
+
+    files = iter_blueprint_files([curated_dir() / "retail"])
+    blueprint = median_blueprint([load_blueprint(p) for p in files])
     one = max(runs[1], key=lambda r: r["episodes_per_s"])
     two = max(runs[2], key=lambda r: r["episodes_per_s"])
     cpu = sorted(r["cpu_s_per_episode"] for r in runs[2])[len(runs[2]) // 2]
     return {
         "items": items,
+        "blueprint": blueprint.id,
         "episodes_per_item": trials,
         "in_flight_per_worker": in_flight,
         "one_worker_episodes_per_s": one["episodes_per_s"],
@@ -95,11 +104,11 @@ def _latency_hiding(
     latency: float,
     levels: list[int],
     extra_episodes: dict[int, int],
-    cpu_s_per_episode: float,
+    zero_latency: tuple[int, int],
     chain_waves: int = 3,
 ) -> dict[str, Any]:
     """Calls/s and episodes/s at each concurrency, against ideal and the CPU bound."""
-    cpu_s_per_call = _cpu_per_call(800 if latency >= 0.1 else 40)
+    cpu_s_per_call, cpu_s_per_episode = _zero_latency_cpu(*zero_latency)
     bound_calls, bound_episodes = 2 / cpu_s_per_call, 2 / cpu_s_per_episode
     out: dict[str, Any] = {
         "latency_s": latency,
@@ -214,14 +223,12 @@ def bench_run(*, quick: bool = False) -> dict[str, Any]:
     try:
         if quick:
             scaling = _scaling(items=6, trials=1, in_flight=2, repeats=1)
-            latency = _latency_hiding(0.02, [1, 4], {1: 1, 4: 2}, scaling["cpu_s_per_episode"])
+            latency = _latency_hiding(0.02, [1, 4], {1: 1, 4: 2}, (40, 4))
             saturation = _saturation(rpm=1200, seconds=1.5, in_flight=4, warm_s=1.0)
         else:
-            scaling = _scaling(items=48, trials=3, in_flight=4, repeats=2)
-            latency = _latency_hiding(
-                0.2, [1, 64, 512], {1: 3, 64: 64, 512: 64}, scaling["cpu_s_per_episode"]
-            )
-            saturation = _saturation(rpm=1200, seconds=26.0, in_flight=32, warm_s=4.0)
+            scaling = _scaling(items=40, trials=3, in_flight=4, repeats=2)
+            latency = _latency_hiding(0.2, [1, 64, 512], {1: 3, 64: 64, 512: 64}, (800, 54))
+            saturation = _saturation(rpm=1200, seconds=25.0, in_flight=32, warm_s=4.0)
         ray_cpus = int(ray.cluster_resources().get("CPU", 0))
     finally:
         if own:

@@ -17,7 +17,7 @@ from typing import Any
 
 from apigen.runner._execute import ItemProcessor, execute
 
-__all__ = ["CpuMeter", "Done", "Hammer", "Work", "measure", "slope"]
+__all__ = ["CpuMeter", "Done", "Hammer", "Work", "measure", "median_blueprint", "slope"]
 
 
 def _warm_up() -> None:
@@ -41,8 +41,16 @@ class Done:
     """The worker process's CPU clock when the item ended."""
     accepted: int = 0
     """Accepted trajectories (episodes only)."""
+    cpu0: float = 0.0
+    """The worker process's CPU clock when the item started."""
     failed: int = 0
     """Calls that failed for good (provider errors after retries)."""
+
+
+def median_blueprint(blueprints: list[Any]) -> Any:
+    """The blueprint with the median number of ground-truth actions (ties by id)."""
+    ranked = sorted(blueprints, key=lambda bp: (len(bp.actions), bp.id or ""))
+    return ranked[len(ranked) // 2]
 
 
 class _Stamped:
@@ -70,6 +78,10 @@ class Work:
     chain: int = 5
     jitter: float = 0.0
     trials: int = 1
+    one_blueprint: bool = False
+    """Every episode item plays the same blueprint (the one with the median number of
+    ground-truth actions), so any stretch of the run holds the same work; otherwise
+    item ``i`` plays blueprint ``i mod N`` (their CPU cost varies fivefold)."""
 
     def setup(self, worker_index: int, limiter: Any) -> None:
         from apigen.blueprints import curated_dir, iter_blueprint_files, load_blueprint
@@ -81,6 +93,8 @@ class Work:
         self._env = load_environment("retail")
         files = iter_blueprint_files([curated_dir() / "retail"])
         self._blueprints = [load_blueprint(p) for p in files]
+        if self.one_blueprint:
+            self._blueprints = [median_blueprint(self._blueprints)]
         self._truths = [ground_truth(self._env, bp) for bp in self._blueprints]
         self._client = LLMClient()
         knobs = ""
@@ -98,12 +112,13 @@ class Work:
         from apigen.rollout import run_trials
         from apigen.types import Message
 
-        client = _Stamped(self._client)
+        client, cpu0 = _Stamped(self._client), time.process_time()
         if index < self.chains:
             for k in range(self.chain):
                 msg = Message(role="user", content=f"item {index} call {k}")
                 await client.complete("agent", self._echo, [msg])
-            return Done("calls", client.stamps, self.chain, os.getpid(), time.process_time())
+            cpu = time.process_time()
+            return Done("calls", client.stamps, self.chain, os.getpid(), cpu, cpu0=cpu0)
         k = index % len(self._blueprints)
         result = await run_trials(
             self._blueprints[k],
@@ -116,7 +131,7 @@ class Work:
         stamps = [*client.stamps, time.time()]  # the item ends after its last call
         pid, cpu = os.getpid(), time.process_time()
         accepted = sum(t.accepted for t in result.trajectories)
-        return Done("episodes", stamps, len(client.stamps), pid, cpu, accepted)
+        return Done("episodes", stamps, len(client.stamps), pid, cpu, accepted, cpu0=cpu0)
 
 
 @dataclass
@@ -248,11 +263,13 @@ def measure(
         if len(calls_at) < 3:  # too few items for a steady window (quick runs): use all
             calls_at = sorted(s for d in mine for s in d.stamps[: d.calls])
             t0, t1 = calls_at[0], calls_at[-1]
-        cpu = cpu_calls = busy = 0.0  # per worker: its CPU clock between first and last result
+        cpu = cpu_calls = busy = 0.0
         for pid in pids:
             own = [d for d in mine if d.pid == pid]
-            cpu += own[-1].cpu - own[0].cpu
-            cpu_calls += sum(d.calls for d in own[1:])
+            # Its CPU clock from the start of its first item of this kind to the end of
+            # its last (an item overlapping on either side adds a little).
+            cpu += max(d.cpu for d in own) - min(d.cpu0 for d in own)
+            cpu_calls += sum(d.calls for d in own)
             span = own[-1].stamps[-1] - own[0].stamps[-1]
             busy += (own[-1].cpu - own[0].cpu) / span if span > 0 else 0.0
         out[kind] = {
