@@ -96,6 +96,10 @@ def _scaling(items: int, trials: int, in_flight: int, repeats: int) -> dict[str,
         "two_workers_episodes_per_s": two["episodes_per_s"],
         "scaling": _ratio(two["episodes_per_s"], one["episodes_per_s"]) or 0.0,
         "cpu_s_per_episode": round(cpu, 4),
+        "pair_ratios": [
+            _ratio(b["episodes_per_s"], a["episodes_per_s"])
+            for a, b in zip(runs[1], runs[2], strict=True)
+        ],
         "runs": {"1": runs[1], "2": runs[2]},
     }
 
@@ -226,7 +230,7 @@ def bench_run(*, quick: bool = False) -> dict[str, Any]:
             latency = _latency_hiding(0.02, [1, 4], {1: 1, 4: 2}, (40, 4))
             saturation = _saturation(rpm=1200, seconds=1.5, in_flight=4, warm_s=1.0)
         else:
-            scaling = _scaling(items=40, trials=3, in_flight=4, repeats=2)
+            scaling = _scaling(items=60, trials=3, in_flight=4, repeats=2)
             latency = _latency_hiding(0.2, [1, 64, 512], {1: 3, 64: 64, 512: 64}, (800, 54))
             saturation = _saturation(rpm=1200, seconds=25.0, in_flight=32, warm_s=4.0)
         ray_cpus = int(ray.cluster_resources().get("CPU", 0))
