@@ -136,14 +136,18 @@ class BrokerCore:
         if req is not None:
             want, wait = req.take(want, now)
         if tok is not None and want > 0:
-            granted_tokens, wait_t = tok.take(want * max(1, tokens), now)
-            fit = math.floor(granted_tokens / max(1, tokens))
+            # A request larger than the bucket is charged a full bucket, so it still
+            # goes through once the bucket has refilled (it never waits forever).
+            cost = min(float(max(1, tokens)), tok.capacity)
+            granted_tokens, _ = tok.take(want * cost, now)
+            fit = math.floor(granted_tokens / cost)
             if fit < want:  # give back what the token budget cannot cover
                 if req is not None:
                     req.level += want - fit
-                tok.level += granted_tokens - fit * max(1, tokens)
+                tok.level += granted_tokens - fit * cost
                 want = float(fit)
-                wait = max(wait, wait_t)
+                if fit == 0:
+                    wait = max(wait, (cost - tok.level) / tok.rate)
         self.stats[model]["leased"] += want
         return int(want), wait
 

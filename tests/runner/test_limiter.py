@@ -98,3 +98,14 @@ def test_leased_limiter_over_a_broker_actor() -> None:
     assert 0.5 <= elapsed <= 3.0
     stats = ray.get(actor.__ray_call__.remote(lambda self: self.stats))
     assert "free" not in stats and stats["m"]["leased"] >= 20
+
+
+def test_request_larger_than_the_token_bucket_is_still_admitted() -> None:
+    clock = Clock()
+    broker = BrokerCore({"m": ModelLimits(tpm=30_000)}, clock=clock)  # 500 tokens/s bucket
+    got, _ = broker.lease("m", 1, 600)
+    assert got == 1  # charged a full bucket
+    got, wait = broker.lease("m", 1, 600)
+    assert got == 0 and wait > 0.5  # waits for the refill instead of spinning
+    clock.now += wait
+    assert broker.lease("m", 1, 600)[0] == 1
