@@ -6,7 +6,8 @@
     ├── UserError                    the user's mistake: one line, exit code 2, no traceback
     │   ├── ConfigError              a config file/env/flag is malformed (names the field)
     │   ├── UnknownNameError         unknown domain / exporter / verifier (lists known ones)
-    │   └── BlueprintFileError       a blueprint file is malformed (names file and field)
+    │   ├── BlueprintFileError       a blueprint file is malformed (names file and field)
+    │   └── EmptyExportError         an export would write no record (says why)
     ├── ModelFacingError             the model should see it; the episode goes on
     │   └── ModelOutputError         unparseable model output (bad tool JSON, unknown tool)
     └── RuntimeFailure               the world failed (provider down, database gone)
@@ -23,6 +24,7 @@ __all__ = [
     "ApigenError",
     "BlueprintFileError",
     "ConfigError",
+    "EmptyExportError",
     "ModelFacingError",
     "ModelOutputError",
     "ProviderError",
@@ -69,6 +71,20 @@ class BlueprintFileError(UserError):
         super().__init__(f"{where}: {message}")
         self.path = path
         self.field = field
+
+
+class EmptyExportError(UserError):
+    """An export matched or kept no record; nothing is written. ``reasons`` counts the
+    skipped records by reason (empty when the filters matched nothing)."""
+
+    def __init__(self, reasons: dict[str, int]) -> None:
+        if reasons:
+            why = "; ".join(f"{n} x {r}" for r, n in reasons.items())
+            message = f"no record written: every record was skipped ({why})"
+        else:
+            message = "no record written: no trajectory matches the filters"
+        super().__init__(message)
+        self.reasons = dict(reasons)
 
 
 class ModelFacingError(ApigenError):

@@ -10,8 +10,9 @@ into :func:`write_dataset`, which for every record
    signal), puts the domain policy first as the system message when the
    conversation has none, and validates the roles (:func:`validate_messages`);
 3. encodes it with the named exporter and writes it to the train or validation
-   file (``split``: a stable hash of seed and record id decides, so a record keeps
-   its side when the database grows).
+   file (``split``: a stable hash of seed and the record's group, its blueprint,
+   decides, so all trials of a blueprint land on one side and keep it when the
+   database grows).
 
 A record that fails validation or rendering is skipped and counted by reason,
 never half-written; files are written under temporary names and renamed at the end.
@@ -21,15 +22,32 @@ Formats (:func:`exporter_names`; an unknown name raises
 
 ``sharegpt``       APIGen-MT-5k shape: ``conversations`` [{from, value}] with
                    human/gpt/function_call/observation, ``system``, ``tools`` (JSON
-                   string). A JSON array file, or JSON Lines when the path ends ``.jsonl``.
-``openai``         JSON Lines ``{"messages": [...], "tools": [...]}`` (OpenAI fine-tuning).
-``chat-template``  JSON Lines ``{"text": ...}`` rendered by a Hugging Face style Jinja
-                   template: built-ins ``hermes`` (Qwen/Hermes ``<tool_call>`` XML) and
-                   ``llama3.1`` (JSON tool calls, ``ipython`` results), or any file.
+                   string); a JSON array, or JSON Lines when the path ends ``.jsonl``;
+                   writes LLaMA-Factory's ``dataset_info.json`` entry beside it.
+``openai``         JSON Lines ``{"messages": [...], "tools": [...]}`` (OpenAI fine-tuning;
+                   ``weight`` per assistant message with ``train_on``/``per_turn``).
+``chat-template``  JSON Lines rendered by a Hugging Face style Jinja template:
+                   ``{"text"}``, ``{"prompt", "completion"}`` or ``{"text", "spans"}``.
+                   Built-ins ``qwen2.5``, ``hermes2pro`` and ``llama3.1`` render what the
+                   models' published templates render; or any file.
 ``parquet``        The ``openai`` records as Parquet (messages nested, tools JSON text).
+``hf-datasets``    A ``datasets`` folder (``save_to_disk``) with a dataset card.
+``adp``            Agent Data Protocol standardized trajectories (JSON Lines).
 
-Reasoning: ``keep`` puts it in ``reasoning_content`` (openai, parquet) or as a
-``<think>…</think>`` prefix of the assistant text (sharegpt, chat-template).
+Message shapes (every format built on OpenAI messages): tool messages carry
+``name``; assistant messages always have ``content`` (``""`` beside tool calls);
+``arguments`` objects or JSON strings (the format's default, or
+``ExportOptions.arguments``); call ids as stored, OpenAI-like or 9 alphanumerics.
+``parallel="sequential"`` gives every tool call its own assistant turn and result.
+``split`` keeps every trial of a blueprint on one side unless ``split_by`` says
+``trajectory``. A record's ``provenance`` (what it passed) is written with
+``ExportOptions.provenance``. An export that would write nothing raises
+:class:`apigen.errors.EmptyExportError` with the skip reasons; an existing output
+is replaced only with ``force``.
+
+Reasoning: ``keep`` puts it in ``reasoning_content`` (openai, parquet, hf-datasets,
+adp) or as a ``<think>…</think>`` prefix of the assistant text (sharegpt — also on
+``function_call`` turns — and chat-template).
 """
 
 from apigen.export._base import (

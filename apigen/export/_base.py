@@ -73,9 +73,22 @@ class Exporter(ABC):
     description: ClassVar[str]
     suffix: ClassVar[str] = ".jsonl"
     """Default file suffix (informational; the output path decides)."""
+    default_arguments: ClassVar[str] = "object"
+    """Tool-call arguments when ``ExportOptions.arguments`` is unset: ``object`` or ``string``."""
 
     def __init__(self, options: ExportOptions) -> None:
         self.options = options
+
+    @property
+    def arguments(self) -> str:
+        """``object`` or ``string``: the option, else this format's default."""
+        return self.options.arguments or self.default_arguments
+
+    def with_provenance(self, row: dict[str, Any], conv: Conversation) -> dict[str, Any]:
+        """``row`` plus ``provenance`` when the options ask for it and the record has some."""
+        if self.options.provenance and conv.provenance is not None:
+            row["provenance"] = conv.provenance
+        return row
 
     @abstractmethod
     def encode(self, conv: Conversation) -> Any:
@@ -84,6 +97,11 @@ class Exporter(ABC):
     def sink(self, path: Path) -> Sink:
         """Open ``path`` for writing; JSON Lines unless a format says otherwise."""
         return JsonLinesSink(path)
+
+    def finish(self, files: dict[str, Path]) -> list[Path]:
+        """Called once the data files are in place (``split name -> path``); returns the
+        files written beside them (none by default)."""
+        return []
 
 
 _EXPORTERS: dict[str, type[Exporter]] = {}
@@ -111,4 +129,4 @@ def get_exporter(name: str) -> type[Exporter]:
 
 
 def _load_builtins() -> None:
-    from apigen.export import _formats, _template  # noqa: F401  (register on import)
+    from apigen.export import _adp, _formats, _hf, _template  # noqa: F401  (register on import)

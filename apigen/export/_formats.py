@@ -7,58 +7,40 @@ from pathlib import Path
 from typing import Any
 
 from apigen.export._base import Exporter, JsonArraySink, JsonLinesSink, Sink, register_exporter
-from apigen.export._convert import Conversation, arguments_json, think_prefix, tool_output
+from apigen.export._convert import Conversation, chat_messages, think_prefix, tool_output
 from apigen.types import Message
 
-__all__ = ["OpenAIExporter", "ParquetExporter", "ShareGPTExporter", "openai_messages"]
-
-
-def openai_messages(conv: Conversation) -> list[dict[str, Any]]:
-    """Messages in the OpenAI chat fine-tuning shape (arguments as JSON strings)."""
-    out: list[dict[str, Any]] = []
-    for m in conv.messages:
-        if m.role == "tool":
-            out.append({"role": "tool", "tool_call_id": m.tool_call_id, "content": tool_output(m)})
-            continue
-        msg: dict[str, Any] = {"role": m.role}
-        if m.content is not None or not m.tool_calls:
-            msg["content"] = m.content or ""
-        if m.tool_calls:
-            msg["tool_calls"] = [
-                {
-                    "id": c.id,
-                    "type": "function",
-                    "function": {"name": c.name, "arguments": arguments_json(c.arguments)},
-                }
-                for c in m.tool_calls
-            ]
-        if m.role == "assistant" and conv.keep_reasoning and m.reasoning:
-            msg["reasoning_content"] = m.reasoning
-        out.append(msg)
-    return out
+__all__ = ["OpenAIExporter", "ParquetExporter", "ShareGPTExporter"]
 
 
 @register_exporter
 class OpenAIExporter(Exporter):
-    """OpenAI fine-tuning JSON Lines: ``{"messages": [...], "tools": [...]}`` per line."""
+    """OpenAI fine-tuning JSON Lines: ``{"messages": [...], "tools": [...]}`` per line.
+
+    Arguments are JSON strings unless ``arguments="object"``; ``weight`` (0/1) is set
+    on every assistant message when ``train_on`` is not ``all`` or with ``per_turn``.
+    """
 
     name = "openai"
     description = "OpenAI chat fine-tuning JSONL with tools (tool_calls + tool messages)."
+    default_arguments = "string"
 
     def encode(self, conv: Conversation) -> Any:
-        return {"messages": openai_messages(conv), "tools": list(conv.tools)}
+        o = self.options
+        weights = o.train_on != "all" or o.per_turn
+        row: dict[str, Any] = {
+            "messages": chat_messages(
+                conv, arguments=self.arguments, reasoning="field", weights=weights
+            ),
+            "tools": list(conv.tools),
+        }
+        return self.with_provenance(row, conv)
 
 
 def _observation(tools: list[Message]) -> str:
-    if len(tools) == 1:
-        return tool_output(tools[0])
-    outputs: list[Any] = []
-    for t in tools:
-        try:
-            outputs.append(json.loads(tool_output(t)))
-        except json.JSONDecodeError:
-            outputs.append(t.content)
-    return json.dumps(outputs, ensure_ascii=False)
+    """Parallel results as LLaMA-Factory writes them: one ``<tool_response>`` block each
+    (its templates wrap the value in the outer tags)."""
+    return "\n</tool_response>\n<tool_response>\n".join(tool_output(t) for t in tools)
 
 
 @register_exporter
@@ -66,11 +48,13 @@ class ShareGPTExporter(Exporter):
     """The APIGen-MT-5k release shape: ``conversations``, ``system``, ``tools`` (a string).
 
     ``from`` is ``human``, ``gpt``, ``function_call`` (value ``{"name", "arguments"}`` as
-    JSON; a JSON list when the assistant called several tools at once) or
-    ``observation`` (the tool output string; a JSON list of outputs for parallel
-    calls). Text an assistant wrote alongside tool calls has no place in this format
-    and is dropped. A ``.jsonl`` output path gives JSON Lines; anything else a JSON
-    array, as the release ships.
+    JSON; a JSON list when the assistant called several tools at once; with
+    ``reasoning="keep"`` prefixed by ``<think>…</think>``, which LLaMA-Factory splits
+    off) or ``observation`` (the tool output; parallel results joined as separate
+    ``<tool_response>`` blocks). Text an assistant wrote alongside tool calls has no
+    place in this format and is dropped. A ``.jsonl`` output path gives JSON Lines;
+    anything else a JSON array, as the release ships. Beside the data it writes
+    ``dataset_info.json``: the LLaMA-Factory entry for each file.
     """
 
     name = "sharegpt"
@@ -81,6 +65,7 @@ class ShareGPTExporter(Exporter):
         turns: list[dict[str, str]] = []
         system = ""
         pending: list[Message] = []
+        keep = conv.keep_reasoning
         for m in conv.messages:
             if m.role != "tool" and pending:
                 turns.append({"from": "observation", "value": _observation(pending)})
@@ -93,22 +78,49 @@ class ShareGPTExporter(Exporter):
                 pending.append(m)
             elif m.tool_calls:
                 calls = [{"name": c.name, "arguments": c.arguments} for c in m.tool_calls]
-                value = calls[0] if len(calls) == 1 else calls
-                turns.append(
-                    {"from": "function_call", "value": json.dumps(value, ensure_ascii=False)}
-                )
+                value = json.dumps(calls[0] if len(calls) == 1 else calls, ensure_ascii=False)
+                thought = think_prefix(m.model_copy(update={"content": ""}), keep)
+                turns.append({"from": "function_call", "value": thought + value})
             else:
-                turns.append({"from": "gpt", "value": think_prefix(m, conv.keep_reasoning)})
+                turns.append({"from": "gpt", "value": think_prefix(m, keep)})
+        if pending:  # a per-turn record never ends on results; kept for completeness
+            turns.append({"from": "observation", "value": _observation(pending)})
         functions = [t.get("function", t) for t in conv.tools]
-        return {
+        row = {
             "conversations": turns,
             "system": system,
             "tools": json.dumps(functions, ensure_ascii=False),
         }
+        return self.with_provenance(row, conv)
 
     def sink(self, path: Path) -> Sink:
         jsonl = self.options.out.suffix == ".jsonl"
         return JsonLinesSink(path) if jsonl else JsonArraySink(path)
+
+    def finish(self, files: dict[str, Path]) -> list[Path]:
+        """Write (or update) ``dataset_info.json`` beside the files: one entry each."""
+        info_path = self.options.out.parent / "dataset_info.json"
+        try:
+            info = json.loads(info_path.read_text("utf-8")) if info_path.is_file() else {}
+        except json.JSONDecodeError:
+            info = {}
+        for path in files.values():
+            name = path.name.removesuffix(path.suffix)
+            info[name] = {
+                "file_name": path.name,
+                "formatting": "sharegpt",
+                "columns": {"messages": "conversations", "system": "system", "tools": "tools"},
+                "tags": {
+                    "role_tag": "from",
+                    "content_tag": "value",
+                    "user_tag": "human",
+                    "assistant_tag": "gpt",
+                    "observation_tag": "observation",
+                    "function_tag": "function_call",
+                },
+            }
+        info_path.write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        return [info_path]
 
 
 class _ParquetSink:
@@ -131,7 +143,9 @@ class _ParquetSink:
                 ("content", pa.string()),
                 ("tool_calls", pa.list_(call)),
                 ("tool_call_id", pa.string()),
+                ("name", pa.string()),
                 ("reasoning_content", pa.string()),
+                ("weight", pa.int8()),
             ]
         )
         self._schema = pa.schema(
@@ -140,6 +154,7 @@ class _ParquetSink:
                 ("domain", pa.string()),
                 ("messages", pa.list_(message)),
                 ("tools", pa.string()),
+                ("provenance", pa.string()),
             ]
         )
         self._pa = pa
@@ -168,21 +183,27 @@ class ParquetExporter(Exporter):
     """The ``openai`` records as Parquet: ``messages`` nested, ``tools`` a JSON string.
 
     Columns: ``id``, ``domain``, ``messages`` (list of structs: role, content,
-    tool_calls[{id, type, function{name, arguments}}], tool_call_id,
-    reasoning_content) and ``tools`` (JSON text: tool parameters are free-form
-    JSON schemas). Readable by pyarrow, pandas and ``datasets``.
+    tool_calls[{id, type, function{name, arguments}}], tool_call_id, name,
+    reasoning_content, weight), ``tools`` (JSON text: tool parameters are free-form
+    JSON schemas) and ``provenance`` (JSON text or null). Arguments are always JSON
+    strings here (a fixed column type). Readable by pyarrow, pandas and ``datasets``.
     """
 
     name = "parquet"
     description = "Parquet (pyarrow) of the openai records; tools as a JSON string column."
     suffix = ".parquet"
+    default_arguments = "string"
 
     def encode(self, conv: Conversation) -> Any:
+        o = self.options
+        weights = o.train_on != "all" or o.per_turn
+        prov = conv.provenance if o.provenance else None
         return {
             "id": conv.id,
             "domain": conv.domain,
-            "messages": openai_messages(conv),
+            "messages": chat_messages(conv, arguments="string", reasoning="field", weights=weights),
             "tools": json.dumps(list(conv.tools), ensure_ascii=False),
+            "provenance": None if prov is None else json.dumps(prov, ensure_ascii=False),
         }
 
     def sink(self, path: Path) -> Sink:

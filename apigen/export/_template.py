@@ -20,13 +20,14 @@ from typing import Any
 
 from apigen.errors import ConfigError
 from apigen.export._base import Exporter, register_exporter
-from apigen.export._convert import Conversation, InvalidRecord, think_prefix, tool_output
+from apigen.export._convert import Conversation, InvalidRecord, chat_messages
 
 __all__ = ["BUILTIN_TEMPLATES", "ChatTemplate", "ChatTemplateExporter", "load_chat_template"]
 
 BUILTIN_TEMPLATES: dict[str, tuple[str, str, str]] = {
-    "hermes": ("hermes.jinja", "", "<|im_end|>"),
+    "hermes2pro": ("hermes2pro.jinja", "<|begin_of_text|>", "<|im_end|>"),
     "llama3.1": ("llama3.1.jinja", "<|begin_of_text|>", "<|eot_id|>"),
+    "qwen2.5": ("qwen2.5.jinja", "", "<|im_end|>"),
 }
 """Built-in name -> (file under ``templates/``, bos_token, eos_token)."""
 
@@ -147,46 +148,25 @@ def _from_tokenizer_config(path: Path) -> tuple[str, str, str]:
     return tpl, _token(cfg.get("bos_token")), _token(cfg.get("eos_token"))
 
 
-def hf_messages(conv: Conversation) -> list[dict[str, Any]]:
-    """Messages as ``transformers`` chat templates expect (arguments as dicts)."""
-    out: list[dict[str, Any]] = []
-    for m in conv.messages:
-        if m.role == "tool":
-            out.append(
-                {
-                    "role": "tool",
-                    "tool_call_id": m.tool_call_id,
-                    "name": m.name,
-                    "content": tool_output(m),
-                }
-            )
-            continue
-        content = think_prefix(m, conv.keep_reasoning) if m.role == "assistant" else m.content
-        msg: dict[str, Any] = {"role": m.role, "content": content or ""}
-        if m.tool_calls:
-            msg["tool_calls"] = [
-                {
-                    "id": c.id,
-                    "type": "function",
-                    "function": {"name": c.name, "arguments": dict(c.arguments)},
-                }
-                for c in m.tool_calls
-            ]
-        out.append(msg)
-    return out
-
-
 @register_exporter
 class ChatTemplateExporter(Exporter):
-    """Rendered training text, ``{"text": ...}`` per line, through a chat template."""
+    """Rendered training text through a chat template, one JSON object per line.
+
+    ``chat_output``: ``text`` gives ``{"text"}``; ``prompt-completion`` gives
+    ``{"prompt", "completion"}`` split before the last assistant turn (the prompt is
+    rendered with ``add_generation_prompt``); ``mask`` gives ``{"text", "spans"}``, the
+    ``[start, end)`` character spans of the trained assistant turns. The last two need
+    a template whose rendering of a conversation starts with the rendering of its
+    history; a record where it does not is skipped with that reason.
+    """
 
     name = "chat-template"
-    description = "Training text via a Jinja chat template (built-ins: hermes, llama3.1)."
+    description = "Training text via a Jinja chat template (built-ins: qwen2.5, hermes2pro, llama3.1)."
 
     def __init__(self, options: Any) -> None:
         super().__init__(options)
         self.template = load_chat_template(
-            options.chat_template or "hermes",
+            options.chat_template or "qwen2.5",
             bos_token=options.bos_token,
             eos_token=options.eos_token,
         )
@@ -194,10 +174,33 @@ class ChatTemplateExporter(Exporter):
     def encode(self, conv: Conversation) -> Any:
         from jinja2.exceptions import TemplateError
 
+        msgs = chat_messages(conv, arguments=self.arguments, reasoning="think")
         try:
-            text = self.template.render(hf_messages(conv), list(conv.tools))
+            row = self._render(msgs, list(conv.tools), conv.trained)
         except TemplateError as exc:
             raise InvalidRecord(f"chat template: {exc.message}") from None
         except (TypeError, ValueError) as exc:
             raise InvalidRecord(f"chat template: {exc}") from None
-        return {"text": text}
+        return self.with_provenance(row, conv)
+
+    def _render(
+        self, msgs: list[dict[str, Any]], tools: list[dict[str, Any]], trained: tuple[int, ...]
+    ) -> dict[str, Any]:
+        text = self.template.render(msgs, tools)
+        mode = self.options.chat_output
+        if mode == "text":
+            return {"text": text}
+        spans: list[list[int]] = []
+        for i in trained if mode == "mask" else trained[-1:]:
+            prompt = self.template.render(msgs[:i], tools, add_generation_prompt=True)
+            upto = text if i == len(msgs) - 1 else self.template.render(msgs[: i + 1], tools)
+            if not (text.startswith(prompt) and text.startswith(upto)):
+                raise InvalidRecord(
+                    "chat template: the rendering of a conversation does not start with that"
+                    f" of its history; use --chat-output text (message {i})"
+                )
+            spans.append([len(prompt), len(upto)])
+        if mode == "mask":
+            return {"text": text, "spans": spans}
+        start, end = spans[0]
+        return {"prompt": text[:start], "completion": text[start:end]}

@@ -5,15 +5,16 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import shutil
 import time
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from apigen.errors import ConfigError
+from apigen.errors import ConfigError, EmptyExportError
 from apigen.export._base import Sink, get_exporter
-from apigen.export._convert import InvalidRecord, prepare
+from apigen.export._convert import InvalidRecord, per_turn, prepare
 from apigen.export._records import ExportOptions, ExportRecord, ExportResult, SplitCount
 
 __all__ = ["DistractorPool", "split_paths", "write_dataset"]
@@ -38,6 +39,8 @@ class DistractorPool:
         self._cache: dict[tuple[str, frozenset[str]], list[dict[str, Any]]] = {}
         self.short = 0
         """Records that got fewer distractors than asked (too few tools elsewhere)."""
+        self.available = 1 << 30
+        """The fewest distractor candidates a short record had."""
 
     def candidates(self, domain: str, own: frozenset[str]) -> list[dict[str, Any]]:
         """Tools of other domains whose names differ from ``own``, one per name, sorted."""
@@ -61,6 +64,7 @@ class DistractorPool:
         pool = self.candidates(record.domain, own)
         if len(pool) < k:
             self.short += 1
+            self.available = min(self.available, len(pool))
         tools += rng.sample(pool, min(k, len(pool)))
         rng.shuffle(tools)
         return tools
@@ -77,10 +81,28 @@ def split_paths(options: ExportOptions) -> dict[str, Path]:
     }
 
 
-def _split_of(seed: int, record_id: str, share: float) -> str:
-    """Stable per record: the same id lands in the same file for the same seed."""
-    h = hashlib.blake2b(f"{seed}:{record_id}".encode(), digest_size=8).digest()
+def _split_of(seed: int, key: str, share: float) -> str:
+    """Stable per key: the same key lands in the same file for the same seed."""
+    h = hashlib.blake2b(f"{seed}:{key}".encode(), digest_size=8).digest()
     return "train" if int.from_bytes(h, "big") / 2**64 < share else "val"
+
+
+def _check_targets(paths: dict[str, Path], force: bool) -> None:
+    """Refuse missing directories, and existing outputs unless ``force``."""
+    for p in paths.values():
+        if not p.parent.is_dir():
+            raise ConfigError(f"directory {p.parent} does not exist", field="--out")
+        if p.exists() and not force:
+            raise ConfigError(f"{p} exists (pass --force to replace it)", field="--out")
+        if p.is_dir() and not (p / "state.json").is_file():
+            raise ConfigError(f"{p} is a directory, not a saved dataset", field="--out")
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
 
 
 _DETAIL = re.compile(r" \(message \d+\)$")
@@ -90,14 +112,14 @@ def write_dataset(records: Iterable[ExportRecord], options: ExportOptions) -> Ex
     """Validate, encode and write ``records``; a bad record is counted and skipped.
 
     Files are written to temporary names beside the targets and renamed only when
-    every record has been processed, so a failed export leaves no partial file.
+    every record has been processed, so a failed export leaves no partial file. An
+    existing target is an error unless ``options.force``. When no record is written
+    the targets are left alone and :class:`apigen.errors.EmptyExportError` says why.
     """
     start = time.perf_counter()
     exporter = get_exporter(options.format)(options)
     paths = split_paths(options)
-    for p in paths.values():
-        if not p.parent.is_dir():
-            raise ConfigError(f"directory {p.parent} does not exist", field="--out")
+    _check_targets(paths, options.force)
     pool = DistractorPool() if options.distractors else None
     temps = {k: p.with_name(f".{p.name}.tmp") for k, p in paths.items()}
     sinks: dict[str, Sink] = {}
@@ -105,8 +127,8 @@ def write_dataset(records: Iterable[ExportRecord], options: ExportOptions) -> Ex
     skipped: Counter[str] = Counter()
     try:
         for k, t in temps.items():
+            _remove(t)
             sinks[k] = exporter.sink(t)
-        keep = options.reasoning == "keep"
         for rec in records:
             tools = list(rec.tools)
             if pool is not None:
@@ -115,32 +137,38 @@ def write_dataset(records: Iterable[ExportRecord], options: ExportOptions) -> Ex
                 )
             try:
                 conv = prepare(
-                    rec.id, rec.domain, rec.messages, tools, rec.policy, keep_reasoning=keep
+                    rec.id, rec.domain, rec.messages, tools, rec.policy, options, rec.provenance
                 )
-                item = exporter.encode(conv)
+                items = [exporter.encode(c) for c in (per_turn(conv) if options.per_turn else [conv])]
             except InvalidRecord as exc:
                 skipped[_DETAIL.sub("", str(exc))] += 1
                 continue
-            target = (
-                "all" if options.split is None else _split_of(options.seed, rec.id, options.split)
-            )
-            sinks[target].write(item)
-            counts[target] += 1
+            target = "all"
+            if options.split is not None:
+                key = rec.id if options.split_by == "trajectory" else (rec.group or rec.id)
+                target = _split_of(options.seed, key, options.split)
+            for item in items:
+                sinks[target].write(item)
+            counts[target] += len(items)
         for s in sinks.values():
             s.close()
         sinks.clear()
+        if not counts:
+            raise EmptyExportError(dict(skipped.most_common()))
         for k, t in temps.items():
+            _remove(paths[k])
             t.replace(paths[k])
     finally:
         for s in sinks.values():
             s.close()
         for t in temps.values():
-            t.unlink(missing_ok=True)
+            _remove(t)
+    extra = exporter.finish(paths)
     notes = tuple(pool.notes) if pool else ()
     if pool is not None and pool.short:
         notes += (
-            f"distractors: {pool.short} records got fewer than {options.distractors} "
-            "(not enough tools in other registered domains)",
+            f"distractors: {pool.short} records got fewer than {options.distractors}: the"
+            f" other registered domains have only {pool.available} tools",
         )
     return ExportResult(
         format=options.format,
@@ -150,4 +178,5 @@ def write_dataset(records: Iterable[ExportRecord], options: ExportOptions) -> Ex
         skip_reasons=dict(skipped.most_common()),
         seconds=round(time.perf_counter() - start, 3),
         notes=notes,
+        extra_files=tuple(extra),
     )
