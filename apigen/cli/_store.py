@@ -105,8 +105,13 @@ def report(
 
 
 def export(
-    format: str = typer.Option(..., "--format", help="sharegpt, openai, chat-template, parquet."),
-    out: Path = typer.Option(..., "--out", help="Output file (with --split: stem.train/.val)."),
+    format: str = typer.Option(
+        ..., "--format", help="sharegpt, openai, chat-template, parquet, hf-datasets, adp."
+    ),
+    out: Path = typer.Option(
+        ..., "--out", help="Output file or folder (with --split: stem.train/.val)."
+    ),
+    force: bool = typer.Option(False, "--force", help="Replace output files that exist."),
     db: str | None = DbOption,
     run: str | None = RunOption,
     domain: str | None = typer.Option(None, help="Only this domain."),
@@ -120,24 +125,49 @@ def export(
         None, help="Share of judge votes that passed, 0..1."
     ),
     limit: int | None = typer.Option(None, help="At most this many records (id order)."),
-    split: float | None = typer.Option(None, help="Train share, e.g. 0.9: writes .train/.val."),
+    split: float | None = typer.Option(
+        None, help="Train share, e.g. 0.9: writes .train/.val; a blueprint stays on one side."
+    ),
+    split_by: str = typer.Option("blueprint", help="blueprint (no leakage) or trajectory."),
     seed: int = typer.Option(0, help="Seed for the split and distractors."),
     distractors: int = typer.Option(0, help="Irrelevant tools from other domains per record."),
     reasoning: str = typer.Option("drop", help="keep or drop assistant reasoning."),
+    arguments: str | None = typer.Option(
+        None, help="Tool-call arguments: object (HF, TRL) or string (OpenAI); default per format."
+    ),
+    call_ids: str = typer.Option("keep", help="keep, openai (call_...) or alnum9 (Mistral)."),
+    parallel: str = typer.Option(
+        "keep", help="keep parallel calls, or sequential: one call and result per turn."
+    ),
+    train_on: str = typer.Option(
+        "all", help="Assistant turns with loss: all, final, tool-calls or replies."
+    ),
+    per_turn: bool = typer.Option(
+        False, "--per-turn", help="One record per assistant turn with its history."
+    ),
+    chat_output: str = typer.Option("text", help="chat-template: text, prompt-completion or mask."),
+    provenance: bool = typer.Option(
+        False, "--provenance", help="Add what each record passed (run, models, verdicts)."
+    ),
+    license: str | None = typer.Option(None, help="hf-datasets: licence for the dataset card."),
     chat_template: str | None = typer.Option(
-        None, help="chat-template: hermes, llama3.1, a .jinja file or tokenizer_config.json."
+        None,
+        help="chat-template: qwen2.5, hermes2pro, llama3.1, a .jinja or tokenizer_config.json.",
     ),
     bos_token: str | None = typer.Option(None, help="Override the template's bos_token."),
     eos_token: str | None = typer.Option(None, help="Override the template's eos_token."),
     json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
 ) -> None:
-    """Export trajectories as training files; invalid records are reported and skipped."""
+    """Export trajectories as training files; invalid records are reported and skipped.
+
+    Writing no record at all is an error (exit 2) that says why.
+    """
     from apigen.export import ExportOptions
     from apigen.store import Store, TrajectoryFilter
 
     where = _build(
         TrajectoryFilter,
-        "filter",
+        "min_turns",
         run_id=run,
         domain=domain,
         accepted_only=not include_rejected,
@@ -152,10 +182,20 @@ def export(
         "option",
         format=format,
         out=out,
+        force=force,
         split=split,
+        split_by=split_by,
         seed=seed,
         distractors=distractors,
         reasoning=reasoning,
+        arguments=arguments,
+        call_ids=call_ids,
+        parallel=parallel,
+        train_on=train_on,
+        per_turn=per_turn,
+        chat_output=chat_output,
+        provenance=provenance,
+        license=license,
         chat_template=chat_template,
         bos_token=bos_token,
         eos_token=eos_token,
@@ -167,6 +207,8 @@ def export(
         return
     for f in result.files:
         typer.echo(f"wrote {f.records} records to {f.path}")
+    for extra in result.extra_files:
+        typer.echo(f"wrote {extra}")
     if result.skipped:
         typer.echo(f"skipped {result.skipped} invalid records:")
         for reason, n in result.skip_reasons.items():
@@ -190,7 +232,7 @@ def _build(model: Any, what: str, **values: Any) -> Any:
         err = exc.errors()[0]
         field = str(err["loc"][0]) if err["loc"] else what
         name = _FLAGS.get(field, "--" + field.replace("_", "-"))
-        raise ConfigError(err["msg"], field=name) from None
+        raise ConfigError(err["msg"].removeprefix("Value error, "), field=name) from None
 
 
 def _table_text(columns: tuple[str, ...], rows: tuple[tuple[Any, ...], ...]) -> str:

@@ -50,7 +50,9 @@ class ADPExporter(Exporter):
             if m.role == "system":
                 system = m.content or ""
             elif m.role == "user":
-                content.append({"class_": "text_observation", "content": m.content or "", "source": "user"})
+                content.append(
+                    {"class_": "text_observation", "content": m.content or "", "source": "user"}
+                )
             elif m.role == "assistant" and not m.tool_calls:
                 content.append(_action("message_action", reasoning, content=m.content or ""))
             elif m.role == "assistant":
@@ -70,7 +72,16 @@ class ADPExporter(Exporter):
                                 "tool_call_id": call.id,
                             }
                         )
-        details: dict[str, Any] = {"domain": conv.domain, "system": system, "tools": list(conv.tools)}
+        details: dict[str, Any] = {
+            "domain": conv.domain,
+            "system": system,
+            "tools": list(conv.tools),
+        }
         if self.options.provenance and conv.provenance is not None:
             details["provenance"] = conv.provenance
-        return {"schema_version": ADP_SCHEMA_VERSION, "id": conv.id, "content": content, "details": details}
+        return {
+            "schema_version": ADP_SCHEMA_VERSION,
+            "id": conv.id,
+            "content": content,
+            "details": details,
+        }

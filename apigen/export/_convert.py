@@ -274,7 +274,9 @@ def chat_messages(
                     "function": {
                         "name": c.name,
                         "arguments": (
-                            dict(c.arguments) if arguments == "object" else arguments_json(c.arguments)
+                            dict(c.arguments)
+                            if arguments == "object"
+                            else arguments_json(c.arguments)
                         ),
                     },
                 }

@@ -129,9 +129,7 @@ class DatasetsExporter(Exporter):
             "accepted are exported unless the export said otherwise.",
             "",
         ]
-        sim = sorted(
-            {m for names in self.models.values() for m in names if m.startswith("sim/")}
-        )
+        sim = sorted({m for names in self.models.values() for m in names if m.startswith("sim/")})
         if sim:
             lines += [
                 "> **Warning:** records came from the built-in `sim/…` models "

@@ -161,7 +161,9 @@ class ChatTemplateExporter(Exporter):
     """
 
     name = "chat-template"
-    description = "Training text via a Jinja chat template (built-ins: qwen2.5, hermes2pro, llama3.1)."
+    description = (
+        "Training text via a Jinja chat template (built-ins: qwen2.5, hermes2pro, llama3.1)."
+    )
 
     def __init__(self, options: Any) -> None:
         super().__init__(options)

@@ -139,7 +139,9 @@ def write_dataset(records: Iterable[ExportRecord], options: ExportOptions) -> Ex
                 conv = prepare(
                     rec.id, rec.domain, rec.messages, tools, rec.policy, options, rec.provenance
                 )
-                items = [exporter.encode(c) for c in (per_turn(conv) if options.per_turn else [conv])]
+                items = [
+                    exporter.encode(c) for c in (per_turn(conv) if options.per_turn else [conv])
+                ]
             except InvalidRecord as exc:
                 skipped[_DETAIL.sub("", str(exc))] += 1
                 continue

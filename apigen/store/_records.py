@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from apigen.types import Blueprint, Trajectory, Usage
 
@@ -86,6 +86,13 @@ class TrajectoryFilter(_Record):
     min_judge_agreement: float | None = Field(default=None, ge=0.0, le=1.0)
     """Keep trajectories whose share of passing judge votes is at least this."""
     limit: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _turns_range(self) -> TrajectoryFilter:
+        lo, hi = self.min_turns, self.max_turns
+        if lo is not None and hi is not None and lo > hi:
+            raise ValueError(f"min_turns {lo} is above max_turns {hi}: nothing can match")
+        return self
 
 
 class FunnelStep(_Record):

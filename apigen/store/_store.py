@@ -434,9 +434,14 @@ class Store:
         return compute_stats(self._engine, run_id)
 
     def export(self, where: TrajectoryFilter, options: ExportOptions) -> ExportResult:
-        """Stream matching trajectories into training files (see :mod:`apigen.export`)."""
+        """Stream matching trajectories into training files (see :mod:`apigen.export`).
+
+        An unknown ``where.run_id`` is a :class:`ConfigError`.
+        """
         from apigen.store._export import export_trajectories
 
+        if where.run_id is not None:
+            self.get_run(where.run_id)
         return export_trajectories(self._engine, where, options)
 
     def report(self, out: Path, run_id: str | None = None) -> Path:

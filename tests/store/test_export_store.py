@@ -30,7 +30,7 @@ def test_streams_in_batches_with_filters(store: Store, tmp_path: Path) -> None:
     assert rows[0]["messages"][0]["content"].startswith("# Bank policy")
     assert rows[0]["tools"][0]["function"]["name"] == "find_user"
     everything = store.export(
-        TrajectoryFilter(accepted_only=False), ExportOptions(format="openai", out=out)
+        TrajectoryFilter(accepted_only=False), ExportOptions(format="openai", out=out, force=True)
     )
     assert everything.written == 14
 
