@@ -22,8 +22,9 @@ def export(tmp_path: Path, fmt: str, name: str, records: list, **kw: object) -> 
 
 
 def test_registry() -> None:
-    assert exporter_names() == ["chat-template", "openai", "parquet", "sharegpt"]
-    with pytest.raises(UnknownNameError, match="chat-template, openai, parquet, sharegpt"):
+    names = ["adp", "chat-template", "hf-datasets", "openai", "parquet", "sharegpt"]
+    assert exporter_names() == names
+    with pytest.raises(UnknownNameError, match=", ".join(names)):
         write_dataset([], ExportOptions(format="alpaca", out=Path("x")))
 
 
@@ -32,6 +33,8 @@ def test_sharegpt_matches_the_apigen_mt_release(tmp_path: Path) -> None:
     data = json.loads(out.read_text())  # a JSON array, like the release
     first = data[0]
     assert set(first) == {"conversations", "system", "tools"}
+    info = json.loads((tmp_path / "dataset_info.json").read_text())
+    assert info["d"]["file_name"] == "d.json" and info["d"]["columns"]["system"] == "system"
     assert first["system"] == POLICY
     assert [t["from"] for t in first["conversations"]] == [
         "human",
@@ -50,7 +53,10 @@ def test_sharegpt_matches_the_apigen_mt_release(tmp_path: Path) -> None:
     assert set(tools[0]) == {"name", "description", "parameters"}
     parallel = data[1]["conversations"]
     assert [t["from"] for t in parallel] == ["human", "function_call", "observation", "gpt"]
-    assert len(json.loads(parallel[1]["value"])) == 2 and len(json.loads(parallel[2]["value"])) == 2
+    assert len(json.loads(parallel[1]["value"])) == 2
+    # one <tool_response> block per result, as LLaMA-Factory's OpenAI converter writes them
+    blocks = parallel[2]["value"].split("\n</tool_response>\n<tool_response>\n")
+    assert [json.loads(b)["tool"] for b in blocks] == ["find_user", "deposit"]
 
 
 def test_sharegpt_jsonl_and_reasoning(tmp_path: Path) -> None:
@@ -60,6 +66,8 @@ def test_sharegpt_jsonl_and_reasoning(tmp_path: Path) -> None:
     assert line["conversations"][-1]["value"].startswith(
         "<think>\nThe user wants a deposit.\n</think>\n\nDone"
     )
+    call = line["conversations"][1]["value"]  # kept on function_call turns too
+    assert call.startswith('<think>\nThe user wants a deposit.\n</think>\n\n{"name": "find_user"')
     out = export(tmp_path, "sharegpt", "e.jsonl", recs)
     assert "<think>" not in out.read_text()
 
@@ -86,9 +94,10 @@ def test_openai_fine_tuning_shape(tmp_path: Path) -> None:
                 assert c["type"] == "function" and isinstance(c["function"]["arguments"], str)
                 json.loads(c["function"]["arguments"])
                 open_ids.add(c["id"])
-            assert "content" not in m
+            assert m["content"] == ""  # LLaMA-Factory and Qwen3 templates read it
         if m["role"] == "tool":
             open_ids.remove(m["tool_call_id"])  # answered exactly once
+            assert m["name"] in {"find_user", "deposit"}  # Hermes 2 Pro reads it
     assert open_ids == set()
     assert msgs[-1]["reasoning_content"] == "Plan: look up, then deposit."
     dropped = json.loads(export(tmp_path, "openai", "p.jsonl", recs).read_text())
@@ -99,7 +108,7 @@ def test_parquet_reads_back(tmp_path: Path) -> None:
     recs = [record(f"t{i}", parallel=i % 2 == 1) for i in range(5)]
     out = export(tmp_path, "parquet", "d.parquet", recs)
     table = pq.read_table(out)
-    assert table.column_names == ["id", "domain", "messages", "tools"]
+    assert table.column_names == ["id", "domain", "messages", "tools", "provenance"]
     rows = table.to_pylist()
     assert [r["id"] for r in rows] == [f"t{i}" for i in range(5)]
     first = rows[0]["messages"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apigen.export import InvalidRecord, validate_messages
+from apigen.export import ExportOptions, InvalidRecord, validate_messages
 from apigen.export._convert import prepare
 from apigen.types import Message, ToolCall
 from tests.store.conversations import conversation
@@ -12,6 +12,7 @@ from tests.store.conversations import conversation
 S = Message(role="system", content="policy")
 U = Message(role="user", content="hi")
 A = Message(role="assistant", content="hello")
+OPTS = ExportOptions(format="openai", out="x.jsonl")
 
 
 def call(*ids: str | None) -> Message:
@@ -57,10 +58,10 @@ def test_illegal_conversations(messages: list[Message], problem: str) -> None:
 
 def test_prepare_trims_adds_policy_and_raises() -> None:
     msgs = conversation([("find_user", {})])  # ends with the human's ###STOP###
-    conv = prepare("t1", "toy", msgs[1:], (), "the policy", keep_reasoning=False)
+    conv = prepare("t1", "toy", msgs[1:], (), "the policy", OPTS)
     assert conv.messages[0] == Message(role="system", content="the policy")
     assert conv.messages[-1].role == "assistant" and "###STOP###" not in str(conv.messages)
     with pytest.raises(InvalidRecord, match="two user messages"):
-        prepare("t2", "toy", [U, U, A], (), None, keep_reasoning=False)
+        prepare("t2", "toy", [U, U, A], (), None, OPTS)
     with pytest.raises(InvalidRecord, match="no assistant reply"):
-        prepare("t3", "toy", [U], (), None, keep_reasoning=False)
+        prepare("t3", "toy", [U], (), None, OPTS)

@@ -115,8 +115,9 @@ def test_distractors_come_from_other_domains(tmp_path: Path) -> None:
     again = tmp_path / "again.jsonl"
     write_dataset([record(f"t{i}") for i in range(30)], opts.model_copy(update={"out": again}))
     assert again.read_text() == out.read_text()
-    res = write_dataset([record()], opts.model_copy(update={"distractors": 500, "out": again}))
-    assert any("fewer than 500" in n for n in res.notes)
+    opts = opts.model_copy(update={"distractors": 500, "out": again, "force": True})
+    res = write_dataset([record()], opts)
+    assert any("fewer than 500" in n and "have only" in n for n in res.notes)
 
 
 def test_bad_records_are_counted_and_skipped(tmp_path: Path) -> None:
@@ -155,7 +156,8 @@ def test_failure_leaves_no_partial_file(tmp_path: Path) -> None:
     try:
         with pytest.raises(RuntimeError, match="disk on fire"):
             write_dataset(
-                [record(f"t{i}") for i in range(5)], ExportOptions(format="exploding-test", out=out)
+                [record(f"t{i}") for i in range(5)],
+                ExportOptions(format="exploding-test", out=out, force=True),
             )
     finally:
         _EXPORTERS.pop("exploding-test")
