@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -170,3 +171,104 @@ def test_missing_output_directory(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match="--out"):
         write_dataset([record()], ExportOptions(format="openai", out=tmp_path / "no" / "x.jsonl"))
+
+
+def test_split_keeps_every_blueprint_on_one_side(tmp_path: Path) -> None:
+    # 10 blueprints x 3 trials, as --split 0.8 saw them leak before
+    recs = [
+        record(f"t{b}-{k}").model_copy(update={"group": f"bp{b}"})
+        for b in range(10)
+        for k in range(3)
+    ]
+
+    def sides(**kw: Any) -> dict[str, set[str]]:
+        out = tmp_path / f"{len(list(tmp_path.iterdir()))}.jsonl"
+        opts = ExportOptions(format="openai", out=out, split=0.8, seed=4, provenance=True, **kw)
+        res = write_dataset(
+            [r.model_copy(update={"provenance": {"blueprint": r.group}}) for r in recs], opts
+        )
+        return {
+            f.path.name.split(".")[1]: {
+                json.loads(line)["provenance"]["blueprint"]
+                for line in f.path.read_text().splitlines()
+            }
+            for f in res.files
+        }
+
+    by_blueprint = sides()
+    assert by_blueprint["train"] and by_blueprint["val"]
+    assert by_blueprint["train"].isdisjoint(by_blueprint["val"])
+    by_trajectory = sides(split_by="trajectory")
+    assert by_trajectory["train"] & by_trajectory["val"]  # the leak --split-by asks for
+
+
+def test_sequential_calls_and_call_id_styles(tmp_path: Path) -> None:
+    out = tmp_path / "o.jsonl"
+    opts = ExportOptions(format="openai", out=out, parallel="sequential", call_ids="alnum9")
+    write_dataset([record("p", parallel=True)], opts)
+    msgs = json.loads(out.read_text())["messages"]
+    assert [m["role"] for m in msgs] == ["system", "user"] + ["assistant", "tool"] * 2 + [
+        "assistant"
+    ]
+    calls = [m["tool_calls"] for m in msgs if m.get("tool_calls")]
+    assert [len(c) for c in calls] == [1, 1]
+    ids = [c[0]["id"] for c in calls]
+    assert all(re.fullmatch(r"[A-Za-z0-9]{9}", i) for i in ids) and len(set(ids)) == 2
+    assert [m["tool_call_id"] for m in msgs if m["role"] == "tool"] == ids
+    again = tmp_path / "again.jsonl"
+    write_dataset([record("p", parallel=True)], opts.model_copy(update={"out": again}))
+    assert again.read_text() == out.read_text()  # ids derive from the record id
+    write_dataset([record("p")], opts.model_copy(update={"call_ids": "openai", "force": True}))
+    ids = [m["tool_calls"][0]["id"] for m in json.loads(out.read_text())["messages"][2:5:2]]
+    assert all(re.fullmatch(r"call_[A-Za-z0-9]{24}", i) for i in ids)
+
+
+@pytest.mark.parametrize(
+    ("train_on", "weights"),
+    [("final", [0, 0, 1]), ("tool-calls", [1, 1, 0]), ("replies", [0, 0, 1]), ("all", None)],
+)
+def test_openai_weights(tmp_path: Path, train_on: str, weights: list[int] | None) -> None:
+    out = tmp_path / "o.jsonl"
+    write_dataset([record()], ExportOptions(format="openai", out=out, train_on=train_on))
+    msgs = json.loads(out.read_text())["messages"]
+    got = [m.get("weight") for m in msgs if m["role"] == "assistant"]
+    assert got == (weights or [None, None, None])
+    assert all("weight" not in m for m in msgs if m["role"] != "assistant")
+
+
+def test_per_turn_records(tmp_path: Path) -> None:
+    out = tmp_path / "o.jsonl"
+    res = write_dataset([record("a")], ExportOptions(format="openai", out=out, per_turn=True))
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert res.written == 3 and [len(r["messages"]) for r in lines] == [3, 5, 7]
+    for r in lines:  # only the last assistant turn of each record is trained
+        assert [m["weight"] for m in r["messages"] if m["role"] == "assistant"][-1] == 1
+        assert sum(m.get("weight", 0) for m in r["messages"]) == 1
+
+
+def test_nothing_written_is_an_error_with_the_reason(tmp_path: Path) -> None:
+    from apigen.errors import EmptyExportError
+
+    out = tmp_path / "o.jsonl"
+    bad = record("b").model_copy(update={"messages": record("b").messages[1:2]})
+    with pytest.raises(EmptyExportError, match=r"skipped \(1 x conversation does not end with an assistant reply\)") as err:
+        write_dataset([bad], ExportOptions(format="openai", out=out))
+    assert err.value.exit_code == 2 and not out.exists()
+    with pytest.raises(EmptyExportError, match="no trajectory matches"):
+        write_dataset([], ExportOptions(format="openai", out=out))
+
+
+def test_existing_output_needs_force(tmp_path: Path) -> None:
+    from apigen.errors import ConfigError
+
+    out = tmp_path / "o.jsonl"
+    out.write_text("keep me\n")
+    with pytest.raises(ConfigError, match="exists.*--force"):
+        write_dataset([record()], ExportOptions(format="openai", out=out))
+    assert out.read_text() == "keep me\n"
+    write_dataset([record()], ExportOptions(format="openai", out=out, force=True))
+    assert out.read_text() != "keep me\n"
+    folder = tmp_path / "not-a-dataset"
+    folder.mkdir()
+    with pytest.raises(ConfigError, match="not a saved dataset"):
+        write_dataset([record()], ExportOptions(format="hf-datasets", out=folder, force=True))
