@@ -87,7 +87,9 @@ def test_hermes2pro_puts_results_in_tool_turns(tmp_path: Path) -> None:
     [text], _ = render(tmp_path, [record()], chat_template="hermes2pro")
     assert text.startswith("<|begin_of_text|>You are a function calling AI model.")
     assert "<|im_start|>system\n# Bank policy" in text
-    assert '<tool_call>\n{ "arguments": {"email": "user1@example.com"}, "name": "find_user"}' in text
+    assert (
+        '<tool_call>\n{ "arguments": {"email": "user1@example.com"}, "name": "find_user"}' in text
+    )
     assert '<|im_start|>tool\n<tool_response>\n{"name": "find_user", "content": "{\\"tool' in text
 
 
@@ -126,7 +128,9 @@ def test_prompt_completion_and_mask(tmp_path: Path) -> None:
 
 def test_template_that_rewrites_history_cannot_mask(tmp_path: Path) -> None:
     tpl = tmp_path / "t.jinja"  # numbers turns from the end: history renders differently
-    tpl.write_text("{% for m in messages %}{{ messages|length - loop.index }}{{ m.content }}{% endfor %}")
+    tpl.write_text(
+        "{% for m in messages %}{{ messages|length - loop.index }}{{ m.content }}{% endfor %}"
+    )
     with pytest.raises(EmptyExportError, match="does not start with that of its history"):
         render(tmp_path, [record()], chat_template=str(tpl), chat_output="mask")
 

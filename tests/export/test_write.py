@@ -251,7 +251,9 @@ def test_nothing_written_is_an_error_with_the_reason(tmp_path: Path) -> None:
 
     out = tmp_path / "o.jsonl"
     bad = record("b").model_copy(update={"messages": record("b").messages[1:2]})
-    with pytest.raises(EmptyExportError, match=r"skipped \(1 x conversation does not end with an assistant reply\)") as err:
+    with pytest.raises(
+        EmptyExportError, match=r"skipped \(1 x conversation does not end with an assistant reply\)"
+    ) as err:
         write_dataset([bad], ExportOptions(format="openai", out=out))
     assert err.value.exit_code == 2 and not out.exists()
     with pytest.raises(EmptyExportError, match="no trajectory matches"):
@@ -263,7 +265,7 @@ def test_existing_output_needs_force(tmp_path: Path) -> None:
 
     out = tmp_path / "o.jsonl"
     out.write_text("keep me\n")
-    with pytest.raises(ConfigError, match="exists.*--force"):
+    with pytest.raises(ConfigError, match=r"exists.*--force"):
         write_dataset([record()], ExportOptions(format="openai", out=out))
     assert out.read_text() == "keep me\n"
     write_dataset([record()], ExportOptions(format="openai", out=out, force=True))
