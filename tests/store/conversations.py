@@ -89,6 +89,7 @@ def trajectory(
     cost: float | None = 0.01,
     trial: int = 0,
     reasoning: str | None = None,
+    parallel: bool = False,
 ) -> Trajectory:
     """A toy trajectory with a committee verdict of ``votes`` and a state verdict."""
     calls = (
@@ -99,7 +100,7 @@ def trajectory(
             ("deposit", {"account_id": "a1_0", "amount": 5}),
         ]
     )
-    messages = conversation(calls, reasoning=reasoning)
+    messages = conversation(calls, reasoning=reasoning, parallel=parallel)
     judged = sum(votes) * 2 > len(votes)
     return Trajectory(
         blueprint_id=key,

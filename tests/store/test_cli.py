@@ -98,6 +98,27 @@ def test_schema_report_export(capsys: pytest.CaptureFixture[str], db: str, tmp_p
         "--json",
     )
     assert sum(f["records"] for f in json.loads(out)["files"]) == 2
+    code, _, err = apigen(capsys, "export", "--db", db, "--format", "openai", "--out", str(target))
+    assert code == 2 and "exists (pass --force" in err and err.count("\n") == 1
+    code, out, _ = apigen(
+        capsys, "export", "--db", db, "--format", "sharegpt", "--out", str(tmp_path / "s.json")
+    )
+    assert code == 0 and f"wrote {tmp_path / 'dataset_info.json'}" in out
+
+
+def test_llama_export_of_parallel_calls(
+    capsys: pytest.CaptureFixture[str], store: Store, db_url: str, tmp_path: Path
+) -> None:
+    store.start_run({}, domain="toy", run_id="p")
+    calls = [("find_user", {"email": "user1@example.com"}), ("deposit", {"amount": 5})]
+    store.write_item("p", 0, trajectories=[trajectory(calls=calls, parallel=True)])
+    args = ["export", "--db", db_url, "--format", "chat-template", "--chat-template", "llama3.1"]
+    out = str(tmp_path / "l.jsonl")
+    code, _, err = apigen(capsys, *args, "--out", out)
+    assert code == 2 and err.count("\n") == 1
+    assert "1 x chat template: Llama 3.1 takes one tool call per assistant turn" in err
+    code, printed, _ = apigen(capsys, *args, "--out", out, "--parallel", "sequential")
+    assert code == 0 and "wrote 1 records" in printed
 
 
 @pytest.mark.parametrize(
@@ -107,6 +128,13 @@ def test_schema_report_export(capsys: pytest.CaptureFixture[str], db: str, tmp_p
         (["export", "--format", "openai", "--out", "x", "--split", "1.5"], "--split"),
         (["export", "--format", "openai", "--out", "x", "--reasoning", "maybe"], "--reasoning"),
         (["stats", "--run", "nope"], "no run 'nope'"),
+        (["export", "--format", "openai", "--out", "x", "--run", "NO_SUCH_RUN"], "no run"),
+        (
+            ["export", "--format", "openai", "--out", "x", "--min-turns", "10", "--max-turns", "2"],
+            "--min-turns: min_turns 10 is above max_turns 2",
+        ),
+        (["export", "--format", "openai", "--out", "x", "--min-turns", "9"], "no trajectory"),
+        (["export", "--format", "openai", "--out", "x", "--parallel", "maybe"], "--parallel"),
         (
             ["export", "--format", "chat-template", "--out", "x", "--chat-template", "no.jinja"],
             "--chat-template",

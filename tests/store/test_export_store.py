@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ from apigen.errors import UnknownNameError
 from apigen.export import ExportOptions
 from apigen.store import Store, TrajectoryFilter
 from apigen.store._export import export_trajectories
-from tests.store.conversations import trajectory
+from tests.store.conversations import blueprint, trajectory
 
 
 def lines(path: Path) -> list[dict[str, object]]:
@@ -53,3 +54,44 @@ def test_unknown_domain_without_snapshot(store: Store, tmp_path: Path) -> None:
     with pytest.raises(UnknownNameError, match="unknown domain 'gone'"):
         store.export(TrajectoryFilter(), ExportOptions(format="openai", out=tmp_path / "x"))
     assert not (tmp_path / "x").exists()
+
+
+def test_provenance_and_blueprint_groups(store: Store, tmp_path: Path) -> None:
+    config = {"models": {"agent": {"models": ["sim/agent"]}, "judge": {"models": ["sim/judge"]}}}
+    store.start_run(config, domain="toy", run_id="r1", seed=7)
+    for i in range(6):  # 6 blueprints, 3 trials each
+        trials = [trajectory(key=f"bp-{i}", trial=k, votes=(True, True, k != 1)) for k in range(3)]
+        store.write_item("r1", i, blueprints=[blueprint(f"bp-{i}")], trajectories=trials)
+    out = tmp_path / "o.jsonl"
+    opts = ExportOptions(format="openai", out=out, provenance=True, split=0.5, seed=2)
+    res = store.export(TrajectoryFilter(run_id="r1"), opts)
+    assert res.written == 18
+    sides = {}
+    for f in res.files:
+        for row in lines(f.path):
+            p = row["provenance"]
+            assert sides.setdefault(p["blueprint"], f.path) == f.path  # one side per blueprint
+    assert len(set(sides.values())) == 2
+    p = lines(res.files[0].path)[0]["provenance"]
+    assert (p["run"], p["seed"], p["models"]) == ("r1", 7, config_models(config))
+    assert p["blueprint_stages_passed"] == ["format", "execution", "policy", "review"]
+    assert [v["verifier"] for v in p["verdicts"]] == ["state", "committee"]
+    assert p["judge_agreement"] in {1.0, round(2 / 3, 4)}
+    plain = store.export(
+        TrajectoryFilter(run_id="r1", limit=1),
+        ExportOptions(format="openai", out=tmp_path / "plain.jsonl"),
+    )
+    assert "provenance" not in lines(plain.files[0].path)[0]
+
+
+def config_models(config: dict[str, Any]) -> dict[str, list[str]]:
+    return {role: entry["models"] for role, entry in config["models"].items()}
+
+
+def test_unknown_run_is_a_user_error(store: Store, tmp_path: Path) -> None:
+    from apigen.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="--run: no run 'nope'"):
+        store.export(
+            TrajectoryFilter(run_id="nope"), ExportOptions(format="openai", out=tmp_path / "x")
+        )
