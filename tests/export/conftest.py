@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from apigen.env import register_domain
-from apigen.export import ExportRecord
-from apigen.types import Message
+from apigen.export import ExportOptions, ExportRecord, InvalidRecord
+from apigen.export._convert import prepare
+from apigen.types import Message, ToolCall
 from tests.store.conversations import POLICY, conversation
 from tests.support.toy import DOMAIN
 
 TOY_TOOLS = tuple(t.schema for t in DOMAIN.tools)
+OPTS = ExportOptions(format="openai", out=Path("unused.jsonl"))
 CALLS = [
     ("find_user", {"email": "user1@example.com"}),
     ("deposit", {"account_id": "a1_0", "amount": 5}),
@@ -38,24 +41,54 @@ def record(
     )
 
 
-TAU2 = Path(__file__).parents[1] / "data" / "export" / "tau2_airline_30.json"
+DATA = Path(__file__).parents[1] / "data"
+TAU2 = DATA / "corpora" / "tau2_airline_claude" / "simulations.json"
+TAU2_CONTEXT = DATA / "export" / "tau2_airline_context.json"
 
 
+def _tau2_message(m: dict[str, Any], names: dict[str, str]) -> Message:
+    if m["role"] == "tool":
+        return Message(role="tool", content=m["content"], tool_call_id=m["id"], name=names[m["id"]])
+    calls = tuple(
+        ToolCall(name=c["name"], arguments=c["arguments"], id=c["id"])
+        for c in m.get("tool_calls") or ()
+    )
+    names.update({str(c.id): c.name for c in calls})
+    thinking = [b["thinking"] for b in m.get("thinking_blocks") or () if b.get("thinking")]
+    return Message(
+        role=m["role"],
+        content=m.get("content"),
+        tool_calls=calls,
+        reasoning="\n\n".join(thinking) or None,
+    )
+
+
+@cache
 def tau2_records() -> list[ExportRecord]:
-    """30 real τ²-bench airline conversations (claude-sonnet-4-5 agent, gpt-4.1 user;
-    38 assistant turns with parallel calls); see tests/data/export/README.md."""
-    data = json.loads(TAU2.read_text("utf-8"))
-    return [
-        ExportRecord(
-            id=c["id"],
+    """The first 30 τ²-bench airline conversations (claude-sonnet-4-5 agent, gpt-4.1
+    user, with Anthropic thinking as reasoning) that make legal training conversations,
+    from the first user message on (the scripted greeting before it is dropped), with
+    the airline policy and tool schemas of tests/data/export (README there)."""
+    context = json.loads(TAU2_CONTEXT.read_text("utf-8"))
+    out: list[ExportRecord] = []
+    for sim in json.loads(TAU2.read_text("utf-8"))["simulations"]:
+        raw = sim["messages"]
+        first_user = next(i for i, m in enumerate(raw) if m["role"] == "user")
+        names: dict[str, str] = {}
+        rec = ExportRecord(
+            id=sim["id"],
             domain="airline",
-            messages=tuple(Message(**m) for m in c["messages"]),
-            tools=tuple(data["tools"]),
-            policy=data["policy"],
-            group=c["task_id"],
+            messages=tuple(_tau2_message(m, names) for m in raw[first_user:]),
+            tools=tuple(context["tools"]),
+            policy=context["policy"],
+            group=sim["task_id"],
         )
-        for c in data["conversations"]
-    ]
+        try:
+            prepare(rec.id, rec.domain, rec.messages, rec.tools, rec.policy, OPTS)
+        except InvalidRecord:
+            continue
+        out.append(rec)
+    return out[:30]
 
 
 def rows(path: Path) -> list[dict[str, Any]]:
