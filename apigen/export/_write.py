@@ -170,7 +170,8 @@ def write_dataset(records: Iterable[ExportRecord], options: ExportOptions) -> Ex
     if pool is not None and pool.short:
         notes += (
             f"distractors: {pool.short} records got fewer than {options.distractors}: the"
-            f" other registered domains have only {pool.available} tools",
+            f" other registered domains have only {pool.available} tools to lend"
+            + (" (register more domains to add any)" if pool.available == 0 else ""),
         )
     return ExportResult(
         format=options.format,
