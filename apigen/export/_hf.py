@@ -49,19 +49,27 @@ class _DatasetSink:
     def __init__(self, path: Path, features: Any) -> None:
         self._path = path
         self._features = features
-        self._rows: list[dict[str, Any]] = []
+        self._rows: list[dict[str, Any]] | None = []
 
     def write(self, item: Any) -> None:
+        assert self._rows is not None, "sink closed"
         self._rows.append(item)
 
     def close(self) -> None:
-        from datasets import Dataset
+        """Save once; a second call (the cleanup after a failure) does nothing."""
+        import datasets
 
         if self._rows is None:
             return
-        ds = Dataset.from_list(self._rows, features=self._features)
-        ds.save_to_disk(str(self._path))
-        self._rows = None  # type: ignore[assignment]
+        rows, self._rows = self._rows, None
+        quiet = datasets.are_progress_bars_disabled()
+        datasets.disable_progress_bars()  # the CLI prints its own summary
+        try:
+            ds = datasets.Dataset.from_list(rows, features=self._features)
+            ds.save_to_disk(str(self._path))
+        finally:
+            if not quiet:
+                datasets.enable_progress_bars()
 
 
 @register_exporter
