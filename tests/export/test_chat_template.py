@@ -183,3 +183,18 @@ def test_sandbox_and_bad_templates(tmp_path: Path) -> None:
         load_chat_template(str(broken))
     with pytest.raises(ConfigError, match=r"hermes2pro, llama3\.1, qwen2\.5"):
         load_chat_template("hermes")  # renamed: it was Qwen2.5's format
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_builtins_match_on_the_retail_tool_schemas(tmp_path: Path, name: str) -> None:
+    """Retail's schemas have optional (anyOf null), array and closed-object parameters:
+    the Python-style signatures Hermes 2 Pro derives from them must match too."""
+    from apigen.env import get_domain
+
+    tools = tuple(t.schema for t in get_domain("retail").tools)
+    recs = [record(f"r{i}", parallel=i == 1).model_copy(update={"tools": tools}) for i in range(2)]
+    seq = {"parallel": "sequential"} if name != "qwen2.5" else {}
+    texts, _ = render(tmp_path, recs, chat_template=name, **seq)
+    out = tmp_path / "o.jsonl"
+    write_dataset(recs, ExportOptions(format="openai", out=out, arguments="object", **seq))
+    assert texts == [transformers_render(name, row) for row in rows(out)]
