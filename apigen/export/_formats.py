@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from apigen.errors import ConfigError
 from apigen.export._base import Exporter, JsonArraySink, JsonLinesSink, Sink, register_exporter
 from apigen.export._convert import Conversation, chat_messages, think_prefix, tool_output
+from apigen.export._records import ExportOptions
 from apigen.types import Message
 
 __all__ = ["OpenAIExporter", "ParquetExporter", "ShareGPTExporter"]
@@ -193,6 +195,15 @@ class ParquetExporter(Exporter):
     description = "Parquet (pyarrow) of the openai records; tools as a JSON string column."
     suffix = ".parquet"
     default_arguments = "string"
+
+    def __init__(self, options: ExportOptions) -> None:
+        if options.arguments == "object":
+            raise ConfigError(
+                "parquet keeps arguments as JSON text (a fixed column type); use"
+                " --format hf-datasets for objects",
+                field="--arguments",
+            )
+        super().__init__(options)
 
     def encode(self, conv: Conversation) -> Any:
         o = self.options

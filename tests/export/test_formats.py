@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from apigen.errors import UnknownNameError
+from apigen.errors import ConfigError, UnknownNameError
 from apigen.export import ExportOptions, exporter_names, write_dataset
 from tests.export.conftest import TOY_TOOLS, record
 from tests.store.conversations import POLICY
@@ -118,3 +118,5 @@ def test_parquet_reads_back(tmp_path: Path) -> None:
     }
     assert first[3]["tool_call_id"] == first[2]["tool_calls"][0]["id"]
     assert json.loads(rows[0]["tools"]) == list(TOY_TOOLS)
+    with pytest.raises(ConfigError, match="--arguments"):
+        export(tmp_path, "parquet", "e.parquet", recs, arguments="object")
