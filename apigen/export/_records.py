@@ -80,7 +80,9 @@ class ExportOptions(_Record):
     with the character spans of trained assistant turns."""
     provenance: bool = False
     """Add a ``provenance`` object to each row (run, seed, models per role, stages,
-    verdicts, judge agreement) where the format has room for it."""
+    verdicts, judge agreement): a top-level key (``details.provenance`` in ADP, a JSON
+    column in parquet and hf-datasets). Leave it off files uploaded to OpenAI, whose
+    format has no such key."""
     license: str | None = None
     """Licence named in the ``hf-datasets`` dataset card (``other`` when unset)."""
     chat_template: str | None = None
