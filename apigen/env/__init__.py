@@ -34,15 +34,9 @@ raises :class:`apigen.errors.UnknownNameError`.
 """
 
 from apigen.env._conformance import CONFORMANCE_CHECKS, ConformanceError, database_hash
-from apigen.env._domain import (
-    Domain,
-    Environment,
-    PolicyCheck,
-    PolicyContext,
-    TaskSketch,
-    WriteStep,
-)
+from apigen.env._domain import Domain, Environment, TaskSketch, WriteStep
 from apigen.env._frozen import FrozenDict, freeze, thaw
+from apigen.env._policy import PolicyCheck, PolicyContext
 from apigen.env._registry import domain_names, get_domain, load_environment, register_domain
 from apigen.env._replay import Replay, replay_with_policy
 from apigen.env._sandbox import Sandbox

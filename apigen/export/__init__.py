@@ -32,6 +32,9 @@ Reasoning: ``keep`` puts it in ``reasoning_content`` (openai, parquet) or as a
 ``<think>…</think>`` prefix of the assistant text (sharegpt, chat-template).
 """
 
+# The built-in formats register themselves when their modules load, here at package
+# import (before any lookup: ``apigen.export._base`` itself imports no format module).
+from apigen.export import _formats, _template  # noqa: F401
 from apigen.export._base import (
     Exporter,
     Sink,

@@ -32,8 +32,8 @@ match); ``blueprints(run_id)`` returns a run's drafts as written, and
 ``accepted_blueprints(run_id=None)`` the accepted ones (one per fingerprint);
 ``stats(run_id)`` computes the funnel, rejection reasons, tool coverage,
 distributions and cost with SQL aggregates; ``export(filter, ExportOptions)``
-streams matching trajectories in batches into :mod:`apigen.export`;
-``report(out, run_id)`` writes one self-contained HTML page of inline SVG plots.
+streams matching trajectories in batches into :mod:`apigen.export` (the report
+page is drawn from ``stats`` by :mod:`apigen.report`, which never opens the database).
 :func:`run_query` runs user SQL on a connection the database itself keeps
 read-only (:class:`QueryRefused` otherwise). :func:`schema_markdown` documents
 the tables for query writers, generated from the models.
@@ -42,7 +42,7 @@ Errors: unknown runs and bad URLs raise :class:`apigen.errors.ConfigError`;
 a refused query :class:`QueryRefused` (both user errors, exit code 2).
 """
 
-from apigen.store._engine import DEFAULT_URL, ENV_VAR, resolve_url
+from apigen.store._engine import DEFAULT_URL, ENV_VAR, resolve_url, scratch_schema
 from apigen.store._query import QueryRefused, run_query
 from apigen.store._records import (
     Bin,
@@ -86,4 +86,5 @@ __all__ = [
     "resolve_url",
     "run_query",
     "schema_markdown",
+    "scratch_schema",
 ]

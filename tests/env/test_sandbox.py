@@ -7,8 +7,7 @@ import time
 
 import pytest
 
-from apigen.env import DB, Environment, ToolFailure, database_hash, replay_with_policy, tool
-from apigen.env._domain import Domain
+from apigen.env import DB, Domain, Environment, ToolFailure, database_hash, replay_with_policy, tool
 from apigen.types import Message, ToolCall
 from tests.support import toy
 
