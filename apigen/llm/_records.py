@@ -34,6 +34,7 @@ class OutputError(_Record):
     raw: str | None = None
     """The arguments exactly as the model wrote them."""
 
+
 class Completion(_Record):
     """One model answer with its accounting."""
 
