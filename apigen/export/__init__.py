@@ -44,11 +44,10 @@ from apigen.export._base import (
 )
 from apigen.export._convert import Conversation, InvalidRecord, validate_messages
 from apigen.export._records import ExportOptions, ExportRecord, ExportResult, SplitCount
-from apigen.export._template import BUILTIN_TEMPLATES, ChatTemplate, load_chat_template
-from apigen.export._write import split_paths, write_dataset
+from apigen.export._template import ChatTemplate, load_chat_template
+from apigen.export._write import write_dataset
 
 __all__ = [
-    "BUILTIN_TEMPLATES",
     "ChatTemplate",
     "Conversation",
     "ExportOptions",
@@ -62,7 +61,6 @@ __all__ = [
     "get_exporter",
     "load_chat_template",
     "register_exporter",
-    "split_paths",
     "validate_messages",
     "write_dataset",
 ]

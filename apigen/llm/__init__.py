@@ -59,7 +59,7 @@ way): the baseline ``apigen bench llm`` compares the client against.
 
 from __future__ import annotations
 
-from apigen.llm._cache import CacheBackend, DiskCache, MemoryCache, request_key
+from apigen.llm._cache import CacheBackend, DiskCache, MemoryCache
 from apigen.llm._client import LLMClient
 from apigen.llm._config import (
     ROLES,
@@ -71,10 +71,8 @@ from apigen.llm._config import (
     SamplingParams,
 )
 from apigen.llm._context import EPISODE_CONTEXT
-from apigen.llm._errors import provider_error
 from apigen.llm._limits import RateLimiter, TokenBucketLimiter
 from apigen.llm._litellm import litellm_acompletion
-from apigen.llm._messages import from_openai_message, to_openai_messages
 from apigen.llm._protocol import CompletionLike, ModelClient, OutputErrorLike
 from apigen.llm._records import Completion, OutputError
 from apigen.llm._usage import UsageLedger
@@ -100,9 +98,5 @@ __all__ = [
     "SamplingParams",
     "TokenBucketLimiter",
     "UsageLedger",
-    "from_openai_message",
     "litellm_acompletion",
-    "provider_error",
-    "request_key",
-    "to_openai_messages",
 ]

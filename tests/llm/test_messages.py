@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apigen.llm import from_openai_message, to_openai_messages
+from apigen.llm._messages import from_openai_message, to_openai_messages
 from apigen.types import Message, ToolCall
 
 TOOLS = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}]
