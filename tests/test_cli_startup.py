@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,17 @@ def test_import_apigen_sets_local_cost_map() -> None:
     code = "import os, apigen; print(os.environ['LITELLM_LOCAL_MODEL_COST_MAP'])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "True"
+
+
+def test_litellm_environment_is_set_in_one_place() -> None:
+    root = Path(__file__).resolve().parents[1]
+    setters = sorted(
+        str(path.relative_to(root))
+        for folder in ("apigen", "environments")
+        for path in (root / folder).rglob("*.py")
+        if re.search(r"[\"']LITELLM_", path.read_text(encoding="utf-8"))
+    )
+    assert setters == ["apigen/__init__.py"]
 
 
 def _modules_after(code: str, cwd: Path) -> set[str]:
