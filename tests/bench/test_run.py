@@ -31,7 +31,7 @@ LEVEL_KEYS = {
 def test_bench_run_quick_json_shape() -> None:
     result = CliRunner().invoke(app, ["bench", "run", "--quick", "--json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)  # Ray writes notices to stderr
 
     latency = data["latency_hiding"]
     assert latency["cpu_s_per_call"] > 0 and latency["cpu_s_per_episode"] > 0

@@ -17,7 +17,7 @@ from apigen.cli import app
 def _bench(*args: str) -> dict[str, Any]:
     result = CliRunner().invoke(app, ["bench", *args, "--json"])
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)  # type: ignore[no-any-return]
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
 
 
 def test_bench_sandbox_reports_scale_ratio_and_memory() -> None:
