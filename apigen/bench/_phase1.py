@@ -7,9 +7,11 @@ import time
 from typing import Any
 
 from apigen.env import load_environment
-from apigen.llm.sim import GENERATOR_FAULTS
 
-__all__ = ["bench_phase1", "noisy_generator"]
+__all__ = ["GENERATOR_FAULTS", "bench_phase1", "noisy_generator"]
+
+GENERATOR_FAULTS = ("unknown_tool", "bad_argument", "policy_breach", "missing_fact", "malformed")
+"""The sim generator's fault knobs."""
 
 
 def noisy_generator(noise: float, seed: int = 0) -> str:
