@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from apigen.blueprints._stages import DEFAULT_STAGES, stage_names
 from apigen.errors import ConfigError
 
 __all__ = ["DEFAULT_CRITERIA", "Phase1Config"]
@@ -48,6 +49,11 @@ class Phase1Config(BaseModel):
     """Criteria that must pass whatever the voted mean. Default correctness, completeness."""
     threshold: float = Field(default=0.75, ge=0.0, le=1.0)
     """Voted mean (fraction of criteria passed) the review stage needs. Default 0.75."""
+    stages: tuple[str, ...] = Field(default=DEFAULT_STAGES, min_length=1)
+    """Validation stages every round runs, in order, by registered name (built-ins
+    ``format``, ``execution``, ``policy``, ``review``, ``dedup``; plug-ins register
+    with :func:`apigen.blueprints.register_stage` or the ``apigen.stages`` entry-point
+    group). Default all five built-ins in that order."""
     reviewer_retries: int = Field(default=1, ge=0)
     """Re-asks of a reviewer whose answer cannot be parsed before it abstains. Default 1."""
     templates_dir: Path | None = None
@@ -73,6 +79,10 @@ class Phase1Config(BaseModel):
         unknown = [c for c in self.required_criteria if c not in self.criteria]
         if unknown:
             raise ValueError(f"required criteria {unknown} are not among criteria")
+        known = stage_names()
+        for name in self.stages:
+            if name not in known:
+                raise ValueError(f"unknown stage {name!r} (known: {', '.join(known)})")
         return self
 
     @classmethod
