@@ -25,7 +25,7 @@ __all__ = ["Registry"]
 
 T = TypeVar("T")
 
-_NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,31}$")
+_NAME = re.compile(r"^[a-z][a-z0-9_.-]*$")
 _log = logging.getLogger("apigen")
 
 
@@ -36,8 +36,10 @@ class Registry(Generic[T]):
     object; it raises :class:`TypeError` for an object of the wrong kind.
     """
 
-    def __init__(self, kind: str, group: str, adopt: Callable[[str, object], T]) -> None:
-        self.kind, self.group = kind, group
+    def __init__(
+        self, kind: str, group: str, adopt: Callable[[str, object], T], *, max_length: int = 32
+    ) -> None:
+        self.kind, self.group, self.max_length = kind, group, max_length
         self._adopt = adopt
         self._items: dict[str, T] = {}
         self._plugins_loaded = False
@@ -47,13 +49,20 @@ class Registry(Generic[T]):
     def register(self, name: str, item: T) -> T:
         """Register ``item`` under ``name`` (replacing an earlier one); returns ``item``.
 
-        Names are lower-case, start with a letter and hold at most 32 of
-        ``a-z 0-9 _ . -`` (they are stored in database columns).
+        Names are lower-case, start with a letter, hold only ``a-z 0-9 _ . -`` and at
+        most ``max_length`` characters (they are stored in database columns).
         """
-        if not _NAME.match(name):
-            raise ValueError(f"{self.kind} name {name!r} must match {_NAME.pattern}")
+        if not _NAME.match(name) or len(name) > self.max_length:
+            raise ValueError(
+                f"{self.kind} name {name!r} must match {_NAME.pattern} "
+                f"with at most {self.max_length} characters"
+            )
         self._items[name] = item
         return item
+
+    def unregister(self, name: str) -> None:
+        """Forget ``name`` (tests registering a temporary plug-in clean up with it)."""
+        self._items.pop(name, None)
 
     def _load_plugins(self) -> None:
         if self._plugins_loaded:

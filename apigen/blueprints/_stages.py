@@ -98,11 +98,12 @@ def _adopt(name: str, obj: object) -> Stage:
     raise TypeError(f"{obj!r} is neither a Stage nor a function")
 
 
-_STAGES: Registry[Stage] = Registry("stage", "apigen.stages", _adopt)
+_STAGES: Registry[Stage] = Registry("stage", "apigen.stages", _adopt, max_length=16)
 
 
 def register_stage(name: str, *, final: bool = False) -> Callable[[StageFn], StageFn]:
-    """Decorator: register a stage function under ``name`` (lower-case, ≤ 32 chars)."""
+    """Decorator: register a stage function under ``name`` (lower-case, ≤ 16 chars:
+    the database's stage columns)."""
 
     def wrap(fn: StageFn) -> StageFn:
         _STAGES.register(name, Stage(name, fn, final))

@@ -86,11 +86,11 @@ def _adopt(name: str, obj: object) -> Verifier:
     raise TypeError(f"{obj!r} is neither a Verifier nor a function")
 
 
-_VERIFIERS: Registry[Verifier] = Registry("verifier", "apigen.verifiers", _adopt)
+_VERIFIERS: Registry[Verifier] = Registry("verifier", "apigen.verifiers", _adopt, max_length=64)
 
 
 def register_verifier(name: str, *, after_pass: bool = False) -> Callable[[VerifierFn], VerifierFn]:
-    """Decorator: register a verifier function under ``name`` (lower-case, ≤ 32 chars)."""
+    """Decorator: register a verifier function under ``name`` (lower-case, ≤ 64 chars)."""
 
     def wrap(fn: VerifierFn) -> VerifierFn:
         _VERIFIERS.register(name, Verifier(name, fn, after_pass))
