@@ -64,6 +64,12 @@ class Registry(Generic[T]):
         """Forget ``name`` (tests registering a temporary plug-in clean up with it)."""
         self._items.pop(name, None)
 
+    def rescan(self) -> None:
+        """Look at the entry points again on the next lookup (a package installed
+        after the first lookup of this process); earlier problems are forgotten."""
+        self._plugins_loaded = False
+        self.problems.clear()
+
     def _load_plugins(self) -> None:
         if self._plugins_loaded:
             return
