@@ -108,3 +108,22 @@ async def test_disagreeing_sim_reviewers_are_outvoted(toy_env: Environment) -> N
         majority = all(sum(v.scores[c] >= 0.5 for v in review.votes) >= 2 for c in noisy.criteria)
         assert review.passed == majority
     assert split > 0, "members drew their noise independently"
+
+
+async def test_sim_reviewers_answer_in_the_shape_the_committee_parser_reads(
+    toy_env: Environment,
+) -> None:
+    from apigen.blueprints import run_attempt
+    from apigen.llm import LLMClient
+
+    for index in range(3):
+        result = await run_attempt(
+            AttemptSpec(domain="toy", index=index), env=toy_env, client=LLMClient(), config=CONFIG
+        )
+        for rnd in result.rounds:
+            review = next((s for s in rnd.report.stages if s.stage == "review"), None)
+            if review is None:
+                continue
+            assert [v.judge for v in review.votes] == [f"sim/reviewer#{i}" for i in (1, 2, 3)]
+            assert all(v.passed is not None for v in review.votes), review.votes
+            assert all(set(v.scores) == set(CONFIG.criteria) for v in review.votes)
