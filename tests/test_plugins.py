@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,25 +24,11 @@ from apigen.llm import LLMClient
 from apigen.rollout import DEFAULT_VERIFIERS, RolloutConfig, collect
 from apigen.store import Store
 from tests.rollout._support import TOY_BLUEPRINTS
+from tests.support.cli import apigen
 from tests.support.plugins import stage as stage_plugin
 from tests.support.plugins import verifier as verifier_plugin
 
 STAGES = (*DEFAULT_STAGES[:3], "deposit_cap", *DEFAULT_STAGES[3:])
-
-
-def apigen(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    from apigen.cli import main
-
-    old, sys.argv = sys.argv, ["apigen", *args]
-    try:
-        main()
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    finally:
-        sys.argv = old
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 async def test_a_plugin_stage_rejects_blueprints_and_the_rejection_is_stored(
