@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from apigen.blueprints._stages import DEFAULT_STAGES, stage_names
 from apigen.errors import ConfigError
@@ -52,10 +52,11 @@ class Phase1Config(BaseModel):
     stages: tuple[str, ...] = Field(default=DEFAULT_STAGES, min_length=1)
     """Validation stages every round runs, in order, by registered name (built-ins
     ``format``, ``execution``, ``policy``, ``review``, ``dedup``; plug-ins register
-    with :func:`apigen.blueprints.register_stage` or the ``apigen.stages`` entry-point
+    with ``apigen.blueprints.register_stage`` or the ``apigen.stages`` entry-point
     group). Default all five built-ins in that order."""
     reviewer_retries: int = Field(default=1, ge=0)
-    """Re-asks of a reviewer whose answer cannot be parsed before it abstains. Default 1."""
+    """Re-asks of a reviewer whose answer cannot be read (each told why) before it
+    abstains. Default 1."""
     templates_dir: Path | None = None
     """Directory of prompt templates overriding the built-in ones by file name
     (``generator.j2``, ``reviewer.j2``, ``feedback.j2``, ``recombination.j2``). Default ``None``."""
@@ -79,11 +80,16 @@ class Phase1Config(BaseModel):
         unknown = [c for c in self.required_criteria if c not in self.criteria]
         if unknown:
             raise ValueError(f"required criteria {unknown} are not among criteria")
+        return self
+
+    @field_validator("stages")
+    @classmethod
+    def _known_stages(cls, names: tuple[str, ...]) -> tuple[str, ...]:
         known = stage_names()
-        for name in self.stages:
+        for name in names:
             if name not in known:
                 raise ValueError(f"unknown stage {name!r} (known: {', '.join(known)})")
-        return self
+        return names
 
     @classmethod
     def load(cls, **overrides: Any) -> Phase1Config:

@@ -41,18 +41,9 @@ class RolloutConfig(BaseSettings):
     verifiers: tuple[str, ...] = DEFAULT_VERIFIERS
     """Verifiers deciding acceptance, in order, by registered name (built-ins
     ``state``, ``outputs``, ``policy``, ``committee``; plug-ins register with
-    :func:`apigen.rollout.register_verifier` or the ``apigen.verifiers`` entry-point
+    ``apigen.rollout.register_verifier`` or the ``apigen.verifiers`` entry-point
     group). The ``ending`` verdict is always there; early rejection fires only for
     ``policy``/``state`` when they are listed. Default the four built-ins."""
-
-    @field_validator("verifiers")
-    @classmethod
-    def _known_verifiers(cls, names: tuple[str, ...]) -> tuple[str, ...]:
-        known = verifier_names()
-        for name in names:
-            if name not in known:
-                raise ValueError(f"unknown verifier {name!r} (known: {', '.join(known)})")
-        return names
 
     trials: int = Field(default=3, ge=1)
     """Episodes per blueprint (T). Default 3."""
@@ -84,6 +75,15 @@ class RolloutConfig(BaseSettings):
     """The agent's opening line as the human sees it (not recorded). Default as shown."""
     concurrency: int = Field(default=8, ge=1)
     """Blueprints run at once by :func:`apigen.rollout.collect`. Default 8."""
+
+    @field_validator("verifiers")
+    @classmethod
+    def _known_verifiers(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        known = verifier_names()
+        for name in names:
+            if name not in known:
+                raise ValueError(f"unknown verifier {name!r} (known: {', '.join(known)})")
+        return names
 
     @classmethod
     def load(cls, **overrides: Any) -> RolloutConfig:
