@@ -30,6 +30,7 @@ _THINK_CLOSE = re.compile(r"</think(?:ing)?\s*>", re.I)
 _THINK_OPEN = re.compile(r"<think(?:ing)?>", re.I)
 _TRAILING_COMMA = re.compile(r",(\s*[}\]])")
 _FRACTION = re.compile(r"^(-?\d+(?:\.\d+)?)\s*(?:/|out of)\s*(\d+(?:\.\d+)?)$")
+_LEADING_NUMBER = re.compile(r"^(-?\d+(?:\.\d+)?)(?:\s*[(\-–—:,]|\s+\w)")
 _MAX_STARTS = 256
 """Opening braces tried per answer (each try scans to its closing brace)."""
 
@@ -136,15 +137,45 @@ def _closing_brace(text: str, start: int) -> int | None:
     return None
 
 
+def _uncomment(chunk: str) -> str:
+    """``chunk`` without ``//`` and ``/* */`` comments outside strings, trailing commas
+    dropped (JSON as Llama and Gemini models annotate it)."""
+    out: list[str] = []
+    i, in_string = 0, False
+    while i < len(chunk):
+        ch = chunk[i]
+        if in_string:
+            out.append(ch)
+            if ch == "\\":
+                out.append(chunk[i + 1 : i + 2])
+                i += 1
+            elif ch == '"':
+                in_string = False
+        elif chunk.startswith("//", i):
+            i = chunk.find("\n", i)
+            i = len(chunk) if i == -1 else i
+            continue
+        elif chunk.startswith("/*", i):
+            end = chunk.find("*/", i + 2)
+            i = len(chunk) if end == -1 else end + 2
+            continue
+        else:
+            in_string = ch == '"'
+            out.append(ch)
+        i += 1
+    return _TRAILING_COMMA.sub(r"\1", "".join(out))
+
+
 def _decode(chunk: str) -> tuple[Any, str | None]:
     try:
         return json.loads(chunk), None
     except json.JSONDecodeError as exc:
         why = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
-    try:
-        return json.loads(_TRAILING_COMMA.sub(r"\1", chunk)), None
-    except json.JSONDecodeError:
-        pass
+    for repaired in (_TRAILING_COMMA.sub(r"\1", chunk), _uncomment(chunk)):
+        try:
+            return json.loads(repaired), None
+        except json.JSONDecodeError:
+            pass
     try:  # a Python dict literal ({'score': 1, 'ok': True})
         return ast.literal_eval(chunk), None
     except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
@@ -236,8 +267,9 @@ def _score(raw: Any, scale: Scale) -> float | str:
         if word in _FAIL_WORDS:
             return scale.low
         frac = _FRACTION.match(word)
+        lead = _LEADING_NUMBER.match(word)  # "1 (satisfied)", "0 - no confirmation"
         try:
-            value = float(frac.group(1)) if frac else float(word)
+            value = float(frac.group(1) if frac else lead.group(1) if lead else word)
         except ValueError:
             return f"bad_score:{raw!r}"
         if frac and float(frac.group(2)) != scale.high:
