@@ -87,6 +87,7 @@ class Committee:
     async def ballot(self, member: Member, ask: AskMember) -> Ballot:
         """Ask ``member`` until its answer is readable, at most :attr:`attempts` times."""
         why: Unreadable | None = None
+        text: str | None = None
         for attempt in range(self.attempts):
             try:
                 text = await ask(member, attempt, None if why is None else str(why))
@@ -96,10 +97,10 @@ class Committee:
                 return Ballot(member.name, Unreadable("provider_error", exc.kind), attempt + 1)
             answer = parse_answer(text, self.criteria, self.scale)
             if isinstance(answer, ParsedAnswer):
-                return Ballot(member.name, answer, attempt + 1)
+                return Ballot(member.name, answer, attempt + 1, text)
             why = answer
         assert why is not None
-        return Ballot(member.name, why, self.attempts)
+        return Ballot(member.name, why, self.attempts, text)
 
     async def decide(self, ask: AskMember) -> Decision:
         """Every member's ballot (asked concurrently), aggregated by :attr:`rule`."""

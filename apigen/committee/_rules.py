@@ -26,11 +26,13 @@ def retry_note(reason: object) -> str:
 
 @dataclass(frozen=True)
 class Ballot:
-    """One member's final answer: scores, or why it abstained, after ``asks`` asks."""
+    """One member's final answer: scores, or why it abstained, after ``asks`` asks;
+    ``text`` is the last answer as given (abstentions quote its start)."""
 
     member: str
     answer: ParsedAnswer | Unreadable
     asks: int = 1
+    text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,8 +64,11 @@ def _vote(
 ) -> Vote:
     answer = ballot.answer
     if isinstance(answer, Unreadable):
-        tries = f" (after {ballot.asks} asks)" if ballot.asks > 1 else ""
-        return Vote(judge=ballot.member, passed=None, rationale=f"abstained: {answer}{tries}")
+        why = f"abstained: {answer}" + (f" (after {ballot.asks} asks)" if ballot.asks > 1 else "")
+        said = " ".join((ballot.text or "").split())
+        if said:
+            why += f"; last answer {said[:120]!r}" + ("…" if len(said) > 120 else "")
+        return Vote(judge=ballot.member, passed=None, rationale=why)
     passed = {c: answer.scores[c] >= scale.mark for c in criteria}
     critiques = [
         f"{c}: {answer.reasons.get(c, 'no reason given')}" for c in criteria if not passed[c]

@@ -59,7 +59,8 @@ async def test_unparseable_reviewer_is_retried_then_abstains(toy_env: Environmen
     assert outcome.passed
     assert outcome.votes[1].passed is None
     assert outcome.votes[1].rationale == (
-        "abstained: no_json: no {...} object in the answer (after 3 asks)"
+        "abstained: no_json: no {...} object in the answer (after 3 asks); "
+        "last answer 'Looks good to me!'"
     )
     member1 = [c for r, _, c in client.calls if r == "reviewer" and c["member"] == 1]
     assert [c["retry"] for c in member1] == [0, 1, 2]

@@ -78,7 +78,9 @@ async def test_unreadable_answers_are_reasked_with_the_reason_then_abstain() -> 
     assert never.rationale.startswith(
         "abstained: out_of_range: criterion 'policy_adherence' scored 7"
     )
-    assert never.rationale.endswith("(after 3 asks)")
+    assert never.rationale.endswith(
+        '(after 3 asks); last answer \'{"criteria": {"policy_adherence": 7, "faithfulness": 9}}\''
+    )
     assert decision.passed and decision.reasons[0] == "2 pass, 0 fail, 1 abstain"
     assert "could not be read (no_json" in retry_note(late[1][2])
 
