@@ -29,11 +29,15 @@ def answer(*scores: float, fence: bool = False) -> Reply:
     return Reply(f"```json\n{body}\n```" if fence else f"Here you go: {body}")
 
 
-async def judged(toy_env: Environment, judges: list[object], n: int = 3) -> Trajectory:
+async def judged(
+    toy_env: Environment, judges: list[object], n: int = 3
+) -> tuple[Trajectory, Scripted]:
     script = good_script()
     script["judge"] = judges  # type: ignore[assignment]
     config = RolloutConfig(judges=tuple(f"sim/judge#{i}" for i in range(n)), judge_attempts=2)
-    return await run_episode(BP, 0, env=toy_env, client=Scripted(script), config=config, seed=1)
+    client = Scripted(script)
+    traj = await run_episode(BP, 0, env=toy_env, client=client, config=config, seed=1)
+    return traj, client
 
 
 @pytest.mark.parametrize(
@@ -69,7 +73,7 @@ async def test_unparseable_answers_abstain_after_retries(toy_env: Environment) -
         answer(0, 0, 1),
         ProviderError("down", kind="server_error", retryable=True),
     ]
-    traj = await judged(toy_env, judges)
+    traj, client = await judged(toy_env, judges)
     committee = traj.verdicts[-1]
     votes = {v.judge: v for v in committee.votes}
     assert votes["sim/judge#0"].passed is None and "no_json" in votes["sim/judge#0"].rationale
@@ -77,6 +81,13 @@ async def test_unparseable_answers_abstain_after_retries(toy_env: Environment) -
     assert votes["sim/judge#2"].passed is None and "server_error" in votes["sim/judge#2"].rationale
     assert not committee.passed and not traj.accepted
     assert committee.reasons[0] == "0 pass, 1 fail, 2 abstain"
+    asked = [r["messages"] for r in client.requests if r["role"] == "judge"]
+    reasked = [m for m in asked if len(m) == 3]
+    assert len(asked) == 4 and len(reasked) == 1  # one unreadable answer was asked again
+    assert reasked[0][-1].content == (
+        "Your previous answer could not be read (no_json: no {...} object in the answer). "
+        "Answer with the JSON object only."
+    )
 
 
 async def test_committee_skipped_when_code_verdicts_fail(toy_env: Environment) -> None:
