@@ -96,8 +96,3 @@ class Registry(Generic[T]):
             return self._items[name]
         except KeyError:
             raise UnknownNameError(self.kind, name, sorted(self._items)) from None
-
-    def check(self, names: tuple[str, ...] | list[str]) -> None:
-        """Raise :class:`UnknownNameError` for the first unknown name in ``names``."""
-        for name in names:
-            self.get(name)
