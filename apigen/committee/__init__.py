@@ -29,15 +29,18 @@ Parsing (:func:`parse_answer`)
     braces) around the JSON, ``<think>``/``<thinking>`` blocks (dropped, also
     when they quote JSON, also an unopened ``…</think>`` prefix), several JSON
     objects (a reflection followed by a revised verdict: the **last** object
-    that scores every criterion wins), trailing commas and Python-literal dicts,
-    the table under ``criteria``/``scores`` (or bare criteria at the top level,
-    or a list of ``{"name", "score"}``, or one level down), each entry a bare
-    score or ``{"score": …, "reason": …}``, criterion names matched ignoring
-    case, spaces and hyphens, scores as numbers, booleans, numeric strings,
-    ``"8/10"`` fractions or words (``pass``/``fail``, ``yes``/``no``,
-    ``true``/``false``). Every score is **range-checked** against the declared
-    scale. Nothing raises: an answer is either a :class:`ParsedAnswer` or an
-    :class:`Unreadable` with a named ``code`` (:data:`UNREADABLE`) and detail.
+    that scores every criterion wins), trailing commas, ``//`` and ``/* */``
+    comments and Python-literal dicts, the table under ``criteria``/``scores``
+    (or bare criteria at the top level, or one level down, or a list — even a
+    top-level array — of ``{"name"|"criterion", "score"}`` rows), each entry a
+    bare score or ``{"score": …, "reason": …}``, criterion names matched
+    ignoring case, spaces and hyphens, scores as numbers, booleans, numeric
+    strings (``"1 (satisfied)"``), ``"8/10"`` fractions or words and marks
+    (``pass``/``fail``, ``yes``/``no``, ``true``/``false``, ✅/❌). Every score
+    is **range-checked** against the declared scale. Nothing raises: an answer
+    is either a :class:`ParsedAnswer` or an :class:`Unreadable` with a named
+    ``code`` (:data:`UNREADABLE`) and detail. ``tests/committee/data/answers.yaml``
+    is the corpus it is held to.
 
 Abstention
     An unreadable answer is re-asked with its reason, up to ``attempts`` asks

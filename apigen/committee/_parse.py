@@ -36,10 +36,11 @@ _MAX_STARTS = 256
 
 _PASS_WORDS = frozenset(
     {"pass", "passed", "passes", "yes", "y", "true", "satisfied", "met", "ok", "correct"}
+    | {"✅", "✓", "✔"}
 )
 _FAIL_WORDS = frozenset(
     {"fail", "failed", "fails", "no", "n", "false", "unsatisfied", "not satisfied", "not met"}
-    | {"incorrect"}
+    | {"incorrect", "❌", "✗", "✘"}
 )
 _TABLE_KEYS = ("criteria", "scores", "ratings", "evaluation", "evaluations", "assessment")
 _SCORE_KEYS = ("score", "rating", "value", "verdict", "result", "passed", "pass")
@@ -353,6 +354,11 @@ def parse_answer(
         if best is None or (best.code == "no_scores" and read.code != "no_scores"):
             best = read
     assert best is not None
+    rows = [o for o in objects if "name" in o or "criterion" in o]
+    if best.code == "no_scores" and rows:  # a JSON array (or lines) of per-criterion rows
+        read = _read({"criteria": rows}, criteria, scale)
+        if isinstance(read, ParsedAnswer) or read.code != "no_scores":
+            return read
     if best.code == "no_scores" and error is not None:
         # The objects found are fragments (criteria entries) of an answer that did not decode.
         return Unreadable("invalid_json", error)
