@@ -96,3 +96,12 @@ class Registry(Generic[T]):
             return self._items[name]
         except KeyError:
             raise UnknownNameError(self.kind, name, sorted(self._items)) from None
+
+    def require(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """``names`` when all are registered; else :class:`ValueError` naming the first
+        unknown one and listing the known ones (what configuration validators raise)."""
+        known = self.names()
+        for name in names:
+            if name not in known:
+                raise ValueError(f"unknown {self.kind} {name!r} (known: {', '.join(known)})")
+        return names

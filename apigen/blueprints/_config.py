@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from apigen.blueprints._stages import DEFAULT_STAGES, stage_names
+from apigen.blueprints._stages import DEFAULT_STAGES, known_stages
 from apigen.errors import ConfigError
 
 __all__ = ["DEFAULT_CRITERIA", "Phase1Config"]
@@ -85,11 +85,7 @@ class Phase1Config(BaseModel):
     @field_validator("stages")
     @classmethod
     def _known_stages(cls, names: tuple[str, ...]) -> tuple[str, ...]:
-        known = stage_names()
-        for name in names:
-            if name not in known:
-                raise ValueError(f"unknown stage {name!r} (known: {', '.join(known)})")
-        return names
+        return known_stages(names)
 
     @classmethod
     def load(cls, **overrides: Any) -> Phase1Config:

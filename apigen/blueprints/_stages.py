@@ -32,6 +32,7 @@ __all__ = [
     "Stage",
     "StageInput",
     "get_stage",
+    "known_stages",
     "register_stage",
     "run_stages",
     "stage_names",
@@ -115,6 +116,12 @@ def register_stage(name: str, *, final: bool = False) -> Callable[[StageFn], Sta
 def stage_names() -> list[str]:
     """Every registered stage name, sorted (plug-ins included)."""
     return _STAGES.names()
+
+
+def known_stages(names: tuple[str, ...]) -> tuple[str, ...]:
+    """``names`` when every one is a registered stage; else :class:`ValueError` naming
+    the first unknown one and listing the known ones."""
+    return _STAGES.require(names)
 
 
 def get_stage(name: str) -> Stage:

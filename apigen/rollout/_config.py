@@ -8,7 +8,7 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from apigen.errors import ConfigError
-from apigen.rollout._verifiers import DEFAULT_VERIFIERS, verifier_names
+from apigen.rollout._verifiers import DEFAULT_VERIFIERS, known_verifiers
 
 __all__ = ["CRITERIA", "RolloutConfig"]
 
@@ -79,11 +79,7 @@ class RolloutConfig(BaseSettings):
     @field_validator("verifiers")
     @classmethod
     def _known_verifiers(cls, names: tuple[str, ...]) -> tuple[str, ...]:
-        known = verifier_names()
-        for name in names:
-            if name not in known:
-                raise ValueError(f"unknown verifier {name!r} (known: {', '.join(known)})")
-        return names
+        return known_verifiers(names)
 
     @classmethod
     def load(cls, **overrides: Any) -> RolloutConfig:

@@ -30,6 +30,7 @@ __all__ = [
     "Verifier",
     "VerifierInput",
     "get_verifier",
+    "known_verifiers",
     "register_verifier",
     "run_verifiers",
     "verifier_names",
@@ -102,6 +103,12 @@ def register_verifier(name: str, *, after_pass: bool = False) -> Callable[[Verif
 def verifier_names() -> list[str]:
     """Every registered verifier name, sorted (plug-ins included)."""
     return _VERIFIERS.names()
+
+
+def known_verifiers(names: tuple[str, ...]) -> tuple[str, ...]:
+    """``names`` when every one is a registered verifier; else :class:`ValueError` naming
+    the first unknown one and listing the known ones."""
+    return _VERIFIERS.require(names)
 
 
 def get_verifier(name: str) -> Verifier:
