@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from apigen.blueprints._stages import DEFAULT_STAGES, known_stages
 from apigen.errors import ConfigError
 
 __all__ = ["DEFAULT_CRITERIA", "Phase1Config"]
@@ -48,8 +49,14 @@ class Phase1Config(BaseModel):
     """Criteria that must pass whatever the voted mean. Default correctness, completeness."""
     threshold: float = Field(default=0.75, ge=0.0, le=1.0)
     """Voted mean (fraction of criteria passed) the review stage needs. Default 0.75."""
+    stages: tuple[str, ...] = Field(default=DEFAULT_STAGES, min_length=1)
+    """Validation stages every round runs, in order, by registered name (built-ins
+    ``format``, ``execution``, ``policy``, ``review``, ``dedup``; plug-ins register
+    with ``apigen.blueprints.register_stage`` or the ``apigen.stages`` entry-point
+    group). Default all five built-ins in that order."""
     reviewer_retries: int = Field(default=1, ge=0)
-    """Re-asks of a reviewer whose answer cannot be parsed before it abstains. Default 1."""
+    """Re-asks of a reviewer whose answer cannot be read (each told why) before it
+    abstains. Default 1."""
     templates_dir: Path | None = None
     """Directory of prompt templates overriding the built-in ones by file name
     (``generator.j2``, ``reviewer.j2``, ``feedback.j2``, ``recombination.j2``). Default ``None``."""
@@ -74,6 +81,11 @@ class Phase1Config(BaseModel):
         if unknown:
             raise ValueError(f"required criteria {unknown} are not among criteria")
         return self
+
+    @field_validator("stages")
+    @classmethod
+    def _known_stages(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        return known_stages(names)
 
     @classmethod
     def load(cls, **overrides: Any) -> Phase1Config:

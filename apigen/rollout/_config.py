@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from apigen.errors import ConfigError
+from apigen.rollout._verifiers import DEFAULT_VERIFIERS, known_verifiers
 
 __all__ = ["CRITERIA", "RolloutConfig"]
 
@@ -35,7 +36,14 @@ class RolloutConfig(BaseSettings):
     criteria: tuple[str, ...] = CRITERIA
     """Criteria each judge scores. Default: policy adherence, faithfulness, human realism."""
     judge_attempts: int = Field(default=2, ge=1)
-    """Asks per judge before an unparseable answer counts as an abstention. Default 2."""
+    """Asks per judge before an unparseable answer counts as an abstention (each re-ask
+    tells the judge why its answer could not be read). Default 2."""
+    verifiers: tuple[str, ...] = DEFAULT_VERIFIERS
+    """Verifiers deciding acceptance, in order, by registered name (built-ins
+    ``state``, ``outputs``, ``policy``, ``committee``; plug-ins register with
+    ``apigen.rollout.register_verifier`` or the ``apigen.verifiers`` entry-point
+    group). The ``ending`` verdict is always there; early rejection fires only for
+    ``policy``/``state`` when they are listed. Default the four built-ins."""
 
     trials: int = Field(default=3, ge=1)
     """Episodes per blueprint (T). Default 3."""
@@ -67,6 +75,11 @@ class RolloutConfig(BaseSettings):
     """The agent's opening line as the human sees it (not recorded). Default as shown."""
     concurrency: int = Field(default=8, ge=1)
     """Blueprints run at once by :func:`apigen.rollout.collect`. Default 8."""
+
+    @field_validator("verifiers")
+    @classmethod
+    def _known_verifiers(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        return known_verifiers(names)
 
     @classmethod
     def load(cls, **overrides: Any) -> RolloutConfig:
