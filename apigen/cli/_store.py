@@ -253,16 +253,21 @@ def _stats_text(s: Any) -> str:
     out = [f"funnel{' of run ' + s.run_id if s.run_id else ''}:"]
     for f in s.funnel:
         out.append(f"  {f.step:<28} {f.entered:>8} -> {f.passed:>8}  {_pct(f.passed, f.entered)}")
+    eg = lambda c: f"  (e.g. {', '.join(c.examples)})" if c.examples else ""  # noqa: E731
     for title, groups in (
         ("blueprint rejections", s.blueprint_rejections),
         ("verdict rejections", s.verdict_rejections),
     ):
-        out.append(f"{title}:")
+        out.append(f"{title} (apigen show ID prints an example):")
         for g in groups:
             out.append(f"  {g.stage} ({g.failed} failed)")
-            out += [f"    {c.count:>7}  {c.label[:100]}" for c in g.reasons]
+            out += [f"    {c.count:>7}  {c.label[:100]}{eg(c)}" for c in g.reasons]
     out.append("endings of rejected episodes:")
-    out += [f"  {c.count:>7}  {c.label}" for c in s.endings]
+    out += [f"  {c.count:>7}  {c.label}{eg(c)}" for c in s.endings]
+    agreement = "-" if s.judge_agreement is None else f"{100 * s.judge_agreement:.1f}%"
+    out.append(f"judge agreement (votes that passed): {agreement}")
+    out.append("blueprint yield (accepted trials: blueprints):")
+    out.append("  " + "  ".join(f"{b.value}:{b.count}" for b in s.blueprint_yield))
     out.append("tools (trajectories / calls / in accepted):")
     out += [
         f"  {t.tool:<32} {t.trajectories:>7} {t.calls:>8} {t.accepted_trajectories:>7}"

@@ -54,7 +54,7 @@ adp) or as a ``<think>…</think>`` prefix of the assistant text (sharegpt — a
 
 # The built-in formats register themselves when their modules load, here at package
 # import (before any lookup: ``apigen.export._base`` itself imports no format module).
-from apigen.export import _formats, _template  # noqa: F401
+from apigen.export import _adp, _formats, _hf, _template  # noqa: F401
 from apigen.export._base import (
     Exporter,
     Sink,

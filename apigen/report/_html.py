@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from apigen.report._svg import Bar, hbar_chart, vbar_chart
 
 if TYPE_CHECKING:  # records only: importing apigen.store would load SQLAlchemy
-    from apigen.store import Bin, Stats
+    from apigen.store import Bin, Count, Stats
 
 __all__ = ["render_report", "write_report"]
 
@@ -21,6 +21,7 @@ h3{font-size:14px;margin:14px 0 4px} .meta{color:#666;font-size:13px}
 .cards{display:flex;gap:12px;margin:16px 0} .card{border:1px solid #ddd;border-radius:6px;
 padding:8px 14px} .card b{display:block;font-size:20px} .legend{font-size:12px;color:#555}
 .sw{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px}
+.examples{font-size:12px;color:#444;margin:2px 0}
 """
 
 
@@ -32,6 +33,27 @@ def _legend(dark: str, light: str) -> str:
     return (
         f'<div class="legend"><span class="sw" style="background:#2f6fb0"></span>{dark}'
         f'<span class="sw" style="background:#b9d3ee"></span>{light}</div>'
+    )
+
+
+def _share(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.1f}%"
+
+
+def _examples(counts: tuple[Count, ...]) -> str:
+    """Example ids per reason, to open with ``apigen show ID``."""
+    rows = [
+        f"<li>{escape(c.label[:120])}: <code>{'</code>, <code>'.join(map(escape, c.examples))}"
+        "</code></li>"
+        for c in counts
+        if c.examples
+    ]
+    if not rows:
+        return ""
+    return (
+        '<ul class="examples">'
+        + "".join(rows)
+        + "</ul><p>Open one: <code>apigen show ID</code></p>"
     )
 
 
@@ -64,6 +86,7 @@ def render_report(stats: Stats, *, source: str) -> str:
         f'<div class="card">accepted trajectories<b>{s.accepted:,}</b></div>',
         f'<div class="card">episodes<b>{episodes.entered if episodes else 0:,}</b></div>',
         f'<div class="card">cost per accepted<b>{_money(s.cost_per_accepted)}</b></div>',
+        f'<div class="card">judge agreement<b>{_share(s.judge_agreement)}</b></div>',
         "</div>",
         "<h2>Funnel</h2>",
         _legend("passed", "entered"),
@@ -79,10 +102,12 @@ def render_report(stats: Stats, *, source: str) -> str:
         parts.append(f"<h3>{escape(kind)} {escape(g.stage)}: {g.failed:,} failed</h3>")
         bars = [Bar(c.label, c.count) for c in g.reasons]
         parts.append(hbar_chart(f"Top reasons: {kind} {g.stage}", bars, label_width=330))
+        parts.append(_examples(g.reasons))
     if s.endings:
         parts.append("<h3>How rejected episodes ended</h3>")
         bars = [Bar(c.label, c.count) for c in s.endings]
         parts.append(hbar_chart("Endings of rejected episodes", bars))
+        parts.append(_examples(s.endings))
     if not groups and not s.endings:
         parts.append("<p>No rejections recorded.</p>")
     parts += [
@@ -92,6 +117,13 @@ def render_report(stats: Stats, *, source: str) -> str:
         "<h2>Tool calls per episode</h2>",
         _legend("accepted", "all episodes"),
         vbar_chart("Tool-call histogram", _bins(s.tool_calls), x_title="tool calls"),
+        "<h2>Yield per blueprint</h2>",
+        "<p>Blueprints by how many of their trials were accepted.</p>",
+        vbar_chart(
+            "Blueprints by accepted trials",
+            [Bar(str(b.value), b.count) for b in s.blueprint_yield],
+            x_title="accepted trials",
+        ),
         "<h2>Tool usage</h2>",
         _legend("in accepted episodes", "in all episodes"),
         hbar_chart(

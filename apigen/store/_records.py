@@ -108,6 +108,9 @@ class Count(_Record):
 
     label: str
     count: int
+    examples: tuple[str, ...] = ()
+    """Up to two ids showing it (blueprint ids for stage reasons, trajectory ids
+    otherwise): ``apigen show ID`` prints one."""
 
 
 class StageCount(_Record):
@@ -166,6 +169,12 @@ class Stats(_Record):
     accepted: int
     cost_per_accepted: float | None
     tokens_per_accepted: float | None
+    blueprint_yield: tuple[Bin, ...] = ()
+    """Accepted trials per blueprint that reached episodes: ``value`` accepted trials,
+    ``count`` blueprints with that many (``accepted``: the same, or 0 at value 0)."""
+    judge_agreement: float | None = None
+    """Share of judge votes that passed, over every episode judged (abstentions left
+    out); ``None`` when no vote was cast."""
 
 
 class QueryResult(_Record):

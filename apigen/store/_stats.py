@@ -29,19 +29,38 @@ def _run(stmt: Select[Any], col: Any, run_id: str | None) -> Select[Any]:
     return stmt if run_id is None else stmt.where(col == run_id)
 
 
+def _examples(first: str | None, last: str | None) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(x for x in (first, last) if x is not None))
+
+
 def _top(
-    conn: Connection, group: Any, reason: Any, stmt: Select[Any], order: Any = None
+    conn: Connection,
+    group: Any,
+    reason: Any,
+    ident: Any,
+    stmt: Select[Any],
+    order: Any = None,
 ) -> list[StageCount]:
-    """Top reasons per group via a window function over grouped counts; groups in
-    the order of ``order``'s mean (a stage's position in its report), else by name."""
+    """Top reasons per group via a window function over grouped counts, each with two
+    example ids (the least and greatest ``ident``); groups in the order of ``order``'s
+    mean (a stage's position in its report), else by name."""
     n = func.count().label("n")
     rank = func.row_number().over(partition_by=group, order_by=(func.count().desc(), reason))
-    inner = stmt.add_columns(group.label("g"), reason.label("r"), n, rank.label("rk"))
+    inner = stmt.add_columns(
+        group.label("g"),
+        reason.label("r"),
+        n,
+        rank.label("rk"),
+        func.min(ident).label("a"),
+        func.max(ident).label("b"),
+    )
     sub = inner.group_by(group, reason).subquery()
-    rows = conn.execute(select(sub.c.g, sub.c.r, sub.c.n).where(sub.c.rk <= TOP_REASONS)).all()
+    cols = (sub.c.g, sub.c.r, sub.c.n, sub.c.a, sub.c.b)
+    rows = conn.execute(select(*cols).where(sub.c.rk <= TOP_REASONS)).all()
     reasons: dict[str, list[Count]] = {}
-    for g, r, k in rows:
-        reasons.setdefault(g, []).append(Count(label=r or "(no reason given)", count=k))
+    for g, r, k, a, b in rows:
+        label = r or "(no reason given)"
+        reasons.setdefault(g, []).append(Count(label=label, count=k, examples=_examples(a, b)))
     rank_by = func.avg(order) if order is not None else func.min(group)
     totals_stmt = stmt.add_columns(group, func.count(), rank_by).group_by(group)
     totals = {g: (k, r) for g, k, r in conn.execute(totals_stmt)}
@@ -62,9 +81,13 @@ def compute_stats(engine: Engine, run_id: str | None, *, workers: int = 3) -> St
         "tools": _tools,
         "funnel": _funnel,
         "blueprint_rejections": lambda c, r: _top(
-            c, S.c.stage, S.c.reason, _failed(S, r), S.c.position
+            c, S.c.stage, S.c.reason, S.c.blueprint_id, _failed(S, r), S.c.position
         ),
-        "verdict_rejections": lambda c, r: _top(c, V.c.verifier, V.c.reason, _failed(V, r)),
+        "verdict_rejections": lambda c, r: _top(
+            c, V.c.verifier, V.c.reason, V.c.trajectory_id, _failed(V, r)
+        ),
+        "blueprint_yield": _yield,
+        "judge_agreement": _agreement,
         "endings": _endings,
         "turns": lambda c, r: _hist(c, T.c.turns, r),
         "tool_calls": lambda c, r: _hist(c, T.c.tool_calls, r),
@@ -90,6 +113,8 @@ def compute_stats(engine: Engine, run_id: str | None, *, workers: int = 3) -> St
         tools_unused=tuple(unused),
         turns=tuple(out["turns"]),
         tool_calls=tuple(out["tool_calls"]),
+        blueprint_yield=tuple(out["blueprint_yield"]),
+        judge_agreement=out["judge_agreement"],
         **_costs(out["roles"], accepted),
     )
 
@@ -125,9 +150,24 @@ def _funnel(conn: Connection, run_id: str | None) -> list[FunnelStep]:
 
 
 def _endings(conn: Connection, run_id: str | None) -> list[Count]:
-    q = _run(select(T.c.ending, func.count()).where(T.c.accepted.is_(False)), T.c.run_id, run_id)
+    cols = (T.c.ending, func.count(), func.min(T.c.id), func.max(T.c.id))
+    q = _run(select(*cols).where(T.c.accepted.is_(False)), T.c.run_id, run_id)
     q = q.group_by(T.c.ending).order_by(func.count().desc(), T.c.ending).limit(10)
-    return [Count(label=e, count=k) for e, k in conn.execute(q)]
+    return [Count(label=e, count=k, examples=_examples(a, b)) for e, k, a, b in conn.execute(q)]
+
+
+def _yield(conn: Connection, run_id: str | None) -> list[Bin]:
+    """Blueprints by how many of their trials were accepted."""
+    per = _run(select(_n(T.c.accepted).label("k")), T.c.run_id, run_id)
+    per_bp = per.group_by(T.c.run_id, T.c.blueprint_key).subquery()
+    q = select(per_bp.c.k, func.count()).group_by(per_bp.c.k).order_by(per_bp.c.k)
+    return [Bin(value=int(k), count=n, accepted=n if k else 0) for k, n in conn.execute(q)]
+
+
+def _agreement(conn: Connection, run_id: str | None) -> float | None:
+    q = _run(select(func.sum(T.c.votes_passed), func.sum(T.c.votes_total)), T.c.run_id, run_id)
+    passed, total = conn.execute(q).one()
+    return round(int(passed) / int(total), 4) if total else None
 
 
 def _tools(conn: Connection, run_id: str | None) -> tuple[list[ToolUse], list[str]]:

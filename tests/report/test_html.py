@@ -44,6 +44,16 @@ def test_self_contained(report_html: Path) -> None:
     assert len(widths) > 20 and max(widths) > 100
 
 
+def test_reasons_with_examples_yield_and_agreement(report_html: Path) -> None:
+    html = report_html.read_text()
+    assert "<h2>Yield per blueprint</h2>" in html and "accepted trials" in html
+    assert re.search(r"judge agreement<b>\d+\.\d%</b>", html)
+    # every listed reason names example ids to open with `apigen show`
+    examples = re.findall(r'<ul class="examples">(.*?)</ul>', html)
+    assert examples and all(re.search(r"<code>[^<]+:[^<]+</code>", e) for e in examples)
+    assert "apigen show ID" in html
+
+
 def _chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 

@@ -32,6 +32,8 @@ def test_runs_and_stats(capsys: pytest.CaptureFixture[str], db: str) -> None:
     assert json.loads(out)["accepted"] == 1
     code, out, _ = apigen(capsys, "stats", "--db", db)
     assert "funnel" in out and "max_turns" in out and "find_user" in out
+    assert "max_turns  (e.g. r1:1:t0)" in out and "judge agreement (votes that passed):" in out
+    assert "blueprint yield (accepted trials: blueprints):" in out
 
 
 def test_env_var_fallback(

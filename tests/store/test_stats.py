@@ -95,6 +95,19 @@ def test_funnel_reasons_tools_and_cost(store: Store) -> None:
     assert s.accepted == 1 and s.cost_per_accepted == pytest.approx(0.09)
 
 
+def test_example_ids_yield_and_judge_agreement(store: Store) -> None:
+    fill(store)
+    s = store.stats("r1")
+    policy = next(g for g in s.blueprint_rejections if g.stage == "policy")
+    assert policy.reasons[0].examples == ("r1:1:b0",)  # the draft that failed, to `apigen show`
+    committee = next(g for g in s.verdict_rejections if g.stage == "committee")
+    assert committee.reasons[0].examples == ("r1:1:t0",)
+    assert s.endings[0].examples == ("r1:1:t0",)
+    # b0: 1 accepted trial, b1: 0; item 2's blueprint never reached episodes
+    assert [(b.value, b.count, b.accepted) for b in s.blueprint_yield] == [(0, 1, 0), (1, 1, 1)]
+    assert s.judge_agreement == pytest.approx(round(4 / 6, 4))  # 3/3 and 1/3 votes passed
+
+
 def test_whole_database_and_fallback_to_episode_usage(store: Store) -> None:
     fill(store)
     everything = store.stats()
