@@ -62,12 +62,20 @@ def query(
     db: str | None = DbOption,
     json_out: bool = typer.Option(False, "--json", help="Rows as a JSON list of objects."),
     csv_out: bool = typer.Option(False, "--csv", help="Rows as CSV with a header."),
-    max_rows: int = typer.Option(100_000, help="Stop after this many rows."),
+    max_rows: int = typer.Option(100_000, min=1, help="Stop after this many rows."),
+    timeout: float = typer.Option(60.0, min=0.001, help="Stop the query after this many seconds."),
+    reader_url: str | None = typer.Option(
+        None,
+        "--reader-url",
+        help="PostgreSQL: read-only login to run as (default: $APIGEN_READER_URL, else "
+        "apigen_reader when --db is a superuser).",
+        show_default=False,
+    ),
 ) -> None:
     """Run read-only SQL (the database refuses writes). See `apigen schema` for tables."""
     from apigen.store import run_query
 
-    result = run_query(sql, db, max_rows=max_rows)
+    result = run_query(sql, db, max_rows=max_rows, timeout_s=timeout, reader_url=reader_url)
     if json_out:
         echo_json([dict(zip(result.columns, row, strict=True)) for row in result.rows])
     elif csv_out:
