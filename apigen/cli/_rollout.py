@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from apigen.cli._render import echo_json
+from apigen.safety import MAX_ITEMS, MAX_SEED, check_output
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -35,11 +36,14 @@ def collect_cmd(
     run: str | None = typer.Option(
         None, "--run", help="With --from-db: only this run's (default: every run's, deduplicated)."
     ),
-    n: int | None = typer.Option(None, "-n", help="Use only the first N blueprints."),
+    n: int | None = typer.Option(
+        None, "-n", min=1, max=MAX_ITEMS, help="Use only the first N blueprints."
+    ),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP, show_default=False),
     out: Path | None = typer.Option(
         None, help="Write the trajectories to this JSONL file instead of the database."
     ),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
     trials: int | None = typer.Option(None, help="Episodes per blueprint (default 3)."),
     agent: str | None = typer.Option(None, help="Agent model (default: the agent role's)."),
     human: str | None = typer.Option(None, help="Human model (default: the human role's)."),
@@ -48,8 +52,12 @@ def collect_cmd(
     early_rejection: bool | None = typer.Option(
         None, "--early-rejection/--no-early-rejection", help="Stop doomed episodes (on)."
     ),
-    seed: int = typer.Option(0, help="Run seed: same seed, same trajectories."),
-    state_seed: int = typer.Option(0, help="State seed the blueprints refer to."),
+    seed: int = typer.Option(
+        0, min=0, max=MAX_SEED, help="Run seed: same seed, same trajectories."
+    ),
+    state_seed: int = typer.Option(
+        0, min=0, max=MAX_SEED, help="State seed the blueprints refer to."
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Role-play every blueprint and judge each episode; store the trajectories as a
@@ -66,6 +74,8 @@ def collect_cmd(
         raise UserError("--run goes with --from-db")
     if db is not None and not from_db and out is not None:
         raise UserError("--db is not used when reading --blueprints and writing --out")
+    if out is not None:
+        check_output(out, force=force)
     config = RolloutConfig.load(
         trials=trials,
         agent_model=agent,

@@ -14,12 +14,14 @@ from typing import Any
 import typer
 
 from apigen.cli._render import echo_json
+from apigen.safety import check_output
 
 __all__ = ["export", "query", "report", "runs", "schema", "stats"]
 
 _DB_HELP = "Database URL or SQLite file (default: $APIGEN_DATABASE_URL, else ./apigen.db)."
 DbOption = typer.Option(None, "--db", help=_DB_HELP, show_default=False)
 RunOption = typer.Option(None, "--run", help="Only this run id.", show_default=False)
+ForceOption = typer.Option(False, "--force", help="Overwrite an existing --out file.")
 
 
 def runs(db: str | None = DbOption, json_out: bool = typer.Option(False, "--json")) -> None:
@@ -88,10 +90,13 @@ def query(
 
 def schema(
     out: Path | None = typer.Option(None, help="Write Markdown here instead of stdout."),
+    force: bool = ForceOption,
 ) -> None:
     """Document the tables, columns, JSON shapes and example queries (Markdown)."""
     from apigen.store import schema_markdown
 
+    if out is not None:
+        check_output(out, force=force)
     text = schema_markdown()
     if out is None:
         typer.echo(text)
@@ -103,10 +108,12 @@ def report(
     out: Path = typer.Option(Path("report.html"), "--out", help="HTML file to write."),
     db: str | None = DbOption,
     run: str | None = RunOption,
+    force: bool = ForceOption,
 ) -> None:
     """Write one self-contained HTML page of plots (opens offline in any browser)."""
     from apigen.store import Store
 
+    check_output(out, force=force)
     with Store.open(db, create=False) as store:
         path = store.report(out, run)
     typer.echo(f"wrote {path}")

@@ -27,7 +27,14 @@ _JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
 
 
 class InputRejected(ValueError):
-    """The input is too large, too deep, binary or malformed; the message is one line."""
+    """The input is too large, too deep, binary or malformed; the message is one line.
+
+    ``syntax`` is true when the text is merely malformed (not over a limit).
+    """
+
+    def __init__(self, message: str, *, syntax: bool = False) -> None:
+        super().__init__(message)
+        self.syntax = syntax
 
 
 def _decode(raw: bytes, source: str) -> str:
@@ -118,12 +125,12 @@ def load_yaml_text(
 
     try:
         _check_yaml_events(text, source, max_depth, max_nodes)
-        return yaml.load(text, Loader=_yaml_loader())  # noqa: S506 (a safe loader)
+        return yaml.load(text, Loader=_yaml_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "syntax error"
-        raise InputRejected(f"{source}: invalid YAML{where}: {problem}") from None
+        raise InputRejected(f"{source}: invalid YAML{where}: {problem}", syntax=True) from None
 
 
 def load_json_text(
@@ -141,7 +148,7 @@ def load_json_text(
         return json.loads(text)
     except (json.JSONDecodeError, RecursionError) as exc:
         detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "too deep"
-        raise InputRejected(f"{source}: invalid JSON: {detail}") from None
+        raise InputRejected(f"{source}: invalid JSON: {detail}", syntax=True) from None
 
 
 def load_data_file(

@@ -104,6 +104,24 @@ def _check_args(args: Iterable[Any], limits: TemplateLimits) -> None:
             raise _LimitExceeded(f"an argument larger than {limits.max_output:,}")
 
 
+def _check_binop(operator: str, left: Any, right: Any, limits: TemplateLimits) -> None:
+    """Refuse ``*``, ``**`` and ``%`` whose result would exceed the limits, before computing."""
+    ints = isinstance(left, int) and isinstance(right, int)
+    too_big = False
+    if operator == "**" and ints:
+        too_big = right > 0 and abs(left) > 1 and left.bit_length() * right > limits.max_int_bits
+    elif operator == "*" and ints:
+        too_big = left.bit_length() + right.bit_length() > limits.max_int_bits
+    elif operator == "*":
+        for seq, times in ((left, right), (right, left)):
+            if isinstance(times, int) and hasattr(seq, "__len__"):
+                too_big = too_big or len(seq) * max(times, 0) > limits.max_output
+    elif operator == "%":
+        _check_args(right if isinstance(right, tuple) else (right,), limits)
+    if too_big:
+        raise _LimitExceeded(f"a {operator} result past the size limits")
+
+
 def _make_environment_class() -> type:
     from jinja2 import nodes
     from jinja2.exceptions import TemplateError
@@ -141,7 +159,7 @@ def _make_environment_class() -> type:
             self,
             limits: TemplateLimits,
             filters: dict[str, Any],
-            globals: dict[str, Any],  # noqa: A002
+            globals: dict[str, Any],
             **options: Any,
         ) -> None:
             super().__init__(**options)
@@ -181,26 +199,11 @@ def _make_environment_class() -> type:
             return rng
 
         def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-            limits = self.limits
-            if operator == "**" and isinstance(left, int) and isinstance(right, int):
-                if right > 0 and abs(left) > 1 and left.bit_length() * right > limits.max_int_bits:
-                    raise _LimitExceeded(f"an integer larger than {limits.max_int_bits:,} bits")
-            elif operator == "*":
-                for seq, times in ((left, right), (right, left)):
-                    if isinstance(times, int) and hasattr(seq, "__len__"):
-                        if len(seq) * max(times, 0) > limits.max_output:
-                            raise _LimitExceeded(
-                                f"a value longer than {limits.max_output:,} characters"
-                            )
-                if isinstance(left, int) and isinstance(right, int):
-                    if left.bit_length() + right.bit_length() > limits.max_int_bits:
-                        raise _LimitExceeded(f"an integer larger than {limits.max_int_bits:,} bits")
-            elif operator == "%":
-                _check_args(right if isinstance(right, tuple) else (right,), limits)
+            _check_binop(operator, left, right, self.limits)
             result = super().call_binop(context, operator, left, right)
-            return _check_size(result, limits)
+            return _check_size(result, self.limits)
 
-        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805
+        def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
             budget = _budget(__self)
             budget.step()
             if not isinstance(__obj, Macro):
@@ -229,7 +232,7 @@ def sandboxed_environment(
     limits: TemplateLimits | None = None,
     *,
     filters: dict[str, Any] | None = None,
-    globals: dict[str, Any] | None = None,  # noqa: A002
+    globals: dict[str, Any] | None = None,
     **options: Any,
 ) -> Any:
     """A new bounded ``ImmutableSandboxedEnvironment``.
@@ -298,7 +301,7 @@ def render(template: Any, name: str, /, **variables: Any) -> str:
                 raise _LimitExceeded(f"output longer than {env.limits.max_output:,} characters")
             chunks.append(chunk)
         return "".join(chunks)
-    except Exception as exc:  # noqa: BLE001 (every failure of user code becomes one line)
+    except Exception as exc:
         message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         first = message.strip().splitlines()[0] if message.strip() else type(exc).__name__
         kind = _kind(exc)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 import apigen
 from apigen.errors import ConfigError, UnknownNameError
+from apigen.safety import MAX_ITEMS, MAX_SEED
 from apigen.store import _models as m
 from apigen.store._engine import create_store_engine, resolve_url, safe_url, upgrade_to_head
 from apigen.store._read import READ_COLUMNS, iter_batches, to_trajectories
@@ -134,6 +135,9 @@ class Store:
     ) -> RunInfo:
         """Record a new run (status ``running``); ``config`` is stored with secrets redacted.
 
+        ``seed`` and ``planned_items`` outside ``0..MAX_SEED`` / ``0..MAX_ITEMS``
+        (:mod:`apigen.safety`) raise :class:`ConfigError` before anything is written.
+
         ``tools``/``policy`` default to the registered domain's, snapshotted so exports
         stay reproducible when the domain changes later.
         """
@@ -146,6 +150,10 @@ class Store:
                 policy = d.policy if policy is None else policy
             except (UnknownNameError, ImportError):
                 pass
+        if not 0 <= seed <= MAX_SEED:
+            raise ConfigError(f"must be between 0 and {MAX_SEED}", field="seed")
+        if not 0 <= planned_items <= MAX_ITEMS:
+            raise ConfigError(f"must be between 0 and {MAX_ITEMS:,}", field="n")
         rid = run_id or f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
         row = {
             "id": rid,

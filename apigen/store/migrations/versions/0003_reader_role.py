@@ -56,9 +56,10 @@ def upgrade() -> None:
     may = bind.exec_driver_sql(
         "SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user"
     ).scalar()
-    if not may and not bind.exec_driver_sql(
-        f"SELECT 1 FROM pg_roles WHERE rolname = '{READER}'"
-    ).scalar():
+    if (
+        not may
+        and not bind.exec_driver_sql(f"SELECT 1 FROM pg_roles WHERE rolname = '{READER}'").scalar()
+    ):
         return
     if may:
         op.execute(_CREATE)
