@@ -27,7 +27,7 @@ def check_output(
     if not force and path.exists() and (not directory or any(path.iterdir())):
         what = "directory is not empty" if directory else "exists"
         raise UserError(f"{option} {path}: {what} (pass --force to overwrite)")
-    parent = path.parent if not path.exists() else path
+    parent = path if directory and path.is_dir() else path.parent
     if not parent.exists():
         raise UserError(f"{option} {path}: directory {parent} does not exist")
     if not os.access(parent, os.W_OK | os.X_OK):

@@ -56,6 +56,7 @@ def test_collect_writes_trajectories_and_prints_the_summary(folder: Path) -> Non
     refused = CliRunner().invoke(app, args)
     assert isinstance(refused.exception, UserError) and "--force" in str(refused.exception)
     again = CliRunner().invoke(app, [*args, "--force"])
+    assert again.exit_code == 0, again.exception
     assert [t.messages for t in read_trajectories(out)] == [t.messages for t in trajs]
     assert json.loads(again.stdout)["accepted"] == summary["accepted"]
 
