@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from apigen.cli._render import echo_json
-from apigen.safety import MAX_ITEMS, MAX_SEED, check_output
+from apigen.safety import MAX_ITEMS, MAX_SEED, check_output, printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -223,15 +223,24 @@ def show(
     render_trajectory(Console(), traj, full=full)
 
 
-def render_trajectory(console: Console, traj: Trajectory, *, full: bool = False) -> None:
-    """Print ``traj`` on a rich ``console``."""
+def _safe(text: str) -> str:
+    """Stored text for rich: markup escaped, control and escape sequences shown."""
     from rich.markup import escape
+
+    return escape(printable(text))
+
+
+def render_trajectory(console: Console, traj: Trajectory, *, full: bool = False) -> None:
+    """Print ``traj`` on a rich ``console``; stored text cannot drive the terminal."""
     from rich.table import Table
 
+    escape = _safe
+
     status = "[green]accepted[/]" if traj.accepted else "[red]rejected[/]"
-    console.rule(f"trajectory {traj.id}")
+    console.rule(f"trajectory {escape(traj.id or '')}")
     console.print(
-        f"blueprint [bold]{escape(traj.blueprint_id)}[/] ({traj.domain}) trial {traj.trial}: "
+        f"blueprint [bold]{escape(traj.blueprint_id)}[/] ({escape(traj.domain)}) "
+        f"trial {traj.trial}: "
         f"{status}, ending [bold]{escape(traj.ending)}[/], {traj.turns} turns, "
         f"{traj.tool_calls} tool calls, {traj.duration_s:.2f}s"
     )
@@ -245,17 +254,19 @@ def render_trajectory(console: Console, traj: Trajectory, *, full: bool = False)
             f"{vote.judge}: {vote.passed} {json.dumps(vote.scores)}" for vote in v.votes
         )
         mark = "[green]yes[/]" if v.passed else "[red]no[/]"
-        table.add_row(v.verifier, mark, escape("\n".join(x for x in (reasons, votes) if x)))
+        table.add_row(escape(v.verifier), mark, escape("\n".join(x for x in (reasons, votes) if x)))
     console.print(table)
     usage = Table("role", "calls", "prompt", "completion", "cost USD", title="usage")
     for role, u in traj.usage.items():
         cost = "-" if u.cost_usd is None else f"{u.cost_usd:.6f}"
-        usage.add_row(role, str(u.calls), str(u.prompt_tokens), str(u.completion_tokens), cost)
+        usage.add_row(
+            escape(role), str(u.calls), str(u.prompt_tokens), str(u.completion_tokens), cost
+        )
     console.print(usage)
 
 
 def _render_message(console: Console, msg: Message, width: int | None) -> None:
-    from rich.markup import escape
+    escape = _safe
 
     def cut(text: str | None) -> str:
         text = text or ""

@@ -1,7 +1,9 @@
 """Curation commands over the results database: runs, stats, query, schema, report, export.
 
 Every command takes ``--db URL`` (a SQLAlchemy URL or a SQLite file path), falling
-back to ``$APIGEN_DATABASE_URL`` and then ``./apigen.db``.
+back to ``$APIGEN_DATABASE_URL`` and then ``./apigen.db``. Text output passes through
+:func:`apigen.safety.printable` (stored model text cannot drive the terminal);
+``--json`` and ``--csv`` stay exact.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from typing import Any
 
 import typer
 
-from apigen.cli._render import echo_json
-from apigen.safety import check_output
+from apigen.cli._render import echo_json, echo_text
+from apigen.safety import check_output, printable
 
 __all__ = ["export", "query", "report", "runs", "schema", "stats"]
 
@@ -36,7 +38,7 @@ def runs(db: str | None = DbOption, json_out: bool = typer.Option(False, "--json
     if not found:
         typer.echo("no runs")
     for r in found:
-        typer.echo(
+        echo_text(
             f"{r.id}  {r.status:<11} {r.domain:<12} items {r.items_done}/{r.planned_items}"
             f" (failed {r.items_failed})  accepted {r.accepted}/{r.trajectories}"
             f"  {r.started_at:%Y-%m-%d %H:%M}  {r.code_version}"
@@ -56,7 +58,7 @@ def stats(
     if json_out:
         echo_json(result.model_dump(mode="json"))
         return
-    typer.echo(_stats_text(result))
+    echo_text(_stats_text(result))
 
 
 def query(
@@ -85,7 +87,7 @@ def query(
         writer.writerow(result.columns)
         writer.writerows(result.rows)
     else:
-        typer.echo(_table_text(result.columns, result.rows))
+        echo_text(_table_text(result.columns, result.rows))
 
 
 def schema(
@@ -209,7 +211,9 @@ def _build(model: Any, what: str, **values: Any) -> Any:
 
 
 def _table_text(columns: tuple[str, ...], rows: tuple[tuple[Any, ...], ...]) -> str:
-    cells = [[("NULL" if v is None else str(v)).replace("\n", " ")[:80] for v in r] for r in rows]
+    cell = lambda v: printable("NULL" if v is None else str(v).replace("\n", " "))[:80]  # noqa: E731
+    cells = [[cell(v) for v in r] for r in rows]
+    columns = tuple(printable(c, newlines=False) for c in columns)
     widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
     line = lambda vals: "  ".join(v.ljust(w) for v, w in zip(vals, widths, strict=True))  # noqa: E731
     out = [line(list(columns)), line(["-" * w for w in widths]), *(line(r) for r in cells)]
