@@ -17,7 +17,7 @@ _SECRET_KEY = re.compile(
 _URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.\-]*://[^/\s:@]*:)(?P<pw>[^@\s/]+)(?=@)", re.I)
 # ?password=...&  or  api_key=...  inside DSNs and query strings
 _QUERY_SECRET = re.compile(
-    r"(?P<head>\b[\w\-]*(?:password|passwd|secret|token|api[_-]?key)[\w\-]*=)(?P<pw>[^&\s;]+)",
+    r"(?P<head>\b[\w\-]*(?:password|passwd|secret|token|api[_-]?key)[\w\-]*=)(?P<pw>[^&#\s;]+)",
     re.I,
 )
 # any parameter of a URL query string whose name is a secret's: ?key=... &sig=... &auth=...
