@@ -218,7 +218,7 @@ def show(
     else:
         from apigen.store import Store
 
-        with Store.open(db, create=False) as store:
+        with Store.open(db, read_only=True) as store:
             traj = store.get_trajectory(ident)
     render_trajectory(Console(), traj, full=full)
 

@@ -30,7 +30,7 @@ def runs(db: str | None = DbOption, json_out: bool = typer.Option(False, "--json
     """List runs: status, domain, items done/planned, trajectories accepted/total."""
     from apigen.store import Store
 
-    with Store.open(db, create=False) as store:
+    with Store.open(db, read_only=True) as store:
         found = store.runs()
     if json_out:
         echo_json([r.model_dump(mode="json") for r in found])
@@ -53,7 +53,7 @@ def stats(
     """The funnel, top rejection reasons, tool coverage, turns and cost per accepted."""
     from apigen.store import Store
 
-    with Store.open(db, create=False) as store:
+    with Store.open(db, read_only=True) as store:
         result = store.stats(run)
     if json_out:
         echo_json(result.model_dump(mode="json"))
@@ -116,7 +116,7 @@ def report(
     from apigen.store import Store
 
     check_output(out, force=force)
-    with Store.open(db, create=False) as store:
+    with Store.open(db, read_only=True) as store:
         path = store.report(out, run)
     typer.echo(f"wrote {path}")
 
@@ -177,7 +177,7 @@ def export(
         bos_token=bos_token,
         eos_token=eos_token,
     )
-    with Store.open(db, create=False) as store:
+    with Store.open(db, read_only=True) as store:
         result = store.export(where, options)
     if json_out:
         echo_json(result.model_dump(mode="json"))
