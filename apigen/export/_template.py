@@ -188,7 +188,7 @@ class ChatTemplateExporter(Exporter):
         try:
             text = self.template.render(hf_messages(conv), list(conv.tools))
         except TemplateRejected as exc:
-            if exc.kind in ("limit", "unsafe"):  # the template is at fault, not the record
+            if exc.kind in ("limit", "unsafe", "broken"):  # the template's fault, not the record's
                 raise ConfigError(str(exc), field="--chat-template") from None
             raise InvalidRecord(str(exc)) from None
         return {"text": text}

@@ -54,8 +54,8 @@ class TemplateRejected(ValueError):
 
     ``kind``: ``"limit"`` (a budget ran out), ``"unsafe"`` (the sandbox refused),
     ``"raised"`` (the template called ``raise_exception``), ``"syntax"``,
-    ``"missing"`` (no such template), or ``"error"`` (any other failure while
-    rendering, e.g. ``1/0``).
+    ``"missing"`` (no such template), ``"broken"`` (arithmetic: ``1/0``), or
+    ``"error"`` (any other failure while rendering, e.g. a missing key of a record).
     """
 
     def __init__(self, message: str, *, kind: str) -> None:
@@ -275,6 +275,8 @@ def _kind(exc: BaseException) -> str:
 
     if isinstance(exc, _LimitExceeded | RecursionError | MemoryError):
         return "limit"
+    if isinstance(exc, ArithmeticError):
+        return "broken"
     if isinstance(exc, SecurityError):
         return "unsafe"
     if isinstance(exc, TemplateSyntaxError):
