@@ -53,7 +53,7 @@ def read_trajectories(path: str | Path) -> Iterator[Trajectory]:
 def _lines(fh: Iterable[str], path: Path) -> Iterator[tuple[int, str]]:
     number = 0
     try:
-        for number, line in enumerate(fh, start=1):  # noqa: B007 (read after a failure)
+        for number, line in enumerate(fh, start=1):
             yield number, line
     except UnicodeDecodeError:
         raise UserError(f"{path}:{number + 1}: not UTF-8 text (a binary file?)") from None
