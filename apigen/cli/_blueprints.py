@@ -48,9 +48,13 @@ def validate(
 @app.command("schema")
 def schema(
     out: Path | None = typer.Option(None, help="Write to this file instead of stdout."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
 ) -> None:
     """Print (or write) the JSON schema of blueprint files."""
     import json
+
+    if out is not None:
+        check_output(out, force=force)
 
     from apigen.blueprints import blueprint_json_schema
 

@@ -152,7 +152,7 @@ def _make_environment_class() -> type:
     def raise_exception(message: str) -> None:
         raise TemplateRaised(message)
 
-    class BoundedSandbox(ImmutableSandboxedEnvironment):  # type: ignore[misc]
+    class BoundedSandbox(ImmutableSandboxedEnvironment):
         intercepted_binops = frozenset({"*", "**", "+", "%"})
 
         def __init__(
@@ -190,7 +190,7 @@ def _make_environment_class() -> type:
                 yield item
 
         def apigen_concat(self, parts: list[Any]) -> str:
-            return _check_size("".join(str(p) for p in parts), self.limits)  # type: ignore[no-any-return]
+            return _check_size("".join(str(p) for p in parts), self.limits)
 
         def apigen_range(self, *args: int) -> range:
             rng = range(*args)
