@@ -125,6 +125,9 @@ def _env_for(model: type[BaseModel], prefix: str, env: Mapping[str, str]) -> dic
 def _models_env(env: Mapping[str, str]) -> dict[str, Any]:
     from pydantic_settings import EnvSettingsSource
 
+    for key, raw in env.items():
+        if key.upper().startswith("APIGEN_"):
+            _env_value(raw, key)  # refuses values nested or sized past the limits
     source = EnvSettingsSource(ModelsConfig, case_sensitive=False)
     source.env_vars = {k.lower(): v for k, v in env.items()}
     return dict(source())

@@ -89,6 +89,12 @@ CASES: dict[str, Case] = {
     "env-deep-json": Case(
         ("run", "--db", "x.db"), 2, "nested deeper", env={"APIGEN_N": inputs.DEEP_JSON[:20_000]}
     ),
+    "env-models-deep": Case(
+        ("run", "--db", "x.db"),
+        2,
+        "APIGEN_AGENT__MODELS: nested deeper",
+        env={"APIGEN_AGENT__MODELS": inputs.DEEP_JSON[:20_000]},
+    ),
     "env-n-huge": Case(("run", "--db", "x.db"), 2, "n:", env={"APIGEN_N": "1000000000"}),
     # -- flags with bounds ---------------------------------------------------------------
     "flag-n-huge": Case(

@@ -72,7 +72,7 @@ ESCALATIONS = [
 
 @pytest.mark.parametrize("sql", ESCALATIONS)
 def test_escalations_are_refused_by_the_server(pg: str, no_keyword_check: None, sql: str) -> None:
-    with pytest.raises(QueryRefused, match="permission denied|must be superuser") as err:
+    with pytest.raises(QueryRefused, match=r"permission denied|must be superuser") as err:
         run_query(sql, pg)
     assert "\n" not in str(err.value)
     assert not Path("/tmp/apigen-evil-program").exists()
@@ -86,7 +86,7 @@ def test_reset_role_stays_the_reader(pg: str, no_keyword_check: None) -> None:
 
 def test_cannot_terminate_another_session(pg: str, admin_pid: tuple[object, int]) -> None:
     conn, pid = admin_pid
-    with pytest.raises(QueryRefused, match="permission denied|must be a"):
+    with pytest.raises(QueryRefused, match=r"permission denied|must be a"):
         run_query(f"SELECT pg_terminate_backend({pid})", pg)
     assert conn.execute(text("SELECT 1")).scalar_one() == 1  # type: ignore[attr-defined]
 
@@ -117,12 +117,12 @@ def test_dblink_cannot_log_back_in_as_superuser(pg: str) -> None:
         f"SELECT * FROM \"{installed}\".dblink('host=127.0.0.1 dbname=test user=postgres', "
         "'SELECT pg_read_file(''/etc/hostname'')') AS t(x text)"
     )
-    with pytest.raises(QueryRefused, match="password|permission denied"):
+    with pytest.raises(QueryRefused, match=r"password|permission denied"):
         run_query(sql, pg)
 
 
 def test_a_privileged_reader_url_is_refused(pg: str) -> None:
-    with pytest.raises(QueryRefused, match="superuser.*--reader-url") as err:
+    with pytest.raises(QueryRefused, match=r"superuser.*--reader-url") as err:
         run_query("SELECT 1", pg, reader_url=pg)
     assert "\n" not in str(err.value)
 
@@ -131,7 +131,7 @@ def test_without_a_reader_login_the_superuser_is_refused(
     pg: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(q, "READER_ROLE", f"apigen_missing_{uuid.uuid4().hex[:6]}")
-    with pytest.raises(QueryRefused, match="no read-only login.*--reader-url") as err:
+    with pytest.raises(QueryRefused, match=r"no read-only login.*--reader-url") as err:
         run_query("SELECT 1", pg)
     assert "\n" not in str(err.value)
 
