@@ -123,4 +123,3 @@ def exporter_problems() -> list[str]:
     """One line per ``apigen.exporters`` plug-in that failed to load and was skipped."""
     _EXPORTERS.names()
     return list(_EXPORTERS.problems)
-
