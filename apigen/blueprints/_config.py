@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from apigen.blueprints._stages import DEFAULT_STAGES, known_stages
 from apigen.errors import ConfigError
+from apigen.safety import MAX_COUNT
 
 __all__ = ["DEFAULT_CRITERIA", "Phase1Config"]
 
@@ -40,7 +41,7 @@ class Phase1Config(BaseModel):
     """Model that condenses failures into regeneration feedback (role ``feedback``).
     Default ``None``: the failures are passed on verbatim (there is no ``sim/feedback``
     role; the sim generator reads the verbatim lines)."""
-    rounds: int = Field(default=3, ge=0)
+    rounds: int = Field(default=3, ge=0, le=MAX_COUNT)
     """Feedback rounds K after the first generation (0 = no feedback loop). Default 3."""
     criteria: tuple[str, ...] = Field(default=DEFAULT_CRITERIA, min_length=1)
     """Criteria every reviewer scores. Default correctness, completeness, satisfaction,

@@ -82,6 +82,8 @@ class Exporter(ABC):
     description: ClassVar[str]
     suffix: ClassVar[str] = ".jsonl"
     """Default file suffix (informational; the output path decides)."""
+    writes_folder: ClassVar[bool] = False
+    """The sink writes a directory at its path (not a file)."""
     default_arguments: ClassVar[str] = "object"
     """Tool-call arguments when ``ExportOptions.arguments`` is unset: ``object`` or ``string``."""
 

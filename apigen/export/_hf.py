@@ -79,6 +79,7 @@ class DatasetsExporter(Exporter):
     name = "hf-datasets"
     description = "Hugging Face datasets folder (save_to_disk) with a dataset card."
     suffix = ""
+    writes_folder = True
 
     def __init__(self, options: Any) -> None:
         super().__init__(options)

@@ -1,7 +1,8 @@
 """The ``chat-template`` exporter: Hugging Face style Jinja chat templates, offline.
 
-The environment mirrors what ``transformers`` gives templates: a sandboxed,
-immutable Jinja environment with ``trim_blocks``/``lstrip_blocks`` and loop
+The environment mirrors what ``transformers`` gives templates: apigen's bounded
+sandbox (:func:`apigen.safety.sandboxed_environment`: immutable, with limits on
+loops, recursion and output size) with ``trim_blocks``/``lstrip_blocks`` and loop
 controls; ``tojson`` that keeps non-ASCII and takes ``indent``/``separators``/
 ``sort_keys``; ``raise_exception(msg)``; ``strftime_now(fmt)``; and a
 ``{% generation %}`` block that just renders its body. Variables: ``messages``,
@@ -21,6 +22,7 @@ from typing import Any
 from apigen.errors import ConfigError
 from apigen.export._base import Exporter, register_exporter
 from apigen.export._convert import Conversation, InvalidRecord, chat_messages
+from apigen.safety import TemplateRejected, compile_template, render, sandboxed_environment
 
 __all__ = ["BUILTIN_TEMPLATES", "ChatTemplate", "ChatTemplateExporter", "load_chat_template"]
 
@@ -44,16 +46,9 @@ def _tojson(
     )
 
 
-def _raise(message: str) -> None:
-    from jinja2.exceptions import TemplateError
-
-    raise TemplateError(message)
-
-
 def _environment() -> Any:
     from jinja2 import nodes
     from jinja2.ext import Extension, loopcontrols
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     class Generation(Extension):
         tags = frozenset({"generation"})  # type: ignore[assignment]
@@ -62,13 +57,13 @@ def _environment() -> Any:
             next(parser.stream)
             return list(parser.parse_statements(("name:endgeneration",), drop_needle=True))
 
-    env = ImmutableSandboxedEnvironment(
-        trim_blocks=True, lstrip_blocks=True, extensions=[loopcontrols, Generation]
+    return sandboxed_environment(
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=[loopcontrols, Generation],
+        filters={"tojson": _tojson},
+        globals={"strftime_now": lambda fmt: datetime.now().strftime(fmt)},
     )
-    env.filters["tojson"] = _tojson
-    env.globals["raise_exception"] = _raise
-    env.globals["strftime_now"] = lambda fmt: datetime.now().strftime(fmt)
-    return env
 
 
 @dataclass(frozen=True)
@@ -90,7 +85,9 @@ class ChatTemplate:
             "add_generation_prompt": False,
             **extra,
         }
-        return str(self.template.render(messages=messages, tools=tools or None, **context))
+        return render(
+            self.template, "chat template", messages=messages, tools=tools or None, **context
+        )
 
 
 def _token(value: Any) -> str:
@@ -108,8 +105,6 @@ def load_chat_template(
     named ``tool_use`` is taken, else ``default``. Its ``bos_token``/``eos_token`` are
     used unless overridden.
     """
-    from jinja2 import TemplateSyntaxError
-
     if spec in BUILTIN_TEMPLATES:
         file, bos, eos = BUILTIN_TEMPLATES[spec]
         source = (resources.files("apigen.export") / "templates" / file).read_text("utf-8")
@@ -124,11 +119,9 @@ def load_chat_template(
         if path.suffix == ".json":
             source, bos, eos = _from_tokenizer_config(path)
     try:
-        template = _environment().from_string(source)
-    except TemplateSyntaxError as exc:
-        raise ConfigError(
-            f"{spec}: line {exc.lineno}: {exc.message}", field="--chat-template"
-        ) from None
+        template = compile_template(_environment(), spec, source=source)
+    except TemplateRejected as exc:
+        raise ConfigError(str(exc), field="--chat-template") from None
     bos = bos if bos_token is None else bos_token
     eos = eos if eos_token is None else eos_token
     return ChatTemplate(source, bos, eos, template)
@@ -174,15 +167,13 @@ class ChatTemplateExporter(Exporter):
         )
 
     def encode(self, conv: Conversation) -> Any:
-        from jinja2.exceptions import TemplateError
-
         msgs = chat_messages(conv, arguments=self.arguments, reasoning="think")
         try:
             row = self._render(msgs, list(conv.tools), conv.trained)
-        except TemplateError as exc:
-            raise InvalidRecord(f"chat template: {exc.message}") from None
-        except (TypeError, ValueError) as exc:
-            raise InvalidRecord(f"chat template: {exc}") from None
+        except TemplateRejected as exc:
+            if exc.kind in ("limit", "unsafe", "broken"):  # the template's fault, not the record's
+                raise ConfigError(str(exc), field="--chat-template") from None
+            raise InvalidRecord(str(exc)) from None
         return self.with_provenance(row, conv)
 
     def _render(

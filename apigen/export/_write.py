@@ -16,6 +16,7 @@ from apigen.errors import ConfigError, EmptyExportError
 from apigen.export._base import Sink, get_exporter
 from apigen.export._convert import InvalidRecord, per_turn, prepare
 from apigen.export._records import ExportOptions, ExportRecord, ExportResult, SplitCount
+from apigen.safety import check_output
 
 __all__ = ["DistractorPool", "split_paths", "write_dataset"]
 
@@ -87,14 +88,12 @@ def _split_of(seed: int, key: str, share: float) -> str:
     return "train" if int.from_bytes(h, "big") / 2**64 < share else "val"
 
 
-def _check_targets(paths: dict[str, Path], force: bool) -> None:
-    """Refuse missing directories, and existing outputs unless ``force``."""
+def _check_targets(paths: dict[str, Path], force: bool, folder: bool) -> None:
+    """:func:`apigen.safety.check_output` for each target (``folder``: the format writes
+    a directory), and never replace a directory that is not a saved dataset."""
     for p in paths.values():
-        if not p.parent.is_dir():
-            raise ConfigError(f"directory {p.parent} does not exist", field="--out")
-        if p.exists() and not force:
-            raise ConfigError(f"{p} exists (pass --force to replace it)", field="--out")
-        if p.is_dir() and not (p / "state.json").is_file():
+        check_output(p, force=force, directory=folder)
+        if folder and p.is_dir() and any(p.iterdir()) and not (p / "state.json").is_file():
             raise ConfigError(f"{p} is a directory, not a saved dataset", field="--out")
 
 
@@ -119,7 +118,7 @@ def write_dataset(records: Iterable[ExportRecord], options: ExportOptions) -> Ex
     start = time.perf_counter()
     exporter = get_exporter(options.format)(options)
     paths = split_paths(options)
-    _check_targets(paths, options.force)
+    _check_targets(paths, options.force, exporter.writes_folder)
     pool = DistractorPool() if options.distractors else None
     temps = {k: p.with_name(f".{p.name}.tmp") for k, p in paths.items()}
     sinks: dict[str, Sink] = {}

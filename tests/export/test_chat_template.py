@@ -175,7 +175,7 @@ def test_tokenizer_config(tmp_path: Path) -> None:
 def test_sandbox_and_bad_templates(tmp_path: Path) -> None:
     evil = tmp_path / "evil.jinja"
     evil.write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}")
-    with pytest.raises(EmptyExportError, match="unsafe"):
+    with pytest.raises(ConfigError, match=r"--chat-template: chat template, line 1: .*unsafe"):
         render(tmp_path, [record()], chat_template=str(evil))
     broken = tmp_path / "broken.jinja"
     broken.write_text("{% for m in messages %}")

@@ -167,9 +167,9 @@ def test_failure_leaves_no_partial_file(tmp_path: Path) -> None:
 
 
 def test_missing_output_directory(tmp_path: Path) -> None:
-    from apigen.errors import ConfigError
+    from apigen.errors import UserError
 
-    with pytest.raises(ConfigError, match="--out"):
+    with pytest.raises(UserError, match="--out"):
         write_dataset([record()], ExportOptions(format="openai", out=tmp_path / "no" / "x.jsonl"))
 
 
@@ -261,16 +261,17 @@ def test_nothing_written_is_an_error_with_the_reason(tmp_path: Path) -> None:
 
 
 def test_existing_output_needs_force(tmp_path: Path) -> None:
-    from apigen.errors import ConfigError
+    from apigen.errors import ConfigError, UserError
 
     out = tmp_path / "o.jsonl"
     out.write_text("keep me\n")
-    with pytest.raises(ConfigError, match=r"exists.*--force"):
+    with pytest.raises(UserError, match=r"exists.*--force"):
         write_dataset([record()], ExportOptions(format="openai", out=out))
     assert out.read_text() == "keep me\n"
     write_dataset([record()], ExportOptions(format="openai", out=out, force=True))
     assert out.read_text() != "keep me\n"
     folder = tmp_path / "not-a-dataset"
     folder.mkdir()
+    (folder / "notes.txt").write_text("mine")
     with pytest.raises(ConfigError, match="not a saved dataset"):
         write_dataset([record()], ExportOptions(format="hf-datasets", out=folder, force=True))
