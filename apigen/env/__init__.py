@@ -2,13 +2,18 @@
 
 Public surface
 --------------
-``tool(kind)``                decorator: a plain function becomes a :class:`Tool`; its
-                              JSON schema comes from type hints and the docstring.
+``tool(kind, confirm=, handoff=, authenticates=, free_text=)``
+                              decorator: a plain function becomes a :class:`Tool`; its
+                              JSON schema comes from type hints and the docstring; the
+                              declarations say what the pipeline and the sim must not
+                              guess (needs confirmation, hands off to a person,
+                              identifies the user, parameters the agent composes).
 ``Entity(kind)``              ``Annotated`` marker naming an identifier's entity kind
                               (drives the tool graph).
 ``ToolFailure``               raise inside a tool for an expected failure.
 ``Domain``                    abstract domain: ``name``, ``description``, ``tools``,
-                              ``policy`` (markdown), ``policy_checks``, ``build_state``,
+                              ``policy`` (markdown), ``policy_checks``, ``framing``,
+                              ``build_state``,
                               ``sample_task`` (context sampler), ``extra_edges``,
                               ``reachable`` (irreversibility, for early rejection).
 ``Environment``               a domain with its pristine :class:`Database` loaded;
@@ -18,7 +23,14 @@ Public surface
 ``DB`` / ``TableView``        what tools see: ``db.orders[key]`` (frozen record),
                               ``db.orders.edit(key)`` (mutable copy),
                               ``db.orders[key] = record`` (write).
+``Framing``                   who plays whom, transcript labels, human-simulator rules,
+                              generator notes, personas; neutral defaults.
 ``PolicyCheck``               ``(PolicyContext) -> Iterable[Violation]``.
+``confirm_before_write``      core rule for tools declared ``confirm=True``.
+``protocol``                  the conversation protocol (module): markers ``STOP`` /
+                              ``TRANSFER``, confirmation request and answer shapes
+                              (``confirmation_request``, ``asks_confirmation``,
+                              ``consent``), ``asks_identity``, ``announces_transfer``.
 ``TaskSketch`` / ``WriteStep`` a grounded task sampled by a domain.
 ``get_domain(name)``, ``domain_names()``, ``load_environment(name, seed, scale)``,
 ``register_domain(domain)``   the registry (built-ins plus the ``apigen.environments``
@@ -33,6 +45,7 @@ Errors: tools never raise to the caller; see :class:`Sandbox`. An unknown domain
 raises :class:`apigen.errors.UnknownNameError`.
 """
 
+from apigen.env import _protocol as protocol
 from apigen.env._conformance import CONFORMANCE_CHECKS, ConformanceError, database_hash
 from apigen.env._domain import (
     Domain,
@@ -42,9 +55,11 @@ from apigen.env._domain import (
     TaskSketch,
     WriteStep,
 )
+from apigen.env._framing import Framing
 from apigen.env._frozen import FrozenDict, freeze, thaw
 from apigen.env._registry import domain_names, get_domain, load_environment, register_domain
 from apigen.env._replay import Replay, replay_with_policy
+from apigen.env._rules import confirm_before_write
 from apigen.env._sandbox import Sandbox
 from apigen.env._state import DB, Database, NotFound, TableView
 from apigen.env._tool import Entity, Tool, ToolFailure, tool
@@ -57,6 +72,7 @@ __all__ = [
     "Domain",
     "Entity",
     "Environment",
+    "Framing",
     "FrozenDict",
     "NotFound",
     "PolicyCheck",
@@ -68,11 +84,13 @@ __all__ = [
     "Tool",
     "ToolFailure",
     "WriteStep",
+    "confirm_before_write",
     "database_hash",
     "domain_names",
     "freeze",
     "get_domain",
     "load_environment",
+    "protocol",
     "register_domain",
     "replay_with_policy",
     "thaw",

@@ -28,18 +28,25 @@ _CRITERIA_TEXT = {
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.S)
 
 
-def transcript(messages: Sequence[Message], *, tools: bool = True) -> str:
-    """A plain-text rendering of the conversation (system prompt left out)."""
+def transcript(
+    messages: Sequence[Message],
+    *,
+    tools: bool = True,
+    labels: tuple[str, str] = ("USER", "ASSISTANT"),
+) -> str:
+    """A plain-text rendering of the conversation (system prompt left out); ``labels``
+    name the user and the agent (a domain's ``framing.user_label`` / ``agent_label``)."""
+    user, agent = labels
     lines = []
     for msg in messages:
         if msg.role == "user":
-            lines.append(f"CUSTOMER: {msg.content or ''}")
+            lines.append(f"{user}: {msg.content or ''}")
         elif msg.role == "assistant":
             if msg.content:
-                lines.append(f"AGENT: {msg.content}")
+                lines.append(f"{agent}: {msg.content}")
             if tools:
                 lines += [
-                    f"AGENT CALLS {c.name}({json.dumps(c.arguments, ensure_ascii=False)})"
+                    f"{agent} CALLS {c.name}({json.dumps(c.arguments, ensure_ascii=False)})"
                     for c in msg.tool_calls
                 ]
         elif msg.role == "tool" and tools:
@@ -48,7 +55,11 @@ def transcript(messages: Sequence[Message], *, tools: bool = True) -> str:
 
 
 def judge_prompt(
-    blueprint: Blueprint, policy: str, messages: Sequence[Message], criteria: Sequence[str]
+    blueprint: Blueprint,
+    policy: str,
+    messages: Sequence[Message],
+    criteria: Sequence[str],
+    labels: tuple[str, str] = ("USER", "ASSISTANT"),
 ) -> list[Message]:
     """The messages a judge receives: its role, the policy, the task and the transcript."""
     wanted = "\n".join(f"- {c}: {_CRITERIA_TEXT.get(c, c)}" for c in criteria)
@@ -60,7 +71,7 @@ def judge_prompt(
     )
     user = (
         f"Agent policy:\n{policy}\n\nCustomer's task:\n{blueprint.instruction}\n\n"
-        f"Conversation:\n{transcript(messages)}"
+        f"Conversation:\n{transcript(messages, labels=labels)}"
     )
     return [Message(role="system", content=system), Message(role="user", content=user)]
 
@@ -140,9 +151,10 @@ async def committee_verdict(
     policy: str,
     messages: Sequence[Message],
     context: Callable[..., dict[str, Any]],
+    labels: tuple[str, str] = ("USER", "ASSISTANT"),
 ) -> Verdict:
     """Every judge of ``config.judges`` votes; passes iff more cast votes pass than fail."""
-    prompt = judge_prompt(blueprint, policy, messages, config.criteria)
+    prompt = judge_prompt(blueprint, policy, messages, config.criteria, labels)
     votes = await asyncio.gather(
         *(
             _vote(client, config, book, judge, i, prompt, context)

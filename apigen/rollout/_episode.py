@@ -8,7 +8,7 @@ import json
 import time
 from typing import Any
 
-from apigen.env import Environment
+from apigen.env import Environment, protocol
 from apigen.errors import ProviderError
 from apigen.llm.sim import ContextKey as K
 from apigen.rollout._accept import (
@@ -20,7 +20,7 @@ from apigen.rollout._accept import (
 from apigen.rollout._client import CompletionLike, ModelClient, OutputErrorLike, UsageBook, ask
 from apigen.rollout._committee import committee_verdict
 from apigen.rollout._config import RolloutConfig
-from apigen.rollout._human import ask_human, human_ending
+from apigen.rollout._human import ask_human
 from apigen.rollout._truth import GroundTruth, changed_records, ground_truth, irreversible
 from apigen.types import (
     Blueprint,
@@ -94,10 +94,11 @@ class _Episode:
                 self.messages,
                 self.context,
                 self.turns,
+                self.env.domain,
             )
             self.turns += 1
             self.messages.append(Message(role="user", content=text))
-            ending = human_ending(text) or await self.agent_turn()
+            ending = protocol.ending(text) or await self.agent_turn()
             if ending is not None:
                 return ending
 
@@ -250,9 +251,17 @@ async def run_episode(
         policy_verdict(ep.violations),
     ]
     if config.judges and all(v.passed for v in verdicts):
+        framing = env.domain.framing
         verdicts.append(
             await committee_verdict(
-                client, config, ep.book, blueprint, env.domain.policy, ep.messages, ep.context
+                client,
+                config,
+                ep.book,
+                blueprint,
+                env.domain.policy,
+                ep.messages,
+                ep.context,
+                (framing.user_label, framing.agent_label),
             )
         )
     messages = tuple(ep.messages)

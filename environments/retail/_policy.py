@@ -3,7 +3,8 @@
 Each check is ``(PolicyContext) -> Iterable[Violation]`` with a stable rule id. A
 check sees the state *before* the call and the earlier executions; it never
 raises on odd arguments (wrong types, unknown ids): the tool reports those.
-Conversation rules (confirmation) apply only when ``ctx.messages`` is given.
+Conversation rules (the core ``confirm_before_write``, for the tools declared
+``confirm=True``) apply only when ``ctx.messages`` is given.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from apigen.env import PolicyCheck, PolicyContext
+from apigen.env import PolicyCheck, PolicyContext, confirm_before_write
 from apigen.types import Violation
 from environments.retail._common import ALLOWED_CANCEL_REASONS, users_named
-from environments.retail._confirm import check_confirmation
 
 __all__ = ["AUTH_FREE_TOOLS", "POLICY_CHECKS", "authenticated_user"]
 
@@ -220,5 +220,5 @@ POLICY_CHECKS: tuple[PolicyCheck, ...] = (
     check_modify_items_once,
     check_cancel_reason,
     check_after_transfer,
-    check_confirmation,
+    confirm_before_write,
 )
