@@ -94,13 +94,20 @@ _ASKS = re.compile(
     re.IGNORECASE,
 )
 _YES_NO = re.compile(r"\byes\s*(/|or)\s*no\b", re.IGNORECASE)
+_PLEASE_CONFIRM = re.compile(
+    r"\b(please confirm|confirm by|(reply|replying|type|typing|say|answer)\W+yes\b)",
+    re.IGNORECASE,
+)
 
 
 def asks_confirmation(text: str) -> bool:
     """The agent asks the user to agree to an action: it asks a question (``?``) and
     offers "yes/no", or one of its questions asks to confirm / proceed / go ahead,
-    "shall I", "would you like me to", "is that correct"... A request for information
-    ("What is your email?") is none."""
+    "shall I", "would you like me to", "is that correct"..., or it requests a
+    confirmation outright ("please confirm", "reply 'yes' to proceed"). A request for
+    information ("What is your email?") is none."""
+    if _PLEASE_CONFIRM.search(text):
+        return True
     questions = [s for s in _sentences(text) if "?" in s]
     if not questions:
         return False
@@ -156,13 +163,16 @@ def asks_identity(text: str, fields: Iterable[str]) -> bool:
 
 _TRANSFERRED = re.compile(
     r"\b(transferred|transferring|(will|'ll|am going to|going to) transfer|"
-    r"hand(ed|ing) (you|this|it|the conversation) (over|off))\b",
+    r"hand(ed|ing)|pass(ed|ing))\s+(you|your (call|chat|conversation|case|request)|"
+    r"this (call|chat|conversation|case)|the (call|chat|conversation|case))\b",
     re.IGNORECASE,
 )
 
 
 def announces_transfer(text: str) -> bool:
-    """The agent says it has handed (or is handing) the conversation to a person: a
-    statement with "transferred", "transferring", "will transfer", "handed you
-    over"...; a question ("Shall I transfer you?") is a confirmation request instead."""
+    """The agent says it has handed (or is handing) the conversation to someone: a
+    statement that transfers / hands over / passes *you* or *this conversation*
+    ("I have transferred you", "I'm handing this chat over"); a question ("Shall I
+    transfer you?") is a confirmation request, and money moved ("I transferred $40")
+    is no hand-off."""
     return any(_TRANSFERRED.search(s) and not s.endswith("?") for s in _sentences(text))

@@ -12,8 +12,8 @@ arguments of the blueprint's ``authenticates`` calls) to an identity request, sa
 and states every fact of it the customer knows (the values the instruction states;
 blank strings and the agent's own free text are no facts), "No, don't do that." to
 any other, answers questions from facts it knows (stated in the instruction or by
-the agent), and answers ``###TRANSFER###`` once the agent announces a transfer,
-never to a question.
+the agent), and answers ``###TRANSFER###`` once the agent announces a transfer in a
+domain with a tool declared ``handoff``, never to a question.
 Faults: ``stop_early`` (stops when asked to confirm one request), ``drift`` (one
 off-task question on its second or third turn).
 """
@@ -138,7 +138,8 @@ def _answer_fact(
 def respond(req: SimRequest) -> SimReply:
     """The customer's next message."""
     bp: Blueprint = req.need(ContextKey.BLUEPRINT)
-    plan = plan_of(bp, tool_map_for(req.ctx, bp.domain))
+    tools = tool_map_for(req.ctx, bp.domain)
+    plan = plan_of(bp, tools)
     fault = req.faults()
     turns = [t for t in req.turns if t.role in ("user", "assistant") and t.content.strip()]
     own = [t.content for t in turns if t.role == "assistant"]
@@ -161,7 +162,7 @@ def respond(req: SimRequest) -> SimReply:
         if wanted and current == stop_at:
             return SimReply(_EARLY)
         return SimReply(_YES[pick] if wanted else _NO)
-    if protocol.announces_transfer(agent):
+    if any(t.handoff for t in tools.values()) and protocol.announces_transfer(agent):
         return SimReply(TRANSFER)
     if plan.auth and protocol.asks_identity(agent, plan.identity):
         return SimReply(_identity_text(plan.identity))
