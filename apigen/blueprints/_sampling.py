@@ -230,7 +230,8 @@ def sample_context(
 ) -> SampledContext:
     """Sample the context of attempt ``spec``: deterministic for (domain, seed, index).
 
-    Which samplers contribute varies per attempt: a persona with probability
+    Which samplers contribute varies per attempt: a persona (from the domain's
+    ``framing.personas``, else the shipped list) with probability
     ``persona_rate``, few-shots (1..``few_shots`` of ``examples``) with probability
     ``few_shot_rate``, the relevant policy sections with probability
     ``focused_policy_rate`` (else the whole policy). Raises ``ValueError`` when the

@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from apigen.env import CONFORMANCE_CHECKS, ConformanceError, Environment, load_environment, protocol
+from apigen.env import (
+    CONFORMANCE_CHECKS,
+    ConformanceError,
+    Environment,
+    Framing,
+    load_environment,
+    protocol,
+)
 from apigen.llm import LLMClient
 from apigen.llm.sim._plan import plan_of
 from apigen.rollout import RolloutConfig, run_trials
@@ -139,3 +146,13 @@ def test_conformance_names_a_confirmation_nobody_checks() -> None:
 
     with pytest.raises(ConformanceError, match="transfer_money declare confirm=True"):
         CONFORMANCE_CHECKS["declarations"](Unchecked())
+
+
+def test_framing_rules_follow_the_core_rules_in_the_human_prompt() -> None:
+    class Strict(Ledger):
+        framing = Framing(user="a shop owner", human_rules=("Never share your PIN.",))
+
+    prompt = human_system_prompt(BY_ID["ledger-transfer"], Strict())
+    assert prompt.startswith("You are a shop owner talking to an assistant in a chat.")
+    rules = prompt.split("Rules:\n", 1)[1].splitlines()
+    assert rules[-1] == "- Never share your PIN." and len(rules) == 6
