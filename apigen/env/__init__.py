@@ -13,8 +13,8 @@ Public surface
 ``ToolFailure``               raise inside a tool for an expected failure.
 ``Domain``                    abstract domain: ``name``, ``description``, ``tools``,
                               ``policy`` (markdown), ``policy_checks``, ``framing``,
-                              ``build_state``,
-                              ``sample_task`` (context sampler), ``extra_edges``,
+                              ``build_state``, ``sample_task`` (context sampler),
+                              ``extra_edges``,
                               ``reachable`` (irreversibility, for early rejection).
 ``Environment``               a domain with its pristine :class:`Database` loaded;
                               ``env.sandbox()`` makes a :class:`Sandbox`.
