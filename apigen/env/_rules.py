@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apigen.env._domain import PolicyContext
+from apigen.env._policy import PolicyContext
 from apigen.env._protocol import asks_confirmation, consent
 from apigen.types import ToolCall, Violation
 

@@ -7,11 +7,12 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from apigen.committee import find_json_objects
 from apigen.env import Domain, protocol
 from apigen.errors import ProviderError
 from apigen.llm.sim import ContextKey as K
 from apigen.rollout._client import ModelClient, UsageBook, ask, derive_seed
-from apigen.rollout._committee import parse_json_object, transcript
+from apigen.rollout._committee import transcript
 from apigen.rollout._config import RolloutConfig
 from apigen.types import Blueprint, Message
 
@@ -123,10 +124,11 @@ async def _choose(
 ) -> int:
     """Index of the candidate a judge prefers; 0 when the judge fails or is unclear."""
     listing = "\n".join(f"[{i}] {t}" for i, t in enumerate(texts))
-    labels = (domain.framing.user_label, domain.framing.agent_label)
+    framing = domain.framing
+    said = transcript(messages, tools=False, user=framing.user_label, agent=framing.agent_label)
     prompt = (
         f"The user's task:\n{blueprint.instruction}\n\nConversation so far:\n"
-        f"{transcript(messages, tools=False, labels=labels)}\n\nCandidates:\n{listing}"
+        f"{said}\n\nCandidates:\n{listing}"
     )
     request = [Message(role="system", content=_CHOOSER), Message(role="user", content=prompt)]
     try:
@@ -141,8 +143,8 @@ async def _choose(
         )
     except ProviderError:
         return 0
-    found = parse_json_object(completion.text or "")
-    choice = found.get("choice") if found else None
+    found, _ = find_json_objects(completion.text or "")
+    choice = next((o["choice"] for o in reversed(found) if "choice" in o), None)
     if isinstance(choice, str) and re.fullmatch(r"\d+", choice.strip()):
         choice = int(choice)
     if isinstance(choice, int) and not isinstance(choice, bool) and 0 <= choice < len(texts):

@@ -17,7 +17,7 @@ from apigen.env import (
 from apigen.llm import LLMClient
 from apigen.llm.sim._plan import plan_of
 from apigen.rollout import RolloutConfig, run_trials
-from apigen.rollout._committee import judge_prompt, transcript
+from apigen.rollout._committee import judge_prompt
 from apigen.rollout._human import human_system_prompt
 from apigen.types import Blueprint, Message, Trajectory
 from tests.rollout._support import Spy, assert_valid_shape, failed, sim_client
@@ -131,13 +131,9 @@ def test_retail_frames_a_customer_and_its_hand_off() -> None:
     assert prompt.startswith("You are a customer of an online store talking to a customer-")
     assert protocol.TRANSFER in prompt
     labels = (retail.framing.user_label, retail.framing.agent_label)
-    text = judge_prompt(bp, retail.policy, [], ["faithfulness"], labels)[1].content or ""
-    assert "Conversation:\n" in text
-    said = transcript(
-        [Message(role="user", content="Hi"), Message(role="assistant", content="Hello")],
-        labels=labels,
-    )
-    assert said == "CUSTOMER: Hi\nAGENT: Hello"
+    said = [Message(role="user", content="Hi"), Message(role="assistant", content="Hello")]
+    text = judge_prompt(bp, retail.policy, said, ["faithfulness"], labels=labels)[1].content
+    assert "Conversation:\nCUSTOMER: Hi\nAGENT: Hello" in (text or "")
 
 
 def test_conformance_names_a_confirmation_nobody_checks() -> None:
