@@ -7,7 +7,8 @@ One **attempt** (:func:`run_attempt`) is fully determined by an :class:`AttemptS
 
 1. **Context sampling** (:func:`sample_context`, seeded by the spec's key): a tool
    chain grounded in real entities (:func:`apigen.graph.sample_grounded_task`), a
-   persona (``data/personas.txt``, probability ``persona_rate``), the policy — the
+   persona (the domain's ``framing.personas``, else ``data/personas.txt``;
+   probability ``persona_rate``), the policy — the
    sections relevant to the chain when it splits by headings (probability
    ``focused_policy_rate``) — and 1..``few_shots`` curated examples sharing write
    tools (probability ``few_shot_rate``). What was sampled, including the full

@@ -92,7 +92,11 @@ def template_variables(ctx: SampledContext) -> dict[str, Any]:
     """Variables every phase-1 template can use."""
     domain = ctx.env.domain
     return {
-        "domain": {"name": domain.name, "description": domain.description},
+        "domain": {
+            "name": domain.name,
+            "description": domain.description,
+            "framing": domain.framing.model_dump(),
+        },
         "tools": [
             {
                 "name": t.name,

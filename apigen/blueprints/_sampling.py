@@ -139,8 +139,8 @@ def sketch_from_json(data: dict[str, JSON]) -> TaskSketch:
     """Inverse of :func:`sketch_to_json`."""
     return TaskSketch(
         user=data["user"],
-        auth=tuple(ToolCall.model_validate(c) for c in data["auth"]),
-        identity=dict(data["identity"]),
+        auth=tuple(ToolCall.model_validate(c) for c in data.get("auth", ())),
+        identity=dict(data.get("identity", {})),
         steps=tuple(
             WriteStep(
                 call=ToolCall.model_validate(s["call"]),
@@ -230,7 +230,8 @@ def sample_context(
 ) -> SampledContext:
     """Sample the context of attempt ``spec``: deterministic for (domain, seed, index).
 
-    Which samplers contribute varies per attempt: a persona with probability
+    Which samplers contribute varies per attempt: a persona (from the domain's
+    ``framing.personas``, else the shipped list) with probability
     ``persona_rate``, few-shots (1..``few_shots`` of ``examples``) with probability
     ``few_shot_rate``, the relevant policy sections with probability
     ``focused_policy_rate`` (else the whole policy). Raises ``ValueError`` when the
@@ -249,7 +250,8 @@ def sample_context(
     if found is None:
         raise ValueError(f"domain {env.domain.name!r} grounded none of 100 sampled chains")
     chain, sketch = found
-    persona = rng.choice(load_personas()) if rng.random() < config.persona_rate else None
+    personas = env.domain.framing.personas or load_personas()
+    persona = rng.choice(personas) if rng.random() < config.persona_rate else None
     policy, headings = env.domain.policy, list[str]()
     if rng.random() < config.focused_policy_rate:
         policy, headings = policy_sections(env.domain.policy, chain.tools, chain.writes)

@@ -30,12 +30,18 @@ def show_env(
     seed: int = typer.Option(0, help="State seed."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON (tools with schemas)."),
 ) -> None:
-    """Show a domain's tools (read/write, description) and state size."""
+    """Show a domain's tools (read/write, description, declarations) and state size."""
     from apigen.env import load_environment
 
     env = load_environment(domain, seed=seed)
     tools: list[dict[str, Any]] = [
-        {"name": t.name, "kind": t.kind, "description": t.description, "schema": t.schema}
+        {
+            "name": t.name,
+            "kind": t.kind,
+            "description": t.description,
+            "declarations": t.declarations,
+            "schema": t.schema,
+        }
         for t in env.domain.tools
     ]
     counts = env.database.counts()
@@ -47,6 +53,7 @@ def show_env(
                 "state": counts,
                 "tools": tools,
                 "policy_checks": len(env.domain.policy_checks),
+                "framing": env.domain.framing.model_dump(exclude={"personas"}),
             }
         )
         return
@@ -55,4 +62,10 @@ def show_env(
     typer.echo(f"tools ({len(tools)}):")
     for t in tools:
         typer.echo(f"  [{t['kind']:<5}] {t['name']:<36} {t['description'][:90]}")
+        if t["declarations"]:
+            marks = ", ".join(
+                f"{k}={','.join(v)}" if isinstance(v, list) else k
+                for k, v in t["declarations"].items()
+            )
+            typer.echo(f"  {'':<7} {'':<36} declares: {marks}")
     typer.echo(f"policy checks: {len(env.domain.policy_checks)}")

@@ -2,14 +2,19 @@
 
 Public surface
 --------------
-``tool(kind)``                decorator: a plain function becomes a :class:`Tool`; its
-                              JSON schema comes from type hints and the docstring.
+``tool(kind, confirm=, handoff=, authenticates=, free_text=)``
+                              decorator: a plain function becomes a :class:`Tool`; its
+                              JSON schema comes from type hints and the docstring; the
+                              declarations say what the pipeline and the sim must not
+                              guess (needs confirmation, hands off to a person,
+                              identifies the user, parameters the agent composes).
 ``Entity(kind)``              ``Annotated`` marker naming an identifier's entity kind
                               (drives the tool graph).
 ``ToolFailure``               raise inside a tool for an expected failure.
 ``Domain``                    abstract domain: ``name``, ``description``, ``tools``,
-                              ``policy`` (markdown), ``policy_checks``, ``build_state``,
-                              ``sample_task`` (context sampler), ``extra_edges``,
+                              ``policy`` (markdown), ``policy_checks``, ``framing``,
+                              ``build_state``, ``sample_task`` (context sampler),
+                              ``extra_edges``,
                               ``reachable`` (irreversibility, for early rejection).
 ``Environment``               a domain with its pristine state loaded (``env.db``);
                               ``env.sandbox()`` makes a :class:`Sandbox`.
@@ -19,7 +24,14 @@ Public surface
                               ``db.orders.edit(key)`` (mutable copy),
                               ``db.orders[key] = record`` (write); a missing key
                               raises :class:`NotFound`.
+``Framing``                   who plays whom, transcript labels, human-simulator rules,
+                              generator notes, personas; neutral defaults.
 ``PolicyCheck``               ``(PolicyContext) -> Iterable[Violation]``.
+``confirm_before_write``      core rule for tools declared ``confirm=True``.
+``protocol``                  the conversation protocol (module): markers ``STOP`` /
+                              ``TRANSFER``, confirmation request and answer shapes
+                              (``confirmation_request``, ``asks_confirmation``,
+                              ``consent``), ``asks_identity``, ``announces_transfer``.
 ``TaskSketch`` / ``WriteStep`` a grounded task sampled by a domain.
 ``get_domain(name)``, ``domain_names()``, ``load_environment(name, seed, scale)``,
 ``register_domain(domain)``   the registry (built-ins plus the ``apigen.environments``
@@ -36,12 +48,15 @@ become ``tool_error`` results, see :class:`Sandbox`). An unknown domain raises
 :class:`apigen.errors.UnknownNameError`.
 """
 
+from apigen.env import _protocol as protocol
 from apigen.env._conformance import CONFORMANCE_CHECKS, ConformanceError
 from apigen.env._domain import Domain, Environment, TaskSketch, WriteStep
+from apigen.env._framing import Framing
 from apigen.env._frozen import FrozenDict, freeze, thaw
 from apigen.env._policy import PolicyCheck, PolicyContext
 from apigen.env._registry import domain_names, get_domain, load_environment, register_domain
 from apigen.env._replay import Replay, replay_with_policy
+from apigen.env._rules import confirm_before_write
 from apigen.env._sandbox import Sandbox
 from apigen.env._state import DB, NotFound
 from apigen.env._tool import Entity, Tool, ToolFailure, tool
@@ -53,6 +68,7 @@ __all__ = [
     "Domain",
     "Entity",
     "Environment",
+    "Framing",
     "FrozenDict",
     "NotFound",
     "PolicyCheck",
@@ -63,10 +79,12 @@ __all__ = [
     "Tool",
     "ToolFailure",
     "WriteStep",
+    "confirm_before_write",
     "domain_names",
     "freeze",
     "get_domain",
     "load_environment",
+    "protocol",
     "register_domain",
     "replay_with_policy",
     "thaw",

@@ -74,6 +74,32 @@ def check_tool_schemas(domain: Domain) -> None:
                 raise ConformanceError(f"{domain.name}.{t.name}.{pname}: no description")
 
 
+def check_declarations(domain: Domain) -> None:
+    """Declared behaviour is enforced: a domain with ``confirm`` tools composes
+    :func:`apigen.env.confirm_before_write`; sampled authentication calls are of
+    ``authenticates`` tools."""
+    from apigen.env._rules import confirm_before_write
+
+    confirmed = sorted(t.name for t in domain.tools if t.confirm)
+    if confirmed and confirm_before_write not in domain.policy_checks:
+        raise ConformanceError(
+            f"{domain.name}: {', '.join(confirmed)} declare confirm=True but policy_checks "
+            "lacks apigen.env.confirm_before_write"
+        )
+    env = domain.load(seed=0)
+    rng = random.Random(0)
+    writes = sorted(t.name for t in domain.tools if t.kind == "write")
+    for name in writes:
+        sketch = domain.sample_task(env.db, rng, [name])
+        for call in sketch.auth if sketch is not None else ():
+            declared = domain.tool_map.get(call.name)
+            if declared is None or not declared.authenticates:
+                raise ConformanceError(
+                    f"{domain.name}: sampled authentication call {call.name} is not a tool "
+                    "declared authenticates=True"
+                )
+
+
 def _sampled_calls(env: Environment, count: int, seed: int = 0) -> list[list[ToolCall]]:
     """``count`` attempts at grounding 1-2 random write tools with ``sample_task``."""
     writes = sorted(t.name for t in env.domain.tools if t.kind == "write")
@@ -136,6 +162,7 @@ def check_writes_confined(domain: Domain) -> None:
 CONFORMANCE_CHECKS: dict[str, Callable[[Domain], None]] = {
     "deterministic_state": check_deterministic_state,
     "tool_schemas": check_tool_schemas,
+    "declarations": check_declarations,
     "sampled_tasks_replay": check_sampled_tasks_replay,
     "writes_confined": check_writes_confined,
 }

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from apigen.env._framing import Framing
 from apigen.env._policy import PolicyCheck
 from apigen.env._sandbox import Sandbox
 from apigen.env._state import DB, Database
@@ -36,15 +37,16 @@ class WriteStep:
 
 @dataclass(frozen=True)
 class TaskSketch:
-    """A grounded task the domain sampled: who, how they authenticate, what they write."""
+    """A grounded task the domain sampled: who, what they write, how they identify."""
 
     user: str
     """Key of the user in the state."""
-    auth: tuple[ToolCall, ...]
-    """Read calls that authenticate the user."""
-    identity: Mapping[str, str]
-    """Facts the human gives to authenticate (``email``, or ``name`` and ``zip``)."""
     steps: tuple[WriteStep, ...]
+    auth: tuple[ToolCall, ...] = ()
+    """Calls of ``authenticates`` tools that identify the user; empty in a world
+    without authentication."""
+    identity: Mapping[str, str] = field(default_factory=dict)
+    """Facts the human gives to identify (``email``, or ``name`` and ``zip``)."""
     answers: Mapping[str, str] = field(default_factory=dict)
     """Other facts the human may be asked (payment method choice, reason...)."""
     context: Mapping[str, JSON] = field(default_factory=dict)
@@ -61,6 +63,9 @@ class Domain(ABC):
     policy: str
     """Markdown the agent is given as its system prompt."""
     policy_checks: Sequence[PolicyCheck] = ()
+    """Rules as code, mostly composed from the core rules (``confirm_before_write``)."""
+    framing: Framing = Framing()
+    """Who plays whom, labels, human-simulator rules, personas (neutral by default)."""
     extra_edges: Sequence[tuple[str, str]] = ()
     """Tool-graph edges derivation cannot see: (producer tool, consumer tool)."""
 
@@ -86,6 +91,11 @@ class Domain(ABC):
     @cached_property
     def tool_map(self) -> dict[str, Tool]:
         return {t.name: t for t in self.tools}
+
+    @property
+    def hands_off(self) -> bool:
+        """Some tool hands the conversation to a person (``handoff=True``)."""
+        return any(t.handoff for t in self.tools)
 
     def load(self, seed: int = 0, scale: int = 1) -> Environment:
         """The pristine environment for ``seed`` and ``scale`` (built fresh)."""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 from apigen.env._state import DB
 from apigen.env._tool import Tool
@@ -27,6 +27,8 @@ class PolicyContext:
     """Earlier executions of this trace."""
     messages: tuple[Message, ...] | None
     """The conversation before the call, or ``None`` for a bare action list."""
+    tools: Mapping[str, Tool] = field(default_factory=dict)
+    """The domain's tools by name (to read the declarations of earlier calls)."""
 
 
 PolicyCheck = Callable[[PolicyContext], Iterable[Violation]]

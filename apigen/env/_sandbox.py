@@ -121,6 +121,7 @@ class Sandbox:
             index=len(self._trace),
             history=tuple(self._trace),
             messages=tuple(messages) if messages is not None else None,
+            tools=self._tools,
         )
         found: list[Violation] = []
         for check in self.domain.policy_checks:

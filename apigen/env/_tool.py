@@ -1,4 +1,5 @@
-"""Tools: plain functions over the domain state, with schemas derived from signatures."""
+"""Tools: plain functions over the domain state, with schemas derived from signatures,
+and the declarations the pipeline and the sim read instead of guessing from names."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import inspect
 import re
 import types
 import typing
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
@@ -53,6 +54,28 @@ class Tool:
     """Entity kinds among the parameters."""
     produces: frozenset[str] = frozenset()
     """Entity kinds found in the declared result type."""
+    confirm: bool = False
+    """A consequential write: the agent states it and gets the user's explicit yes first
+    (:func:`apigen.env.confirm_before_write`)."""
+    handoff: bool = False
+    """A write that hands the conversation to a person; made without a confirmation,
+    after it the human simulator answers :data:`apigen.env.protocol.TRANSFER`."""
+    authenticates: bool = False
+    """A read whose arguments are what the user gives to identify and whose success
+    identifies them (e.g. find a user by email)."""
+    free_text: frozenset[str] = frozenset()
+    """String parameters the agent composes itself (a summary, a note): no fact the
+    user states, never grounded nor confirmed word for word."""
+
+    @property
+    def declarations(self) -> dict[str, Any]:
+        """The declarations that are set, for display (``apigen envs show``)."""
+        found: dict[str, Any] = {
+            k: True for k in ("confirm", "handoff", "authenticates") if getattr(self, k)
+        }
+        if self.free_text:
+            found["free_text"] = sorted(self.free_text)
+        return found
 
     @property
     def schema(self) -> dict[str, Any]:
@@ -75,14 +98,52 @@ class Tool:
         return {name: getattr(model, name) for name in type(model).model_fields}
 
 
-def tool(kind: ToolKind, *, name: str | None = None) -> Callable[[Callable[..., Any]], Tool]:
+def tool(
+    kind: ToolKind,
+    *,
+    name: str | None = None,
+    confirm: bool = False,
+    handoff: bool = False,
+    authenticates: bool = False,
+    free_text: Iterable[str] = (),
+) -> Callable[[Callable[..., Any]], Tool]:
     """Declare a tool. The first parameter receives the state (``db``); the rest are
-    the model-facing arguments, described by the docstring's ``Args:`` section."""
+    the model-facing arguments, described by the docstring's ``Args:`` section.
+
+    Declarations (see :class:`Tool`): ``confirm`` and ``handoff`` on writes (not both),
+    ``authenticates`` on reads, ``free_text`` names string parameters. A declaration
+    that does not fit raises ``TypeError`` at import time.
+    """
 
     def wrap(fn: Callable[..., Any]) -> Tool:
-        return _build(fn, kind, name or fn.__name__)
+        built = _build(fn, kind, name or fn.__name__)
+        declared = replace(
+            built,
+            confirm=confirm,
+            handoff=handoff,
+            authenticates=authenticates,
+            free_text=frozenset(free_text),
+        )
+        _check_declarations(declared)
+        return declared
 
     return wrap
+
+
+def _check_declarations(t: Tool) -> None:
+    if (t.confirm or t.handoff) and t.kind != "write":
+        raise TypeError(f"tool {t.name}: confirm and handoff are declarations of write tools")
+    if t.confirm and t.handoff:
+        raise TypeError(f"tool {t.name}: a hand-off is made without a confirmation")
+    if t.authenticates and t.kind != "read":
+        raise TypeError(f"tool {t.name}: authenticates is a declaration of read tools")
+    props = t.parameters.get("properties", {})
+    for param in sorted(t.free_text):
+        schema = props.get(param)
+        if schema is None:
+            raise TypeError(f"tool {t.name}: free_text names unknown parameter {param!r}")
+        if schema.get("type") != "string" or "enum" in schema:
+            raise TypeError(f"tool {t.name}: free_text parameter {param!r} must be a plain str")
 
 
 def _build(fn: Callable[..., Any], kind: ToolKind, name: str) -> Tool:

@@ -16,11 +16,12 @@ Contract
     opening line, which is not recorded). Each human turn is followed by agent
     calls until the agent answers with text and no tool call.
 
-    - The human model receives a system prompt (instruction + persona + rules),
-      then the conversation with roles flipped (the agent's text as ``user``, its
-      own earlier turns as ``assistant``); it never sees tools, tool calls or tool
-      results. ``###STOP###`` ends the episode (``stop``), ``###TRANSFER###`` too
-      (``transfer``). With ``config.human_candidates > 1`` each turn samples N
+    - The human model receives a system prompt (instruction + persona + rules,
+      framed by the domain's ``framing``), then the conversation with roles flipped
+      (the agent's text as ``user``, its own earlier turns as ``assistant``); it
+      never sees tools, tool calls or tool results. The markers of
+      :mod:`apigen.env.protocol` end the episode: ``###STOP###`` (``stop``),
+      ``###TRANSFER###`` (``transfer``). With ``config.human_candidates > 1`` each turn samples N
       candidates and a judge model picks the one most faithful to the instruction.
     - The agent model receives the domain policy as system prompt, the
       conversation, and the domain's tools. Each tool call is first judged by

@@ -131,4 +131,5 @@ async def _committee(inp: VerifierInput) -> Verdict | None:
         inp.env.domain.policy,
         inp.messages,
         inp.context,
+        labels=(inp.env.domain.framing.user_label, inp.env.domain.framing.agent_label),
     )

@@ -8,13 +8,13 @@ import json
 import time
 from typing import Any
 
-from apigen.env import Environment
+from apigen.env import Environment, protocol
 from apigen.errors import ProviderError
 from apigen.llm.sim import ContextKey as K
 from apigen.rollout._accept import ending_verdict, policy_verdict
 from apigen.rollout._client import CompletionLike, ModelClient, OutputErrorLike, UsageBook, ask
 from apigen.rollout._config import RolloutConfig
-from apigen.rollout._human import ask_human, human_ending
+from apigen.rollout._human import ask_human
 from apigen.rollout._truth import GroundTruth, changed_records, ground_truth, irreversible
 from apigen.rollout._verifiers import VerifierInput, run_verifiers
 from apigen.types import (
@@ -89,10 +89,11 @@ class _Episode:
                 self.messages,
                 self.context,
                 self.turns,
+                self.env.domain,
             )
             self.turns += 1
             self.messages.append(Message(role="user", content=text))
-            ending = human_ending(text) or await self.agent_turn()
+            ending = protocol.ending(text) or await self.agent_turn()
             if ending is not None:
                 return ending
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from apigen.committee import find_json_objects
+from apigen.env import Domain, protocol
 from apigen.errors import ProviderError
 from apigen.llm.sim import ContextKey as K
 from apigen.rollout._client import ModelClient, UsageBook, ask, derive_seed
@@ -15,36 +16,44 @@ from apigen.rollout._committee import transcript
 from apigen.rollout._config import RolloutConfig
 from apigen.types import Blueprint, Message
 
-__all__ = ["STOP", "TRANSFER", "ask_human", "flipped_view", "human_ending", "human_system_prompt"]
+__all__ = ["ask_human", "flipped_view", "human_system_prompt"]
 
-STOP = "###STOP###"
-TRANSFER = "###TRANSFER###"
+_RULES = (
+    "You play the person described above, not the one you talk to. Write only your next "
+    "message, in the first person.",
+    "Start by saying what you want in general terms; give details (identifiers, amounts, "
+    "choices) only when asked for them or when they are needed, one piece at a time.",
+    "Never invent facts that are not in your task. If asked something your task does not "
+    "say, answer that you do not know.",
+    "Confirm an action only when it matches your task exactly; otherwise decline.",
+    "When everything in your task is done (or cannot be done), end with "
+    f"{protocol.STOP} on its own.",
+)
+_TRANSFER_RULE = f"If you are transferred to another person, answer {protocol.TRANSFER} on its own."
 
-_RULES = f"""Rules:
-- You are the customer, not the agent. Write only your next message, in the first person.
-- Start by saying what you want in general terms; give details (identifiers, amounts,
-  choices) only when the agent asks for them or when they are needed, one piece at a time.
-- Never invent facts that are not in your task. If asked something your task does not
-  say, answer that you do not know.
-- Confirm an action only when it matches your task exactly; otherwise decline.
-- When everything in your task is done (or cannot be done), end with {STOP} on its own.
-- If the agent transfers you to a human agent, answer {TRANSFER} on its own."""
 
+def human_system_prompt(blueprint: Blueprint, domain: Domain) -> str:
+    """Instruction, persona and the role-play rules; never the tools or the actions.
 
-def human_system_prompt(blueprint: Blueprint) -> str:
-    """Instruction, persona and the role-play rules; never the tools or the actions."""
+    Framed by ``domain.framing`` (who plays whom, extra rules); the transfer rule is
+    given only when some tool of the domain hands off."""
+    framing = domain.framing
     persona = f"\n\nYour persona: {blueprint.persona}" if blueprint.persona else ""
+    rules = [*_RULES, *((_TRANSFER_RULE,) if domain.hands_off else ()), *framing.human_rules]
+    listing = "\n".join(f"- {r}" for r in rules)
     return (
-        "You are a customer talking to a customer-service agent in a chat.\n\n"
-        f"Your task:\n{blueprint.instruction}{persona}\n\n{_RULES}"
+        f"You are {framing.user} talking to {framing.agent} in a chat.\n\n"
+        f"Your task:\n{blueprint.instruction}{persona}\n\nRules:\n{listing}"
     )
 
 
-def flipped_view(blueprint: Blueprint, messages: Sequence[Message], greeting: str) -> list[Message]:
+def flipped_view(
+    blueprint: Blueprint, messages: Sequence[Message], greeting: str, domain: Domain
+) -> list[Message]:
     """The conversation as the human model sees it: the agent's text as ``user``, the
     human's own turns as ``assistant``; system prompts, tool calls and tool results
     are left out, and consecutive agent texts are joined. Opens with ``greeting``."""
-    view = [Message(role="system", content=human_system_prompt(blueprint))]
+    view = [Message(role="system", content=human_system_prompt(blueprint, domain))]
     agent_text: list[str] = [greeting]
     for msg in messages:
         if msg.role == "assistant" and msg.content and msg.content.strip():
@@ -59,15 +68,6 @@ def flipped_view(blueprint: Blueprint, messages: Sequence[Message], greeting: st
     return view
 
 
-def human_ending(text: str) -> str | None:
-    """``transfer`` / ``stop`` when the human's message closes the conversation."""
-    if TRANSFER in text:
-        return "transfer"
-    if STOP in text:
-        return "stop"
-    return None
-
-
 async def ask_human(
     client: ModelClient,
     config: RolloutConfig,
@@ -76,12 +76,13 @@ async def ask_human(
     messages: Sequence[Message],
     context: Callable[..., dict[str, Any]],
     turn: int,
+    domain: Domain,
 ) -> str:
     """The human's next message; best-of-N when ``config.human_candidates > 1``.
 
     Raises :class:`ProviderError` when the (every) human call failed.
     """
-    view = flipped_view(blueprint, messages, config.greeting)
+    view = flipped_view(blueprint, messages, config.greeting, domain)
     n = config.human_candidates
     if n == 1:
         completion = await ask(client, book, "human", config.human_model, view, None, context())
@@ -101,12 +102,12 @@ async def ask_human(
         raise failure
     if len(texts) == 1:
         return texts[0]
-    choice = await _choose(client, config, book, blueprint, messages, texts, context)
+    choice = await _choose(client, config, book, blueprint, messages, texts, context, domain)
     return texts[choice]
 
 
-_CHOOSER = """You compare candidate next messages of a simulated customer. Pick the one that
-follows the customer's task most faithfully: it reveals only what is needed now, invents
+_CHOOSER = """You compare candidate next messages of a simulated user. Pick the one that
+follows the user's task most faithfully: it reveals only what is needed now, invents
 nothing, and sounds like a real person. Answer with a JSON object only:
 {"choice": <index of the best candidate>, "rationale": "<one sentence>"}"""
 
@@ -119,12 +120,15 @@ async def _choose(
     messages: Sequence[Message],
     texts: list[str],
     context: Callable[..., dict[str, Any]],
+    domain: Domain,
 ) -> int:
     """Index of the candidate a judge prefers; 0 when the judge fails or is unclear."""
     listing = "\n".join(f"[{i}] {t}" for i, t in enumerate(texts))
+    framing = domain.framing
+    said = transcript(messages, tools=False, user=framing.user_label, agent=framing.agent_label)
     prompt = (
-        f"Customer's task:\n{blueprint.instruction}\n\nConversation so far:\n"
-        f"{transcript(messages, tools=False)}\n\nCandidates:\n{listing}"
+        f"The user's task:\n{blueprint.instruction}\n\nConversation so far:\n"
+        f"{said}\n\nCandidates:\n{listing}"
     )
     request = [Message(role="system", content=_CHOOSER), Message(role="user", content=prompt)]
     try:

@@ -17,7 +17,12 @@ Contract
   ``POLICY_CHECKS`` (rule ids: ``auth_before_access``, ``single_user``,
   ``own_payment_method``, ``pending_only``, ``delivered_only``,
   ``same_product_variant``, ``refund_destination``, ``modify_items_once``,
-  ``cancel_reason``, ``after_transfer``, ``confirm_before_write``).
+  ``cancel_reason``, ``after_transfer``, and the core ``confirm_before_write``).
+- **Declarations**: every write but the hand-off needs a confirmation
+  (``confirm=True``); ``transfer_to_human_agents`` hands off (its ``summary`` is
+  free text); the two ``find_user_id_by_*`` reads authenticate.
+- **Framing**: a customer talking to a customer-service agent (``CUSTOMER`` /
+  ``AGENT`` in transcripts).
 - **Sampler** (``sample_task(db, rng, writes)``): grounds any sequence of write
   tools in one customer's data, or returns ``None``.
 """
@@ -29,7 +34,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from apigen.env import DB, Domain, TaskSketch
+from apigen.env import DB, Domain, Framing, TaskSketch
 from environments.retail._data import build_state
 from environments.retail._policy import POLICY_CHECKS
 from environments.retail._reads import READ_TOOLS
@@ -53,6 +58,16 @@ class Retail(Domain):
     tools = (*READ_TOOLS, *WRITE_TOOLS)
     policy = (Path(__file__).parent / "policy.md").read_text(encoding="utf-8")
     policy_checks = POLICY_CHECKS
+    framing = Framing(
+        user="a customer of an online store",
+        agent="a customer-service agent",
+        user_label="CUSTOMER",
+        agent_label="AGENT",
+        generator_notes=(
+            "Tasks are requests of one customer about their own account and orders; "
+            "the customer identifies by email, or by name and zip code."
+        ),
+    )
 
     def build_state(self, seed: int, scale: int = 1) -> dict[str, dict[str, Any]]:
         return build_state(seed, scale)

@@ -3,7 +3,8 @@
 Each check is ``(PolicyContext) -> Iterable[Violation]`` with a stable rule id. A
 check sees the state *before* the call and the earlier executions; it never
 raises on odd arguments (wrong types, unknown ids): the tool reports those.
-Conversation rules (confirmation) apply only when ``ctx.messages`` is given.
+Conversation rules (the core ``confirm_before_write``, for the tools declared
+``confirm=True``) apply only when ``ctx.messages`` is given.
 """
 
 from __future__ import annotations
@@ -11,21 +12,28 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from apigen.env import PolicyCheck, PolicyContext
+from apigen.env import PolicyCheck, PolicyContext, confirm_before_write
 from apigen.types import Violation
 from environments.retail._common import ALLOWED_CANCEL_REASONS, users_named
-from environments.retail._confirm import check_confirmation
+from environments.retail._reads import READ_TOOLS
+from environments.retail._writes import WRITE_TOOLS
 
 __all__ = ["AUTH_FREE_TOOLS", "POLICY_CHECKS", "authenticated_user"]
 
-FIND_TOOLS = frozenset({"find_user_id_by_email", "find_user_id_by_name_zip"})
-AUTH_FREE_TOOLS = FIND_TOOLS | {
-    "list_product_types",
-    "get_product_details",
-    "get_item_details",
-    "calculate",
-    "transfer_to_human_agents",
-}
+FIND_TOOLS = frozenset(t.name for t in READ_TOOLS if t.authenticates)
+"""The reads declared ``authenticates=True`` (find a user by email, or by name and zip)."""
+HANDOFF_TOOLS = frozenset(t.name for t in WRITE_TOOLS if t.handoff)
+"""The writes declared ``handoff=True`` (the transfer to a human agent)."""
+AUTH_FREE_TOOLS = (
+    FIND_TOOLS
+    | {
+        "list_product_types",
+        "get_product_details",
+        "get_item_details",
+        "calculate",
+    }
+    | HANDOFF_TOOLS
+)
 """Tools an agent may call before the customer is authenticated."""
 PENDING_TOOLS = frozenset(
     {
@@ -205,7 +213,7 @@ def check_cancel_reason(ctx: PolicyContext) -> Iterator[Violation]:
 
 def check_after_transfer(ctx: PolicyContext) -> Iterator[Violation]:
     """A transfer to a human agent ends the agent's part of the conversation."""
-    if any(e.call.name == "transfer_to_human_agents" and e.ok for e in ctx.history):
+    if any(e.ok and e.call.name in HANDOFF_TOOLS for e in ctx.history):
         yield _violation(ctx, "after_transfer", "the conversation was already transferred")
 
 
@@ -220,5 +228,5 @@ POLICY_CHECKS: tuple[PolicyCheck, ...] = (
     check_modify_items_once,
     check_cancel_reason,
     check_after_transfer,
-    check_confirmation,
+    confirm_before_write,
 )

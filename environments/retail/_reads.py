@@ -60,7 +60,7 @@ def user_details(db: DB, user_id: str) -> dict[str, Any]:
     }
 
 
-@tool("read")
+@tool("read", authenticates=True)
 def find_user_id_by_email(db: DB, email: str) -> UserId:
     """Find a customer's user id from the email address on their account.
 
@@ -73,7 +73,7 @@ def find_user_id_by_email(db: DB, email: str) -> UserId:
     return str(user_id)
 
 
-@tool("read")
+@tool("read", authenticates=True)
 def find_user_id_by_name_zip(db: DB, first_name: str, last_name: str, zip: str) -> UserId:
     """Find a customer's user id from their first name, last name and the zip code
     of their account address.

@@ -33,7 +33,7 @@ from environments.retail._types import (
 __all__ = ["WRITE_TOOLS"]
 
 
-@tool("write")
+@tool("write", confirm=True)
 def cancel_pending_order(db: DB, order_id: OrderId, reason: str) -> Order:
     """Cancel an order. Everything paid is refunded to the payment methods used
     (gift cards at once, other methods within 5-7 business days).
@@ -54,7 +54,7 @@ def cancel_pending_order(db: DB, order_id: OrderId, reason: str) -> Order:
     return order  # type: ignore[return-value]
 
 
-@tool("write")
+@tool("write", confirm=True)
 def modify_pending_order_address(
     db: DB, order_id: OrderId, line1: str, line2: str, city: str, state: str, zip: str
 ) -> Order:
@@ -74,7 +74,7 @@ def modify_pending_order_address(
     return order  # type: ignore[return-value]
 
 
-@tool("write")
+@tool("write", confirm=True)
 def modify_pending_order_items(
     db: DB,
     order_id: OrderId,
@@ -107,7 +107,7 @@ def modify_pending_order_items(
     return order  # type: ignore[return-value]
 
 
-@tool("write")
+@tool("write", confirm=True)
 def modify_pending_order_payment(
     db: DB, order_id: OrderId, payment_method_id: PaymentMethodId
 ) -> Order:
@@ -133,7 +133,7 @@ def modify_pending_order_payment(
     return order  # type: ignore[return-value]
 
 
-@tool("write")
+@tool("write", confirm=True)
 def modify_user_address(
     db: DB, user_id: UserId, line1: str, line2: str, city: str, state: str, zip: str
 ) -> UserDetails:
@@ -154,7 +154,7 @@ def modify_user_address(
     return user_details(db, user_id)  # type: ignore[return-value]
 
 
-@tool("write")
+@tool("write", confirm=True)
 def return_delivered_order_items(
     db: DB, order_id: OrderId, item_ids: list[ItemId], payment_method_id: PaymentMethodId
 ) -> Order:
@@ -182,7 +182,7 @@ def return_delivered_order_items(
     return order  # type: ignore[return-value]
 
 
-@tool("write")
+@tool("write", confirm=True)
 def exchange_delivered_order_items(
     db: DB,
     order_id: OrderId,
@@ -221,7 +221,7 @@ def exchange_delivered_order_items(
     return order  # type: ignore[return-value]
 
 
-@tool("write")
+@tool("write", handoff=True, free_text=("summary",))
 def transfer_to_human_agents(db: DB, summary: str, user_id: UserId | None = None) -> Transfer:
     """Hand the conversation over to a human agent, with a summary of the customer's
     request. Use only when the request cannot be handled under the policy.

@@ -227,7 +227,7 @@ def test_conversation_rules_apply_only_with_messages(toy_env: Environment) -> No
         Message(role="user", content="no"),
     ]
     rules = [v.rule for v in replay_with_policy(toy_env, calls, asked).violations]
-    assert rules == ["confirm_writes"]
+    assert rules == ["confirm_before_write"]
     yes = [*asked[:1], Message(role="user", content="Yes, go ahead")]
     assert replay_with_policy(toy_env, calls, yes).violations == ()
 

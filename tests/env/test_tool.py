@@ -76,3 +76,48 @@ def test_missing_docs_are_rejected_at_definition() -> None:
         @tool("read")
         def undocumented(db: DB) -> int:
             return 1
+
+
+def test_declarations_are_kept_on_the_tool_and_default_to_none() -> None:
+    @tool("write", handoff=True, free_text=("summary",))
+    def hand_over(db: DB, summary: str, order_id: OrderId | None = None) -> str:
+        """Hand the conversation to a person.
+
+        Args:
+            summary: What the person should know.
+            order_id: The order concerned, if any.
+        """
+        return summary
+
+    assert hand_over.handoff and not hand_over.confirm
+    assert hand_over.free_text == {"summary"}
+    assert hand_over.declarations == {"handoff": True, "free_text": ["summary"]}
+    assert cancel.declarations == {} and not cancel.confirm and not cancel.authenticates
+
+
+@pytest.mark.parametrize(
+    ("options", "kind", "message"),
+    [
+        ({"confirm": True}, "read", "declarations of write tools"),
+        ({"handoff": True}, "read", "declarations of write tools"),
+        ({"confirm": True, "handoff": True}, "write", "without a confirmation"),
+        ({"authenticates": True}, "write", "declaration of read tools"),
+        ({"free_text": ("nope",)}, "write", "unknown parameter 'nope'"),
+        ({"free_text": ("amount",)}, "write", "'amount' must be a plain str"),
+        ({"free_text": ("reason",)}, "write", "'reason' must be a plain str"),
+    ],
+)
+def test_declarations_that_do_not_fit_fail_at_import(
+    options: dict[str, object], kind: Literal["read", "write"], message: str
+) -> None:
+    def pay(db: DB, amount: int, reason: Literal["a", "b"], note: str) -> None:
+        """Pay.
+
+        Args:
+            amount: Dollars.
+            reason: Why.
+            note: A note.
+        """
+
+    with pytest.raises(TypeError, match=message):
+        tool(kind, **options)(pay)  # type: ignore[arg-type]

@@ -98,7 +98,7 @@ def test_one_confirmation_covers_one_write(env: Environment) -> None:
         assert box.call(c).ok
     found = box.policy_violations(move, messages + more)
     assert [v.rule for v in found] == ["confirm_before_write"]
-    assert "since the customer's last confirmation" in found[0].message
+    assert "since the user's last confirmation" in found[0].message
     # a new yes makes the next write fine
     asks = Message(role="assistant", content="Cancelled. Shall I also update your address?")
     again = [*messages, *more[:1], asks, Message(role="user", content="Yes, update it too.")]
@@ -150,5 +150,6 @@ def check_context(box: Sandbox, odd: ToolCall, history: list[Message] | None, ch
         index=len(box.trace),
         history=box.trace,
         messages=tuple(history) if history is not None else None,
+        tools=box.domain.tool_map,
     )
     return check(ctx)

@@ -172,7 +172,7 @@ async def test_human_drift_asks_one_off_task_question(env: Environment) -> None:
     assert any("can't help with that" in t or "still need to verify" in t for t in drift.agent)
 
 
-async def test_human_transfers_when_handed_off(env: Environment) -> None:
+async def test_human_transfers_only_where_a_tool_is_declared_a_hand_off(env: Environment) -> None:
     bp = await make_blueprint(env, 9, WRITES)
     messages = [
         {"role": "system", "content": bp.instruction},
@@ -180,7 +180,9 @@ async def test_human_transfers_when_handed_off(env: Environment) -> None:
         {"role": "user", "content": "I will transfer you to a human agent now."},
     ]
     reply = await call("sim/human", messages, {K.BLUEPRINT: bp})
-    assert reply.choices[0].message.content == "###TRANSFER###"
+    assert not env.domain.hands_off  # the toy bank declares no hand-off: nothing to end
+    assert reply.choices[0].message.content != "###TRANSFER###"
+    # retail's transfer_to_human_agents is declared one (tests/llm/test_sim_retail.py)
 
 
 async def test_human_declines_what_it_did_not_ask_for(env: Environment) -> None:

@@ -12,14 +12,13 @@ from typing import Any
 import pytest
 
 from apigen.blueprints import curated_dir, iter_blueprint_files, load_blueprint
-from apigen.env import DB, Environment, load_environment, tool
+from apigen.env import Environment, load_environment, protocol
 from apigen.llm.sim import ContextKey as K
 from apigen.llm.sim import register_sim_provider
 from apigen.llm.sim._common import leaves, mentions
-from apigen.llm.sim._facts import is_free_text, prose_cues, restates
-from apigen.llm.sim._plan import is_handoff
-from apigen.types import Blueprint
-from environments.retail._confirm import asks_confirmation, is_affirmative
+from apigen.llm.sim._facts import prose_cues, restates
+from apigen.llm.sim._plan import free_text_args, plan_of
+from apigen.types import Blueprint, ToolCall
 from tests.llm.test_sim_support import call, expected_diff, guard_network, run_episode
 
 CURATED = {p.stem: p for p in iter_blueprint_files([curated_dir() / "retail"])}
@@ -49,6 +48,10 @@ def curated(stem: str) -> Blueprint:
     return load_blueprint(CURATED[stem])
 
 
+def _yes(text: str) -> bool:
+    return protocol.consent(text) == "yes"
+
+
 def _confirmations(texts: list[str]) -> list[str]:
     return [t for t in texts if "(yes/no)" in t]
 
@@ -70,44 +73,33 @@ def test_blank_strings_are_no_facts_and_values_compare_normalised() -> None:
     assert not restates("Dodge St", "Dodge Street")
 
 
-def test_free_text_is_named_described_or_long_prose_but_never_an_enum() -> None:
+def test_free_text_is_what_the_tool_declares_and_holds_something() -> None:
+    tools = retail().domain.tool_map
+    transfer = tools["transfer_to_human_agents"]
     summary = "Customer wants to change the account email address to a.1@b.com."
-    assert is_free_text("summary", "short", {"type": "string"})  # by name
-    assert is_free_text("text", "short", {"description": "A summary of the request."})
-    assert is_free_text("details", summary, {"type": "string"})  # six words or more
-    assert not is_free_text("line1", "1086 Rio Grande Boulevard", {"type": "string"})
-    assert not is_free_text("reason", "it is no longer needed at all", {"enum": ["x"]})
-    assert not is_free_text("summary", "", {})
+    assert transfer.free_text == {"summary"}
+    assert free_text_args(ToolCall(name=transfer.name, arguments={"summary": summary}), transfer)
+    blank = ToolCall(name=transfer.name, arguments={"summary": " "})
+    assert free_text_args(blank, transfer) == ()
+    line1 = {"line1": "1086 Rio Grande Boulevard Apartment 4 Second Floor"}  # long, yet a fact
+    address = tools["modify_user_address"]
+    assert free_text_args(ToolCall(name=address.name, arguments=line1), address) == ()
     assert prose_cues(summary) == ["a.1@b.com"]
     assert prose_cues("Return items of order #R8841605, which is in transit.") == ["#R8841605"]
 
 
-def test_handoff_tools_name_a_transfer_to_a_person() -> None:
-    @tool("write")
-    def transfer_funds(db: DB, account_id: str, amount: int) -> str:
-        """Transfer money to another account.
-
-        Args:
-            account_id: The receiving account.
-            amount: Dollars to move.
-        """
-        return account_id
-
-    @tool("write")
-    def escalate(db: DB, note: str) -> str:
-        """Escalate the case to a supervisor, who takes over the chat.
-
-        Args:
-            note: What the supervisor should know.
-        """
-        return note
-
-    assert is_handoff(retail().domain.tool_map["transfer_to_human_agents"])
-    assert is_handoff(escalate)
-    assert not is_handoff(transfer_funds)
-    assert not any(
-        is_handoff(t) for n, t in retail().domain.tool_map.items() if "transfer" not in n
-    )
+def test_retail_declares_confirmations_hand_off_and_authentication() -> None:
+    tools = retail().domain.tool_map
+    writes = {n for n, t in tools.items() if t.kind == "write"}
+    assert {n for n, t in tools.items() if t.handoff} == {"transfer_to_human_agents"}
+    assert {n for n, t in tools.items() if t.confirm} == writes - {"transfer_to_human_agents"}
+    assert {n for n, t in tools.items() if t.authenticates} == {
+        "find_user_id_by_email",
+        "find_user_id_by_name_zip",
+    }
+    plan = plan_of(curated("transfer_email_change"), tools)
+    assert [s.handoff for s in plan.steps] == [True] and not plan.steps[0].confirm
+    assert plan.auth and all(tools[c.name].authenticates for c in plan.auth)
 
 
 # -- agent and human on address changes ----------------------------------------------------
@@ -142,7 +134,7 @@ async def test_human_checks_the_facts_it_knows_not_blanks_or_unknown_ids() -> No
         f"Shall I ship order {str(args['order_id']).lstrip('#')} to "
         f"{str(args['line1']).upper()},\n{args['city']}  {args['state']} {args['zip']}?"
     )
-    assert is_affirmative(await answer(spaced))
+    assert _yes(await answer(spaced))
     wrong = spaced.replace(str(args["zip"]), "99999")
     assert (await answer(wrong)).startswith("No")
     other = "I will cancel order #R0000000. Do you confirm (yes/no)?"
@@ -187,7 +179,7 @@ async def test_human_says_yes_to_a_transfer_question_and_transfers_after_it() ->
     )
     for question in questions:
         reply = await answer(question)
-        assert "###TRANSFER###" not in reply and is_affirmative(reply), (question, reply)
+        assert "###TRANSFER###" not in reply and _yes(reply), (question, reply)
     for statement in (
         "I have transferred you to a human agent; they will take over shortly.",
         "I'm transferring you to a human agent now.",
@@ -205,10 +197,10 @@ async def test_every_curated_blueprint_plays_within_the_confirmation_rule(stem: 
     assert ep.box.diff() == expected_diff(env, bp)
     records = ep.records()
     for k, m in enumerate(records):
-        if m.role == "user" and k > 1 and is_affirmative(m.content or ""):
+        if m.role == "user" and k > 1 and _yes(m.content or ""):
             before = records[k - 1]
             if before.role == "assistant" and "(yes/no)" in (before.content or ""):
-                assert asks_confirmation(before.content or ""), before.content
+                assert protocol.asks_confirmation(before.content or ""), before.content
     box = env.sandbox()
     for k, m in enumerate(records):
         for c in m.tool_calls:
@@ -216,7 +208,7 @@ async def test_every_curated_blueprint_plays_within_the_confirmation_rule(stem: 
             box.call(c)
     tools = env.domain.tool_map
     confirmed = [a for a in bp.actions if tools[a.name].kind == "write"]
-    assert len(_confirmations(ep.agent)) == sum(not is_handoff(tools[a.name]) for a in confirmed)
+    assert len(_confirmations(ep.agent)) == sum(tools[a.name].confirm for a in confirmed)
 
 
 # -- reviewer --------------------------------------------------------------------------------

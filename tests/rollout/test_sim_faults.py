@@ -50,7 +50,7 @@ async def test_missing_confirmation_is_stopped_early(
     for traj in result.trajectories:
         assert traj.ending == "early_reject:policy"
         reasons = next(v.reasons for v in traj.verdicts if v.verifier == "early_reject")
-        assert "confirm_writes" in reasons[0]
+        assert "confirm_before_write" in reasons[0]
         assert_valid_shape(traj)
 
 

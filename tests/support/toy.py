@@ -2,13 +2,14 @@
 
 Accounts hold balances; users authenticate by email. ``deposit`` and
 ``close_account`` are writes; policy: authenticate first, never touch another
-user's account, confirm every write when a conversation is present.
+user's account, confirm every write when a conversation is present (declared:
+``find_user`` authenticates, both writes ``confirm=True``, checked by the core
+``confirm_before_write``). The framing is the neutral default.
 """
 
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Iterable, Sequence
 from typing import Annotated, Any, TypedDict
 
@@ -20,6 +21,7 @@ from apigen.env import (
     TaskSketch,
     ToolFailure,
     WriteStep,
+    confirm_before_write,
     thaw,
     tool,
 )
@@ -42,7 +44,7 @@ class Account(TypedDict):
     status: str
 
 
-@tool("read")
+@tool("read", authenticates=True)
 def find_user(db: DB, email: str) -> UserId:
     """Find a user id by email.
 
@@ -75,7 +77,7 @@ def get_account(db: DB, account_id: AccountId) -> Account:
     return db.accounts[account_id]  # type: ignore[no-any-return]
 
 
-@tool("write")
+@tool("write", confirm=True)
 def deposit(db: DB, account_id: AccountId, amount: int) -> Account:
     """Deposit money into an open account.
 
@@ -91,7 +93,7 @@ def deposit(db: DB, account_id: AccountId, amount: int) -> Account:
     return acct  # type: ignore[return-value]
 
 
-@tool("write")
+@tool("write", confirm=True)
 def close_account(db: DB, account_id: AccountId) -> Account:
     """Close an account.
 
@@ -102,10 +104,6 @@ def close_account(db: DB, account_id: AccountId) -> Account:
     acct["status"] = "closed"
     db.accounts[account_id] = acct
     return acct  # type: ignore[return-value]
-
-
-_YES = re.compile(r"\b(yes|confirm|go ahead|proceed)\b", re.I)
-_ASKS = re.compile(r"\b(confirm|proceed|yes/no)\b", re.I)
 
 
 def _authenticated(ctx: PolicyContext) -> set[str]:
@@ -126,31 +124,12 @@ def check_auth(ctx: PolicyContext) -> Iterable[Violation]:
         yield Violation(rule="own_accounts_only", message=msg, call_index=ctx.index)
 
 
-def check_confirmation(ctx: PolicyContext) -> Iterable[Violation]:
-    if ctx.messages is None or ctx.tool is None or ctx.tool.kind != "write":
-        return
-    for i in range(len(ctx.messages) - 1, -1, -1):
-        msg = ctx.messages[i]
-        if msg.role == "user":
-            before = ctx.messages[i - 1] if i else None
-            text = before.content or "" if before is not None else ""
-            asked = "?" in text and _ASKS.search(text) is not None
-            if asked and _YES.search(msg.content or ""):
-                return
-            break
-        if msg.role == "tool" and msg.name in {"deposit", "close_account"}:
-            break
-    yield Violation(
-        rule="confirm_writes", message="write without confirmation", call_index=ctx.index
-    )
-
-
 class Bank(Domain):
     name = "toy"
     description = "A tiny bank for tests."
     tools = (find_user, get_user, get_account, deposit, close_account)
     policy = "# Bank policy\n\nAuthenticate the user by email. Confirm every write."
-    policy_checks = (check_auth, check_confirmation)
+    policy_checks = (check_auth, confirm_before_write)
 
     def reachable(self, table: str, current: Any, target: Any) -> bool:
         # Closing is final: a closed account never changes again.

@@ -1,13 +1,14 @@
 """``sim/agent``: a support agent in function-calling mode that follows the blueprint.
 
 Stateless: each call re-reads the conversation to see how far it got. Per step it
-waits for the customer's request, makes the grounding reads, asks for explicit
-confirmation (``... Do you confirm (yes/no)?``, stating every non-blank argument),
-writes only after a "yes" in the latest user message, reports the outcome with the
-blueprint's outputs verbatim and asks whether there is anything else. Identity comes
-first: the authentication reads run once the customer has stated every value they
-take. A hand-off to a person (:func:`apigen.llm.sim._plan.is_handoff`) is made
-without a confirmation and reported as "I have transferred you ...".
+waits for the customer's request and makes the grounding reads; a write declared
+``confirm`` waits for explicit confirmation (a :mod:`apigen.env.protocol`
+confirmation request stating every non-blank argument, then a "yes" by
+``protocol.consent`` in the latest user message), any other write is made at once.
+It reports the outcome with the blueprint's outputs verbatim and asks whether there
+is anything else. Identity comes first: the calls of tools declared
+``authenticates`` run once the customer has stated every value they take. A write
+declared ``handoff`` is reported as "I have transferred you ...".
 
 Faults (one per episode, see :func:`apigen.llm.sim.planned_faults`) hit one step:
 ``wrong_argument``, ``skipped_step``, ``extra_write``, ``missing_confirmation``,
@@ -20,7 +21,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from apigen.env import Tool
+from apigen.env import Tool, protocol
 from apigen.llm.sim import _agent_faults as faults
 from apigen.llm.sim._common import (
     Turn,
@@ -36,12 +37,9 @@ from apigen.llm.sim._plan import FaultPlan, Plan, Step, plan_of, tool_map_for
 from apigen.llm.sim._request import SimReply, SimRequest
 from apigen.types import JSON, ToolCall
 
-__all__ = ["CONFIRM_MARK", "respond"]
+__all__ = ["respond"]
 
-CONFIRM_MARK = "Do you confirm (yes/no)?"
 _ELSE = "Is there anything else I can help with?"
-_YES = re.compile(r"\b(yes|yeah|yep|sure|confirm(ed)?|go ahead|proceed|please do)\b", re.I)
-_NO = re.compile(r"\b(no|nope|don'?t|do not|cancel that|stop)\b", re.I)
 
 _GREET = ("Hi! How can I help you today?", "Hello, thanks for reaching out. How can I help?")
 _ASK_ID = (
@@ -50,14 +48,13 @@ _ASK_ID = (
     "Sure. Before I look into it, could you please tell me your {fields} so I can "
     "verify your identity?",
 )
-_CONFIRM = (
-    "Here is what I am about to do: {action}. " + CONFIRM_MARK,
-    "Before I make this change, please review it: {action}. " + CONFIRM_MARK,
-)
+_CONFIRM_LEAD = ("Here is what I am about to do", "Before I make this change, please review it")
 _REPORT = ("Done: {what} completed successfully.", "All set: {what} went through.")
 _OUTPUTS = ("For your information: {outs}.", "Here are the details: {outs}.")
 _DECLINED = "Understood, I won't make that change. " + _ELSE
-_HANDED_OFF = "I have transferred you to {who}; they will take over this conversation shortly."
+_HANDED_OFF = (
+    "I have transferred you to a colleague; they will take over this conversation shortly."
+)
 
 
 @dataclass
@@ -78,12 +75,6 @@ def _mentions_step(text: str, step: Step) -> bool:
     )
 
 
-def _answer(text: str) -> str:
-    if _YES.search(text) and not re.match(r"\s*no\b", text, re.I):
-        return "yes"
-    return "no" if _NO.search(text) else "other"
-
-
 def _scan(turns: Sequence[Turn], plan: Plan, fault: FaultPlan) -> tuple[int, list[_StepState]]:
     """Replay the conversation through the step machine: current step and step states."""
     states = [_StepState() for _ in plan.steps]
@@ -101,13 +92,15 @@ def _scan(turns: Sequence[Turn], plan: Plan, fault: FaultPlan) -> tuple[int, lis
             if not s.requested and _mentions_step(t.content, step):
                 s.requested = True
             elif s.asked:
-                s.answer = _answer(t.content)
+                s.answer = protocol.consent(t.content)
         elif t.role == "assistant" and t.calls:
             s.write_ids |= {c.id for c in t.calls if c.name == step.write.name and s.requested}
-        elif t.role == "assistant" and CONFIRM_MARK in t.content:
+        elif t.role == "assistant" and protocol.asks_confirmation(t.content):
             s.asked, s.answer = True, None
         elif t.role == "assistant" and (
-            s.write_ok is not None or s.answer == "no" or (s.answer == "yes" and i == skip)
+            s.write_ok is not None
+            or s.answer == "no"
+            or (i == skip and (s.answer == "yes" or (s.requested and not step.confirm)))
         ):
             i += 1
     return i, states
@@ -122,11 +115,11 @@ def _describe(call: ToolCall) -> str:
 
 
 def _fault_step(fault: FaultPlan, plan: Plan) -> int:
-    """The step the episode's fault hits: ``missing_confirmation`` only hits steps that
-    ask for a confirmation (none: -1, the episode plays clean)."""
+    """The step the episode's fault hits: ``missing_confirmation`` only hits steps
+    declared ``confirm`` (none: -1, the episode plays clean)."""
     if fault.kind != "missing_confirmation":
         return fault.step(len(plan.steps))
-    asked = [k for k, s in enumerate(plan.steps) if not s.handoff]
+    asked = [k for k, s in enumerate(plan.steps) if s.confirm]
     return asked[fault.step(len(asked))] if asked else -1
 
 
@@ -199,13 +192,13 @@ def respond(req: SimRequest) -> SimReply:
             return SimReply(None, _calls(post), reasoning="Look up the result.")
         return SimReply(_report(req, plan, i, turns, s), reasoning="Report the outcome.")
     target = _fault_step(fault, plan)
-    if step.handoff and fault.kind == "skipped_step" and i == target:
-        return SimReply(_report(req, plan, i, turns, s), reasoning="Report the hand-off.")
-    if step.handoff or (fault.kind == "missing_confirmation" and i == target):
+    if not step.confirm and fault.kind == "skipped_step" and i == target:
+        return SimReply(_report(req, plan, i, turns, s), reasoning="Report the outcome.")
+    if not step.confirm or (fault.kind == "missing_confirmation" and i == target):
         return _write(req, plan, i, turns, tools, fault)
-    if not s.asked or s.answer in (None, "other"):
-        text = _CONFIRM[pick].format(action=_describe(step.write))
-        if s.answer == "other":
+    if not s.asked or s.answer in (None, "unclear"):
+        text = protocol.confirmation_request(_describe(step.write), _CONFIRM_LEAD[pick])
+        if s.answer == "unclear":
             text = "I'm sorry, I can't help with that here. " + text
         return SimReply(text, reasoning="Ask for explicit confirmation before the write.")
     if s.answer == "no":
@@ -264,11 +257,7 @@ def _report(req: SimRequest, plan: Plan, i: int, turns: Sequence[Turn], s: _Step
         elif i == fault.step(len(plan.steps)):
             outs.append(faults.invented_reference(rng, seen).rstrip("."))
     handoff = plan.steps[i].handoff
-    if handoff:
-        _, to, who = what.partition(" to ")
-        text = _HANDED_OFF.format(who=who if to else "a member of our team")
-    else:
-        text = _REPORT[pick].format(what=what)
+    text = _HANDED_OFF if handoff else _REPORT[pick].format(what=what)
     if outs:
         text += " " + _OUTPUTS[pick].format(outs="; ".join(outs))
     return text if handoff else f"{text} {_ELSE}"

@@ -1,20 +1,20 @@
 """What counts as a fact in a tool call, and how facts are written and recognised.
 
-Blank strings are no facts. Free text the agent composes itself (a transfer's
-``summary``...) is no fact the customer states; the ids and numbers it quotes are
-cues. A multi-word fact may be paraphrased ("you ordered it by mistake").
+Blank strings are no facts. Free text the agent composes itself (parameters a tool
+declares ``free_text``, such as a transfer's ``summary``) is no fact the customer
+states; the ids and numbers it quotes are cues. A multi-word fact may be paraphrased
+("you ordered it by mistake").
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
 
 from apigen.llm.sim._common import humanize, mentions, normalise
 from apigen.types import JSON
 
-__all__ = ["PROSE_WORDS", "is_free_text", "prose_cues", "render_value", "restates"]
+__all__ = ["prose_cues", "render_value", "restates"]
 
 
 def _stems(text: str) -> list[str]:
@@ -43,35 +43,6 @@ def restates(text: str, value: str | int | float) -> bool:
         if k == len(want):
             return True
     return False
-
-
-_FREE_TEXT_NAMES = frozenset(
-    {"summary", "note", "notes", "comment", "comments", "message", "explanation", "description"}
-)
-_FREE_TEXT_DOC = re.compile(
-    r"\b(summary|summari[sz]e[sd]?|free[- ]?text|in your own words)\b", re.I
-)
-PROSE_WORDS = 6
-"""A string of at least this many words is prose the agent composes (see ``is_free_text``)."""
-
-
-def is_free_text(name: str, value: JSON, schema: Mapping[str, Any] | None = None) -> bool:
-    """The argument ``name=value`` is free text the agent writes itself, not a fact the
-    customer states: a string whose schema has no ``enum`` and either whose parameter
-    name is one of ``summary``, ``note(s)``, ``comment(s)``, ``message``,
-    ``explanation``, ``description`` (as a word of the name) or whose schema description
-    says summary / free text / in your own words, or which is prose of at least
-    :data:`PROSE_WORDS` words. Such values need not be grounded nor confirmed word for
-    word; the ids and numbers they quote are cues (:func:`prose_cues`)."""
-    if not isinstance(value, str) or not value.strip():
-        return False
-    schema = schema or {}
-    if "enum" in schema:
-        return False
-    words = set(name.lower().replace("-", "_").split("_"))
-    if words & _FREE_TEXT_NAMES or _FREE_TEXT_DOC.search(str(schema.get("description", ""))):
-        return True
-    return len(value.split()) >= PROSE_WORDS
 
 
 def prose_cues(text: str) -> list[str]:

@@ -182,8 +182,9 @@ def _bad_argument(
 def respond(req: SimRequest) -> SimReply:
     """A blueprint answer in the tagged text format."""
     task: TaskSketch = req.need(ContextKey.TASK)
-    persona = str(req.ctx.get(ContextKey.PERSONA) or "a customer")
     env = req.ctx.get(ContextKey.ENV)
+    framed = env.domain.framing.user if env is not None else "a user"
+    persona = str(req.ctx.get(ContextKey.PERSONA) or framed)
     domain = env.domain.name if env is not None else ""
     fault = req.faults()
     kind = fault.kind if fault.kind and not _repaired(req, fault.kind) else None
@@ -204,11 +205,19 @@ def respond(req: SimRequest) -> SimReply:
         actions = actions[len(task.auth) :]
     elif kind == "missing_fact":
         instruction = _missing_fact(task, instruction, env, fault.target)
+    identifies = (
+        f" and identifies with {', '.join(humanize(k) for k in task.identity)}"
+        if task.identity
+        else ""
+    )
+    auth = (
+        f"; the agent must authenticate first ({', '.join(a.name for a in task.auth)})"
+        if task.auth
+        else ""
+    )
     reasoning = (
-        f"The customer is {_persona(persona)} and identifies with "
-        f"{', '.join(humanize(k) for k in task.identity)}. They need "
-        f"{len(task.steps)} change(s): {', '.join(s.call.name for s in task.steps)}; "
-        f"the agent must authenticate first ({', '.join(a.name for a in task.auth) or 'none'})."
+        f"The human is {_persona(persona)}{identifies}. They need "
+        f"{len(task.steps)} change(s): {', '.join(s.call.name for s in task.steps)}{auth}."
     )
     actions_json = json.dumps(
         [{"name": a.name, "arguments": a.arguments} for a in actions], ensure_ascii=False

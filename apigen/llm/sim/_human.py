@@ -5,14 +5,15 @@ agent's text as ``user`` and its own earlier turns as ``assistant``; never tool
 calls. Stateless: it counts which requests its own earlier turns revealed.
 
 One request at a time: the first in the opening, the next whenever the agent asks
-whether there is anything else, ``###STOP###`` when none is left. It gives its
-identity (the authentication call's arguments) when asked, says "Yes, please go
-ahead." to a confirmation that is about its current request and states every fact
-of it the customer knows (the values the instruction states; blank strings and the
-agent's own free text are no facts), "No, don't do that." to any other, answers
-questions from facts it knows (stated in the instruction or by the agent), and
-answers ``###TRANSFER###`` once the agent says it has transferred (or is
-transferring) the conversation, never to a question.
+whether there is anything else, ``###STOP###`` when none is left. It recognises the
+agent's moves with :mod:`apigen.env.protocol` only: it gives its identity (the
+arguments of the blueprint's ``authenticates`` calls) to an identity request, says
+"Yes, please go ahead." to a confirmation request that is about its current request
+and states every fact of it the customer knows (the values the instruction states;
+blank strings and the agent's own free text are no facts), "No, don't do that." to
+any other, answers questions from facts it knows (stated in the instruction or by
+the agent), and answers ``###TRANSFER###`` once the agent announces a transfer in a
+domain with a tool declared ``handoff``, never to a question.
 Faults: ``stop_early`` (stops when asked to confirm one request), ``drift`` (one
 off-task question on its second or third turn).
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import re
 
+from apigen.env import protocol
 from apigen.llm.sim._common import (
     first_person,
     humanize,
@@ -33,24 +35,10 @@ from apigen.llm.sim._plan import Plan, Step, plan_of, tool_map_for
 from apigen.llm.sim._request import SimReply, SimRequest
 from apigen.types import JSON, Blueprint
 
-__all__ = ["STOP", "TRANSFER", "request_texts", "respond"]
+__all__ = ["request_texts", "respond"]
 
-STOP = "###STOP###"
-TRANSFER = "###TRANSFER###"
+STOP, TRANSFER = protocol.STOP, protocol.TRANSFER
 
-_TRANSFERRED_RE = re.compile(
-    r"\b(transferred|transferring|(will|'ll|am going to|going to) transfer|"
-    r"hand(ed|ing) (you|this|it|the conversation) (over|off))\b",
-    re.I,
-)
-_CONFIRM_RE = re.compile(
-    r"\(yes/no\)|\bdo you confirm\b|\bconfirm\b[^.]*\?|\bproceed\b[^.]*\?|"
-    r"\b(shall i|should i|would you like me to|do you want me to)\b[^.?]*\?",
-    re.I,
-)
-_IDENTITY_RE = re.compile(
-    r"\b(e-?mail|zip|postal code|full name|your name|verify|authenticate|identify)\b", re.I
-)
 _ELSE_RE = re.compile(r"\banything else\b", re.I)
 _CONNECTIVE = re.compile(
     r"^(first|then|next|after that|afterwards|also|finally|lastly|besides|in addition|and|"
@@ -66,20 +54,14 @@ _DRIFT = (
     "Unrelated question: can you recommend a good restaurant near me?",
     "Oh, before I forget, what time does your nearest store open on Sundays?",
 )
-_YES = ("Yes, please go ahead.", "Yes, go ahead.", "Yes, please do that.")
-_NO = "No, don't do that."
+_YES = (protocol.AGREE, "Yes, go ahead.", "Yes, please do that.")
+_NO = protocol.DECLINE
 
 
 def _score(sentence: str, step: Step) -> int:
     verb = step.write.name.split("_")[0]
     hits = sum(2 for v in step.cues() if mentions(sentence, v))
     return hits + (1 if re.search(rf"\b{re.escape(verb)}", sentence, re.I) else 0)
-
-
-def _transferred(agent: str) -> bool:
-    """The agent says it has handed (or is handing) the conversation over: a statement,
-    not a question such as "Shall I transfer you?"."""
-    return any(_TRANSFERRED_RE.search(s) and not s.rstrip().endswith("?") for s in sentences(agent))
 
 
 def _is_what_i_asked(agent: str, step: Step, instruction: str) -> bool:
@@ -156,7 +138,8 @@ def _answer_fact(
 def respond(req: SimRequest) -> SimReply:
     """The customer's next message."""
     bp: Blueprint = req.need(ContextKey.BLUEPRINT)
-    plan = plan_of(bp, tool_map_for(req.ctx, bp.domain))
+    tools = tool_map_for(req.ctx, bp.domain)
+    plan = plan_of(bp, tools)
     fault = req.faults()
     turns = [t for t in req.turns if t.role in ("user", "assistant") and t.content.strip()]
     own = [t.content for t in turns if t.role == "assistant"]
@@ -174,14 +157,14 @@ def respond(req: SimRequest) -> SimReply:
     drift = _DRIFT[pick]
     if fault.kind == "drift" and len(own) == 1 + fault.target % 2 and drift not in own:
         return SimReply(drift)
-    if _CONFIRM_RE.search(agent):
+    if protocol.asks_confirmation(agent):
         wanted = current >= 0 and _is_what_i_asked(agent, plan.steps[current], bp.instruction)
         if wanted and current == stop_at:
             return SimReply(_EARLY)
         return SimReply(_YES[pick] if wanted else _NO)
-    if _transferred(agent):
+    if any(t.handoff for t in tools.values()) and protocol.announces_transfer(agent):
         return SimReply(TRANSFER)
-    if _IDENTITY_RE.search(agent) and "?" in agent:
+    if plan.auth and protocol.asks_identity(agent, plan.identity):
         return SimReply(_identity_text(plan.identity))
     if _ELSE_RE.search(agent) or "?" not in agent:
         if revealed < len(requests):

@@ -20,7 +20,7 @@ import json
 import re
 from collections.abc import Sequence
 
-from apigen.env import Environment
+from apigen.env import Environment, protocol
 from apigen.llm.sim._common import Turn, leaves, mentions, numbers_in, to_turns, tool_like
 from apigen.llm.sim._context_keys import ContextKey
 from apigen.llm.sim._plan import plan_of, tool_map_for
@@ -31,7 +31,6 @@ from apigen.types import Blueprint, Message, ToolCall
 __all__ = ["DEFAULT_CRITERIA", "respond"]
 
 DEFAULT_CRITERIA = ("policy_adherence", "faithfulness", "human_realism")
-_MARKERS = re.compile(r"###(STOP|TRANSFER)###")
 _EMAIL = re.compile(r"\S+@\S+")
 _ID = re.compile(r"#?\b(?=[\w-]*\d)(?=[\w-]*[A-Za-z])[A-Za-z0-9][\w-]+\b")
 _JSON = re.compile(r"[{\[]\s*\"|\"\s*:\s*")
@@ -80,7 +79,7 @@ def _faithfulness(turns: Sequence[Turn]) -> tuple[bool, str]:
 
 
 def _unrealistic(text: str, known: str, tools: Sequence[str]) -> list[str]:
-    body = _EMAIL.sub(" ", _MARKERS.sub(" ", text))
+    body = _EMAIL.sub(" ", protocol.strip_markers(text))
     problems = [f"names tool {t}" for t in tool_like(tools, body)]
     if _JSON.search(body):
         problems.append("contains JSON")
@@ -118,7 +117,7 @@ def _choose(req: SimRequest, bp: Blueprint, candidates: Sequence[str]) -> SimRep
     for k, text in enumerate(candidates):
         hits = sum(1 for v in facts if mentions(text, v) and mentions(bp.instruction, v))
         score = hits - 3 * len(_unrealistic(text, bp.instruction + " " + said, tools))
-        if "###STOP###" in text and pending:
+        if protocol.STOP in text and pending:
             score -= 10
         if score > best_score:
             best, best_score = k, score

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from apigen.env import Tool, get_domain
 from apigen.errors import ApigenError
-from apigen.llm.sim._common import derive_rng, humanize, leaves
+from apigen.llm.sim._common import derive_rng, leaves
 from apigen.llm.sim._context_keys import ContextKey
-from apigen.llm.sim._facts import is_free_text, prose_cues
+from apigen.llm.sim._facts import prose_cues
 from apigen.llm.sim._knobs import SimKnobs
 from apigen.types import JSON, Blueprint, ToolCall
 
@@ -20,7 +19,6 @@ __all__ = [
     "Plan",
     "Step",
     "free_text_args",
-    "is_handoff",
     "plan_of",
     "planned_faults",
     "tool_map_for",
@@ -59,30 +57,14 @@ def planned_faults(role: str, knobs: SimKnobs, episode: str, seed: int = 0) -> F
     return FaultPlan(kind=None, target=target)
 
 
-_HANDOFF_ACT = re.compile(
-    r"\b(transfer\w*|hand(s|ed|ing)?\b.{0,30}\b(over|off)|escalat\w*)\b", re.I
-)
-_HANDOFF_TO = re.compile(
-    r"\b(human|person|people|representative|specialist|supervisor|operator|staff)\b", re.I
-)
-
-
-def is_handoff(tool: Tool | None) -> bool:
-    """``tool`` hands the conversation over to a person: its name or description says
-    transfer / hand over / hand off / escalate, and names a human (representative,
-    specialist, supervisor...). A money ``transfer_funds`` is no hand-off."""
-    if tool is None:
-        return False
-    text = f"{humanize(tool.name)}. {tool.description}"
-    return _HANDOFF_ACT.search(text) is not None and _HANDOFF_TO.search(text) is not None
-
-
 def free_text_args(call: ToolCall, tool: Tool | None) -> tuple[str, ...]:
-    """Names of ``call``'s arguments that are free text the agent composes
-    (:func:`apigen.llm.sim._facts.is_free_text`)."""
-    props = tool.parameters.get("properties", {}) if tool is not None else {}
+    """Names of ``call``'s arguments declared free text (``@tool(free_text=...)``) that
+    hold something: prose the agent composes, no fact the customer states."""
+    declared = tool.free_text if tool is not None else frozenset()
     return tuple(
-        name for name, value in call.arguments.items() if is_free_text(name, value, props.get(name))
+        name
+        for name, value in call.arguments.items()
+        if name in declared and isinstance(value, str) and value.strip()
     )
 
 
@@ -97,7 +79,9 @@ class Step:
     prose: tuple[str, ...] = ()
     """Arguments of the write that are free text the agent composes (a summary...)."""
     handoff: bool = False
-    """The write hands the conversation to a person: made without a confirmation."""
+    """The write hands the conversation to a person (declared ``handoff``)."""
+    confirm: bool = False
+    """The write needs the customer's explicit yes first (declared ``confirm``)."""
 
     def values(self) -> list[str | int | float]:
         """The facts the human states for this step: the write's argument values, except
@@ -142,7 +126,7 @@ def tool_map_for(ctx: Mapping[str, Any], domain: str) -> dict[str, Tool]:
 
 
 def plan_of(blueprint: Blueprint, tools: Mapping[str, Tool]) -> Plan:
-    """Split ``blueprint.actions``: leading identity reads (tools consuming no entity),
+    """Split ``blueprint.actions``: leading calls of tools declared ``authenticates``,
     then each write with the reads before it; reads after the last write trail it."""
     actions = list(blueprint.actions)
 
@@ -151,18 +135,22 @@ def plan_of(blueprint: Blueprint, tools: Mapping[str, Tool]) -> Plan:
         return tool.kind if tool is not None else "read"
 
     auth: list[ToolCall] = []
-    while actions and kind(actions[0]) == "read":
-        tool = tools.get(actions[0].name)
-        if tool is None or tool.consumes:
-            break
+    while actions and (tool := tools.get(actions[0].name)) is not None and tool.authenticates:
         auth.append(actions.pop(0))
     steps: list[Step] = []
     pending: list[ToolCall] = []
     for call in actions:
         if kind(call) == "write":
             tool = tools.get(call.name)
-            prose, handoff = free_text_args(call, tool), is_handoff(tool)
-            steps.append(Step(reads=tuple(pending), write=call, prose=prose, handoff=handoff))
+            steps.append(
+                Step(
+                    reads=tuple(pending),
+                    write=call,
+                    prose=free_text_args(call, tool),
+                    handoff=tool is not None and tool.handoff,
+                    confirm=tool is not None and tool.confirm,
+                )
+            )
             pending = []
         else:
             pending.append(call)

@@ -5,8 +5,7 @@
 - ``completeness``: every fact of every write (string and number argument values) is
   stated in the instruction or returned by an earlier call of the replay. Blank
   strings (``line2: ''``) are no facts, and free text the agent composes itself
-  (:func:`apigen.llm.sim._facts.is_free_text`: a ``summary``/``note``-like
-  parameter, or prose of six words or more) need not be grounded.
+  (parameters the tool declares ``free_text``) need not be grounded.
 - ``satisfaction``: every expected output appears in the replay's outputs (as text,
   or as a number they contain), and the instruction asks for every write (names its
   verb, the rest of its name such as "human agent", one of its facts, or an id or

@@ -1,0 +1,178 @@
+"""The conversation protocol: the moves a human simulator, an agent and the rules
+that check a conversation must recognise in each other's text.
+
+One module owns them, so nothing else has to agree with anything:
+
+- the **markers** a human simulator writes to close a conversation: :data:`STOP`
+  (everything is done, or cannot be done) and :data:`TRANSFER` (the agent handed
+  the conversation to a person);
+- a **confirmation request**: an agent message that states the action it is about
+  to take and asks the user to agree (:func:`confirmation_request` writes one,
+  :func:`asks_confirmation` recognises one);
+- a **confirmation answer**: :func:`consent` reads the user's reply as ``"yes"``
+  (an explicit agreement, not hedged by a refusal nor left open by a question),
+  ``"no"`` (a refusal) or ``"unclear"``;
+- an **identity request** (:func:`asks_identity`) and a **hand-off notice**
+  (:func:`announces_transfer`).
+
+Which tools need a confirmation, hand off, or authenticate is declared on the tool
+(``@tool("write", confirm=True)``); the sim roles and the rule
+:func:`apigen.env.confirm_before_write` read those declarations and this module, so
+a domain never writes a text matcher. The recognisers are English and
+conservative: a reply they cannot read as an agreement is no agreement.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Literal
+
+__all__ = [
+    "AGREE",
+    "CONFIRM_QUESTION",
+    "DECLINE",
+    "STOP",
+    "TRANSFER",
+    "Consent",
+    "Ending",
+    "announces_transfer",
+    "asks_confirmation",
+    "asks_identity",
+    "confirmation_request",
+    "consent",
+    "ending",
+    "strip_markers",
+]
+
+STOP = "###STOP###"
+"""The human simulator's last message ends with this when the task is done or cannot be."""
+TRANSFER = "###TRANSFER###"
+"""The human simulator answers this once the agent has handed the conversation over."""
+
+Ending = Literal["stop", "transfer"]
+Consent = Literal["yes", "no", "unclear"]
+
+CONFIRM_QUESTION = "Do you confirm (yes/no)?"
+"""The question closing a canonical confirmation request."""
+AGREE = "Yes, please go ahead."
+"""A canonical agreement (``consent(AGREE) == "yes"``)."""
+DECLINE = "No, don't do that."
+"""A canonical refusal (``consent(DECLINE) == "no"``)."""
+
+
+def ending(text: str) -> Ending | None:
+    """``"transfer"`` / ``"stop"`` when a human message closes the conversation."""
+    if TRANSFER in text:
+        return "transfer"
+    if STOP in text:
+        return "stop"
+    return None
+
+
+def strip_markers(text: str) -> str:
+    """``text`` without the protocol markers (what a person would have written)."""
+    return " ".join(text.replace(STOP, " ").replace(TRANSFER, " ").split())
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
+
+
+def confirmation_request(action: str, lead: str = "Here is what I am about to do") -> str:
+    """A confirmation request stating ``action``: ``"<lead>: <action>. Do you confirm
+    (yes/no)?"``."""
+    return f"{lead}: {action.strip().rstrip('.')}. {CONFIRM_QUESTION}"
+
+
+_ASKS = re.compile(
+    r"\b(confirm|proceed|go ahead|shall i|should i|would you like me to|do you want me to|"
+    r"may i|can i go ahead|ok to|okay to|is that (correct|right))\b",
+    re.IGNORECASE,
+)
+_YES_NO = re.compile(r"\byes\s*(/|or)\s*no\b", re.IGNORECASE)
+_PLEASE_CONFIRM = re.compile(
+    r"\b(please confirm|confirm by|(reply|replying|type|typing|say|answer)\W+yes\b)",
+    re.IGNORECASE,
+)
+
+
+def asks_confirmation(text: str) -> bool:
+    """The agent asks the user to agree to an action: it asks a question (``?``) and
+    offers "yes/no", or one of its questions asks to confirm / proceed / go ahead,
+    "shall I", "would you like me to", "is that correct"..., or it requests a
+    confirmation outright ("please confirm", "reply 'yes' to proceed"). A request for
+    information ("What is your email?") is none."""
+    if _PLEASE_CONFIRM.search(text):
+        return True
+    questions = [s for s in _sentences(text) if "?" in s]
+    if not questions:
+        return False
+    return _YES_NO.search(text) is not None or any(_ASKS.search(q) for q in questions)
+
+
+_YES = re.compile(
+    r"\b(yes|yeah|yep|yup|confirm|confirmed|go ahead|proceed|please do|do it|sure|"
+    r"absolutely|affirmative|correct|that's right|ok|okay)\b",
+    re.IGNORECASE,
+)
+_REFUSAL_FIRST = re.compile(r"^\W*(no|nope|nah|not)\b", re.IGNORECASE)
+_REFUSAL = re.compile(
+    r"\b(don't|do not|not yet|hold off|never ?mind|cancel that|changed my mind|stop|"
+    r"not (correct|right)|incorrect|wrong)\b",
+    re.IGNORECASE,
+)
+_HESITATION = re.compile(r"^\W*(wait|hold on|hmm+|hm+|um+|actually)\b", re.IGNORECASE)
+
+
+def consent(text: str) -> Consent:
+    """How a user's reply answers a confirmation request.
+
+    ``"no"``: it opens with a refusal (no, nope, not...) or refuses anywhere (don't,
+    never mind, not yet, hold off...). ``"yes"``: otherwise, an explicit agreement
+    (yes, confirm, go ahead, proceed, sure, correct...) that neither hesitates first
+    (wait, hold on, actually...) nor asks a question. ``"unclear"``: anything else.
+    """
+    plain = strip_markers(text).replace("\u2019", "'")
+    if _REFUSAL_FIRST.search(plain) or _REFUSAL.search(plain):
+        return "no"
+    if _HESITATION.search(plain) or "?" in plain:
+        return "unclear"
+    return "yes" if _YES.search(plain) else "unclear"
+
+
+_IDENTIFY = re.compile(r"\b(verify|identity|identify|authenticate|who you are)\b", re.IGNORECASE)
+
+
+def asks_identity(text: str, fields: Iterable[str]) -> bool:
+    """The agent asks the user to identify: a question that says verify / identity /
+    authenticate, or names one of ``fields`` (the declared authentication parameters,
+    ``zip`` matching "zip code", ``email`` matching "e-mail")."""
+    phrases = [" ".join(f.lower().replace("-", "_").split("_")) for f in fields]
+    for q in (s for s in _sentences(text) if s.endswith("?")):
+        plain = q.lower().replace("e-mail", "email")
+        if _IDENTIFY.search(plain) or any(
+            p and re.search(rf"\b{re.escape(p)}", plain) for p in phrases
+        ):
+            return True
+    return False
+
+
+_TRANSFERRED = re.compile(
+    r"\b(transferred|transferring|(will|'ll|am going to|going to) transfer|"
+    r"hand(ed|ing)|pass(ed|ing))\s+(you|your (call|chat|conversation|case|request)|"
+    r"this (call|chat|conversation|case)|the (call|chat|conversation|case))\b",
+    re.IGNORECASE,
+)
+
+
+def announces_transfer(text: str) -> bool:
+    """The agent says it has handed (or is handing) the conversation to someone: a
+    statement that transfers / hands over / passes *you* or *this conversation*
+    ("I have transferred you", "I'm handing this chat over"); a question ("Shall I
+    transfer you?") is a confirmation request, and money moved ("I transferred $40")
+    is no hand-off."""
+    return any(_TRANSFERRED.search(s) and not s.endswith("?") for s in _sentences(text))

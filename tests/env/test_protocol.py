@@ -1,0 +1,101 @@
+"""The conversation protocol: markers, confirmation requests and answers, identity
+requests and hand-off notices, on the sim's own phrasing and on the way real agents
+and users write (OpenAI / Anthropic style paraphrases, Markdown, curly quotes)."""
+
+from __future__ import annotations
+
+import pytest
+
+from apigen.env import protocol
+
+
+def test_markers_close_the_conversation_and_strip_cleanly() -> None:
+    assert protocol.ending("Thanks, bye! ###STOP###") == "stop"
+    assert protocol.ending("###TRANSFER###") == "transfer"
+    assert protocol.ending("Thanks!") is None
+    assert protocol.strip_markers("That's all.  ###STOP###") == "That's all."
+
+
+def test_the_canonical_shapes_read_back() -> None:
+    request = protocol.confirmation_request("cancel order #W1 (reason: ordered by mistake).")
+    assert request == (
+        "Here is what I am about to do: cancel order #W1 (reason: ordered by mistake). "
+        "Do you confirm (yes/no)?"
+    )
+    assert protocol.asks_confirmation(request)
+    assert protocol.consent(protocol.AGREE) == "yes"
+    assert protocol.consent(protocol.DECLINE) == "no"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Deposit 1? (yes/no)",
+        "I'll cancel reservation EHGLP3 for a refund of $169.\n\nWould you like me to proceed?",
+        "**Summary**\n- New flight: HAT041\n- Total: $179\n\nShall I go ahead with this change?",
+        "Should I ship order W123 to 1 Main St, Austin TX 78701?",
+        "Here are the details: 2 bags, $0. Is that correct?",
+        "Please confirm by replying \u201cyes\u201d to proceed with the booking.",
+        "Before I make the change, please confirm: the new address is 12 Oak Lane.",
+    ],
+)
+def test_confirmation_requests_are_recognised(text: str) -> None:
+    assert protocol.asks_confirmation(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Could you please provide your email address?",
+        "Is there anything else I can help with?",
+        "I have cancelled the order. The refund goes to your gift card.",
+        "What is the reason for the cancellation: no longer needed or ordered by mistake?",
+        "",
+    ],
+)
+def test_other_messages_are_no_confirmation_requests(text: str) -> None:
+    assert not protocol.asks_confirmation(text)
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        ("Yes, please.", "yes"),
+        ("yes", "yes"),
+        ("Confirm.", "yes"),
+        ("Sure, do it.", "yes"),
+        ("Yes, that\u2019s correct. Please go ahead!", "yes"),
+        ("OK, proceed with that.", "yes"),
+        ("No.", "no"),
+        ("Nope, leave it as it is.", "no"),
+        ("Yes... actually don\u2019t, never mind.", "no"),
+        ("That's not correct, the zip is 78702.", "no"),
+        ("Hmm, let me think about it.", "unclear"),
+        ("Wait, what will it cost?", "unclear"),
+        ("Yes \u2014 but wait, what's the refund amount first?", "unclear"),
+        ("My email is a@b.com.", "unclear"),
+    ],
+)
+def test_consent_is_an_agreement_without_refusal_or_open_question(
+    answer: str, expected: str
+) -> None:
+    assert protocol.consent(answer) == expected
+
+
+def test_identity_requests_name_a_declared_field_or_ask_to_verify() -> None:
+    fields = ["first_name", "last_name", "zip"]
+    assert protocol.asks_identity("Could you tell me your name and zip code?", fields)
+    assert protocol.asks_identity("May I have your e-mail?", ["email"])
+    assert protocol.asks_identity("First, can you help me verify your identity?", [])
+    assert not protocol.asks_identity("Your zip code is on file.", fields)
+    assert not protocol.asks_identity("Which order would you like to return?", fields)
+
+
+def test_a_transfer_is_announced_by_a_statement_not_a_question() -> None:
+    assert protocol.announces_transfer("I have transferred you to a colleague.")
+    assert protocol.announces_transfer("I'm transferring you to a human agent now. Thanks!")
+    assert not protocol.announces_transfer("Shall I transfer you to a human agent?")
+    assert protocol.announces_transfer("I am handing this conversation over to a specialist.")
+    assert not protocol.announces_transfer("Your money transfer of $40 is done.")
+    assert not protocol.announces_transfer("I have transferred $40 to account A7.")
+    assert not protocol.announces_transfer("I transferred the money to your friend.")
