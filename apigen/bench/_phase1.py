@@ -37,17 +37,18 @@ def bench_phase1(
     those numbers for comparison.
     """
     from apigen.blueprints import Phase1Config, generate_blueprints
-    from apigen.llm import LLMClient
+    from apigen.llm import LLMClient, ModelsConfig
 
     env = load_environment(domain)
     model = noisy_generator(noise, seed)
     settings: dict[str, Any] = {}
     for k in (0, rounds):
-        config = Phase1Config(generator=model, rounds=k)
+        config = Phase1Config(rounds=k)
+        client = LLMClient(ModelsConfig(generator={"models": [model]}))
         t0 = time.perf_counter()
         run = asyncio.run(
             generate_blueprints(
-                env, n, client=LLMClient(), config=config, seed=seed, concurrency=concurrency
+                env, n, client=client, config=config, seed=seed, concurrency=concurrency
             )
         )
         seconds = time.perf_counter() - t0
@@ -65,7 +66,7 @@ def bench_phase1(
         "domain": domain,
         "attempts": n,
         "generator": model,
-        "reviewers": list(Phase1Config().reviewers),
+        "reviewers": list(ModelsConfig().members("reviewer")),
         "settings": settings,
         "paper": {"yield_with_feedback": 0.70, "yield_without_feedback": 0.28},
     }

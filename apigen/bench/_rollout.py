@@ -23,12 +23,13 @@ def _load(domain: str, paths: Sequence[str | Path] | None) -> list[Blueprint]:
 async def _run(
     blueprints: list[Blueprint], *, early: bool, agent: str, trials: int, seed: int
 ) -> tuple[list[Trajectory], dict[str, Any]]:
-    from apigen.llm import LLMClient
+    from apigen.llm import LLMClient, ModelsConfig
     from apigen.rollout import RolloutConfig, collect
 
-    config = RolloutConfig(agent_model=agent, trials=trials, early_rejection=early, concurrency=16)
+    config = RolloutConfig(committee=False, trials=trials, early_rejection=early)
+    client = LLMClient(ModelsConfig(agent={"models": [agent]}))
     started = time.perf_counter()
-    result = await collect(blueprints, client=LLMClient(), config=config, seed=seed)
+    result = await collect(blueprints, client=client, config=config, seed=seed, concurrency=16)
     elapsed = time.perf_counter() - started
     tokens = sum(u.total_tokens for u in result.usage.values())
     trajectories = result.trajectories

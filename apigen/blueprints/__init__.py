@@ -23,7 +23,8 @@ One **attempt** (:func:`run_attempt`) is fully determined by an :class:`AttemptS
    ``execution`` (fresh-sandbox replay: no tool errors, every write changes the
    state), ``policy`` (the domain's checks), ``review`` (the committee, below),
    ``dedup`` (:meth:`Blueprint.fingerprint` not among ``known_fingerprints``).
-4. **Committee**: every model of ``Phase1Config.reviewers`` is asked concurrently
+4. **Committee**: every member of the ``reviewer`` role (``client.members("reviewer")``,
+   i.e. ``models.reviewer.models``) is asked concurrently
    (``reviewer.j2``, role ``reviewer``) to score each criterion 0/1 (floats in
    [0, 1] accepted) with a reason. An answer that cannot be parsed is re-asked up
    to ``reviewer_retries`` times, then the member **abstains**
@@ -33,7 +34,7 @@ One **attempt** (:func:`run_attempt`) is fully determined by an :class:`AttemptS
    (default 0.75) and every ``required_criteria`` (default correctness and
    completeness) passed. Each member's vote is in ``StageOutcome.votes``.
 5. **Feedback loop**: when a stage fails, its reasons (``stage: reason`` lines,
-   reviewers' critiques included; condensed by ``feedback_model`` with
+   reviewers' critiques included; condensed by the ``feedback`` role with
    ``feedback.j2`` when configured) go into the next prompt for the same context,
    for at most ``rounds`` extra rounds (default 3). A ``dedup`` failure ends the
    attempt (the same context would repeat it). Every round's blueprint and

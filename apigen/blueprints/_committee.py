@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,8 +152,10 @@ async def review(
     variables: dict[str, Any],
     context: dict[str, Any],
     tally: UsageTally,
+    members: Sequence[str],
 ) -> StageOutcome:
-    """Ask every committee member concurrently and aggregate their ballots.
+    """Ask every committee member (``members``: model names) concurrently and
+    aggregate their ballots.
 
     ``variables`` are template variables shared with the generator prompt (domain,
     policy); ``context`` is the sim context (the blueprint and criteria are added).
@@ -167,11 +169,11 @@ async def review(
         "definitions": CRITERIA_DEFINITIONS,
     }
     ctx = {**context, ContextKey.BLUEPRINT: blueprint, ContextKey.CRITERIA: list(config.criteria)}
-    names = judge_names(config.reviewers)
+    names = judge_names(tuple(members))
     ballots = await asyncio.gather(
         *(
             _member(client, model, names[i], i, shared, ctx, config, templates, tally)
-            for i, model in enumerate(config.reviewers)
+            for i, model in enumerate(members)
         )
     )
     return aggregate_votes(list(ballots), config)

@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Container
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apigen.blueprints._client import ModelClient
-from apigen.blueprints._config import Phase1Config
 from apigen.blueprints._run import (
     STAGES,
     AttemptDone,
@@ -19,48 +18,44 @@ from apigen.blueprints._run import (
 )
 from apigen.env import load_environment
 
+if TYPE_CHECKING:
+    from apigen.settings import Settings
+
 __all__ = ["format_funnel", "generate"]
 
 
 def generate(
-    domain: str,
-    n: int,
+    settings: Settings,
     *,
-    config: Phase1Config | None = None,
-    seed: int = 0,
-    state_seed: int = 0,
     out: Path | None = None,
-    concurrency: int = 16,
-    recombine_users: bool = False,
     known_fingerprints: Container[str] = frozenset(),
     client: ModelClient | None = None,
     progress: Progress | None = None,
     client_for: Callable[[int], ModelClient] | None = None,
     on_attempt: AttemptDone | None = None,
 ) -> Phase1Run:
-    """Run ``n`` attempts of run ``seed`` on domain ``domain`` (state ``state_seed``) and,
+    """Run ``settings.n`` attempts of run ``settings.seed`` on ``settings.domain`` and,
     with ``out``, write the accepted blueprints and ``rejected.jsonl`` there.
 
-    ``client`` defaults to an :class:`apigen.llm.LLMClient` with the environment's
-    model configuration (the models themselves come from ``config``); ``client_for``
-    and ``on_attempt`` are passed to :func:`generate_blueprints`. An unknown domain
-    raises :class:`apigen.errors.UnknownNameError`.
+    ``client`` defaults to an :class:`apigen.llm.LLMClient` over ``settings.models``;
+    ``client_for`` and ``on_attempt`` are passed to :func:`generate_blueprints`. An
+    unknown domain raises :class:`apigen.errors.UnknownNameError`.
     """
-    env = load_environment(domain, seed=state_seed)
+    env = load_environment(settings.domain, seed=settings.state_seed)
     if client is None:
         from apigen.llm import LLMClient
 
-        client = LLMClient()
+        client = LLMClient(settings.models)
     run = asyncio.run(
         generate_blueprints(
             env,
-            n,
+            settings.n,
             client=client,
-            config=config,
-            seed=seed,
+            config=settings.phase1,
+            seed=settings.seed,
             known_fingerprints=known_fingerprints,
-            concurrency=concurrency,
-            recombine_users=recombine_users,
+            concurrency=settings.concurrency,
+            recombine_users=settings.phase1.recombine,
             progress=progress,
             client_for=client_for,
             on_attempt=on_attempt,

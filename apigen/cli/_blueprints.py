@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from apigen.cli._render import echo_json
+from apigen.cli._settings import CONFIG_HELP, DB_HELP, MODEL_HELP, settings_from
 
 app = typer.Typer(help="Work with task blueprints.", no_args_is_help=True)
 
@@ -93,33 +94,33 @@ def _progress(total: int) -> tuple[Any, Callable[[], None]]:
     return line, lambda: None
 
 
-_DB_HELP = "Database URL or SQLite file (default: $APIGEN_DATABASE_URL, else ./apigen.db)."
-
-
 @app.command("generate")
 def generate(
-    domain: str = typer.Option(..., help="Domain to generate tasks for."),
-    n: int = typer.Option(100, "-n", min=1, help="Attempts to run."),
-    db: str | None = typer.Option(None, "--db", help=_DB_HELP, show_default=False),
+    config: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
+    models: list[str] | None = typer.Option(None, "--model", help=MODEL_HELP),
+    domain: str | None = typer.Option(None, help="Domain to generate tasks for."),
+    n: int | None = typer.Option(None, "-n", min=1, help="Attempts to run."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP, show_default=False),
     out: Path | None = typer.Option(
         None, help="Write accepted YAML files and rejected.jsonl here instead of the database."
     ),
-    seed: int = typer.Option(
-        0, help="Run seed: attempt i of seed S always samples the same context."
+    seed: int | None = typer.Option(
+        None, help="Run seed: attempt i of seed S always samples the same context."
     ),
-    state_seed: int = typer.Option(0, help="Seed of the domain state the tasks refer to."),
+    state_seed: int | None = typer.Option(
+        None, help="Seed of the domain state the tasks refer to."
+    ),
     rounds: int | None = typer.Option(None, min=0, help="Feedback rounds K (default 3)."),
-    generator: str | None = typer.Option(None, help="Generator model (default sim/generator)."),
-    reviewers: str | None = typer.Option(None, help="Comma-separated reviewer models."),
-    feedback_model: str | None = typer.Option(None, help="Model condensing feedback."),
     templates_dir: Path | None = typer.Option(None, help="Directory overriding prompt templates."),
-    concurrency: int = typer.Option(16, min=1, help="Attempts in flight."),
-    recombine: bool = typer.Option(False, help="Also merge accepted tasks of the same user."),
+    concurrency: int | None = typer.Option(None, min=1, help="Attempts in flight."),
+    recombine: bool | None = typer.Option(
+        None, "--recombine/--no-recombine", help="Also merge accepted tasks of the same user."
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the funnel as JSON."),
 ) -> None:
     """Generate and validate task blueprints into the database (or --out files);
     print the per-stage funnel."""
-    from apigen.blueprints import Phase1Config, PromptTemplates
+    from apigen.blueprints import PromptTemplates
     from apigen.blueprints._generate import format_funnel
     from apigen.blueprints._generate import generate as run_generate
     from apigen.env import get_domain
@@ -127,35 +128,30 @@ def generate(
 
     if out is not None and db is not None:
         raise UserError("--out writes files and --db a database: give one of them")
-    config = Phase1Config.load(
-        rounds=rounds,
-        generator=generator,
-        reviewers=tuple(m.strip() for m in reviewers.split(",") if m.strip())
-        if reviewers
-        else None,
-        feedback_model=feedback_model,
-        templates_dir=templates_dir,
-    )
-    get_domain(domain)  # bad names and directories fail before a database is touched
-    PromptTemplates(config.templates_dir)
-    options: dict[str, Any] = {
-        "config": config,
+    flags = {
+        "domain": domain,
+        "n": n,
         "seed": seed,
         "state_seed": state_seed,
         "concurrency": concurrency,
-        "recombine_users": recombine,
+        "database_url": db,
+        "phase1": {"rounds": rounds, "templates_dir": templates_dir, "recombine": recombine},
     }
+    settings = settings_from(config, flags, models, "blueprints")
+    get_domain(settings.domain)  # bad names and directories fail before a database is touched
+    PromptTemplates(settings.phase1.templates_dir)
+    n = settings.n
     run_id = where = None
     tick, stop = _progress(n)
     try:
         if out is not None:
-            run = run_generate(domain, n, out=out, progress=tick, **options)
+            run = run_generate(settings, out=out, progress=tick)
         else:
             from apigen.cli._persist import generate_into
             from apigen.store import Store
 
-            with Store.open(db) as store:
-                run, run_id = generate_into(store, domain, n, progress=tick, **options)
+            with Store.open(settings.database_url) as store:
+                run, run_id = generate_into(store, settings, progress=tick)
                 where = store.url
     finally:
         stop()

@@ -15,11 +15,12 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from apigen.blueprints import AttemptResult, Phase1Config, Phase1Run, blueprint_key
+from apigen.blueprints import AttemptResult, Phase1Run, blueprint_key
 from apigen.env import get_domain
 from apigen.errors import ProviderError, UnknownNameError, UserError
 from apigen.llm import LLMClient
-from apigen.rollout import CollectResult, RolloutConfig, TrialsResult
+from apigen.rollout import CollectResult, TrialsResult
+from apigen.settings import Settings
 from apigen.store import ItemResult, RoleUsage, RunStatus, Store
 from apigen.types import Blueprint
 
@@ -105,14 +106,8 @@ def _drafts(result: AttemptResult) -> tuple[Blueprint, ...]:
 
 def generate_into(
     store: Store,
-    domain: str,
-    n: int,
+    settings: Settings,
     *,
-    config: Phase1Config,
-    seed: int = 0,
-    state_seed: int = 0,
-    concurrency: int = 16,
-    recombine_users: bool = False,
     progress: Callable[[int, int, AttemptResult | None], None] | None = None,
 ) -> tuple[Phase1Run, str]:
     """Run phase 1 (:func:`apigen.blueprints._generate.generate`) into a new run of
@@ -123,21 +118,12 @@ def generate_into(
     """
     from apigen.blueprints._generate import generate
 
+    domain, n, seed = settings.domain, settings.n, settings.seed
     get_domain(domain)  # an unknown domain fails before a run is recorded
-    clients = PerItemClients(LLMClient())
+    clients = PerItemClients(LLMClient(settings.models))
     stored: dict[int, ItemResult] = {}
-    settings = {
-        "command": "blueprints generate",
-        "domain": domain,
-        "n": n,
-        "seed": seed,
-        "state_seed": state_seed,
-        "concurrency": concurrency,
-        "recombine": recombine_users,
-        "phase1": config.model_dump(mode="json"),
-        "models": clients.base.config.model_dump(mode="json"),
-    }
-    with stored_run(store, settings, domain=domain, seed=seed, planned_items=n) as (run_id, sink):
+    record = {"command": "blueprints generate", **settings.model_dump(mode="json")}
+    with stored_run(store, record, domain=domain, seed=seed, planned_items=n) as (run_id, sink):
 
         def done(index: int, result: AttemptResult | None, error: ProviderError | None) -> None:
             usage = clients.take(index)
@@ -154,13 +140,7 @@ def generate_into(
             sink.add(item)
 
         run = generate(
-            domain,
-            n,
-            config=config,
-            seed=seed,
-            state_seed=state_seed,
-            concurrency=concurrency,
-            recombine_users=recombine_users,
+            settings,
             client=clients.base,
             client_for=clients,
             on_attempt=done,
@@ -189,9 +169,7 @@ def collect_into(
     store: Store,
     blueprints: Sequence[Blueprint],
     *,
-    config: RolloutConfig,
-    seed: int = 0,
-    state_seed: int = 0,
+    settings: Settings,
     source: Mapping[str, Any] | None = None,
     on_result: Callable[[TrialsResult], None] | None = None,
 ) -> tuple[CollectResult, str]:
@@ -209,17 +187,15 @@ def collect_into(
         bp if bp.id else bp.model_copy(update={"id": blueprint_key(bp)}) for bp in blueprints
     ]
     domain = _domain_label(blueprints)
-    clients = PerItemClients(LLMClient())
-    settings = {
+    clients = PerItemClients(LLMClient(settings.models))
+    seed = settings.seed
+    record = {
         "command": "trajectories collect",
         "source": dict(source or {}),
         "blueprints": len(blueprints),
-        "seed": seed,
-        "state_seed": state_seed,
-        "rollout": config.model_dump(mode="json"),
-        "models": clients.base.config.model_dump(mode="json"),
+        **settings.model_dump(mode="json"),
     }
-    run = stored_run(store, settings, domain=domain, seed=seed, planned_items=len(blueprints))
+    run = stored_run(store, record, domain=domain, seed=seed, planned_items=len(blueprints))
     with run as (run_id, sink):
 
         def done(index: int, result: TrialsResult) -> None:
@@ -237,9 +213,10 @@ def collect_into(
             collect(
                 blueprints,
                 client=clients.base,
-                config=config,
+                config=settings.rollout,
                 seed=seed,
-                state_seed=state_seed,
+                state_seed=settings.state_seed,
+                concurrency=settings.concurrency,
                 client_for=clients,
                 on_item=done,
                 on_result=on_result,

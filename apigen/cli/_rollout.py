@@ -12,20 +12,22 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from apigen.cli._render import echo_json
+from apigen.cli._settings import CONFIG_HELP, DB_HELP, MODEL_HELP, settings_from
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from apigen.rollout import CollectResult, RolloutConfig, TrialsResult
+    from apigen.rollout import CollectResult, TrialsResult
+    from apigen.settings import Settings
     from apigen.types import Blueprint, Message, Trajectory
 
 app = typer.Typer(help="Phase 2: role-play blueprints into trajectories.", no_args_is_help=True)
 
-_DB_HELP = "Database URL or SQLite file (default: $APIGEN_DATABASE_URL, else ./apigen.db)."
-
 
 @app.command("collect")
 def collect_cmd(
+    config: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
+    models: list[str] | None = typer.Option(None, "--model", help=MODEL_HELP),
     blueprints: list[Path] | None = typer.Option(
         None, help="Blueprint files or directories (or use --from-db)."
     ),
@@ -36,20 +38,21 @@ def collect_cmd(
         None, "--run", help="With --from-db: only this run's (default: every run's, deduplicated)."
     ),
     n: int | None = typer.Option(None, "-n", help="Use only the first N blueprints."),
-    db: str | None = typer.Option(None, "--db", help=_DB_HELP, show_default=False),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP, show_default=False),
     out: Path | None = typer.Option(
         None, help="Write the trajectories to this JSONL file instead of the database."
     ),
     trials: int | None = typer.Option(None, help="Episodes per blueprint (default 3)."),
-    agent: str | None = typer.Option(None, help="Agent model (default: the agent role's)."),
-    human: str | None = typer.Option(None, help="Human model (default: the human role's)."),
-    judges: str | None = typer.Option(None, help="Comma-separated committee models (off)."),
+    committee: bool | None = typer.Option(
+        None, "--committee/--no-committee", help="Trajectory committee of the judge role (on)."
+    ),
     best_of: int | None = typer.Option(None, help="Best-of-N human candidates (1 = off)."),
     early_rejection: bool | None = typer.Option(
         None, "--early-rejection/--no-early-rejection", help="Stop doomed episodes (on)."
     ),
-    seed: int = typer.Option(0, help="Run seed: same seed, same trajectories."),
-    state_seed: int = typer.Option(0, help="State seed the blueprints refer to."),
+    concurrency: int | None = typer.Option(None, min=1, help="Blueprints in flight."),
+    seed: int | None = typer.Option(None, help="Run seed: same seed, same trajectories."),
+    state_seed: int | None = typer.Option(None, help="State seed the blueprints refer to."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Role-play every blueprint and judge each episode; store the trajectories as a
@@ -58,7 +61,6 @@ def collect_cmd(
     from contextlib import ExitStack
 
     from apigen.errors import UserError
-    from apigen.rollout import RolloutConfig
 
     if bool(blueprints) == from_db:
         raise UserError("give exactly one of --blueprints PATH or --from-db")
@@ -66,20 +68,25 @@ def collect_cmd(
         raise UserError("--run goes with --from-db")
     if db is not None and not from_db and out is not None:
         raise UserError("--db is not used when reading --blueprints and writing --out")
-    config = RolloutConfig.load(
-        trials=trials,
-        agent_model=agent,
-        human_model=human,
-        judges=tuple(j.strip() for j in judges.split(",") if j.strip()) if judges else None,
-        human_candidates=best_of,
-        early_rejection=early_rejection,
-    )
+    flags = {
+        "seed": seed,
+        "state_seed": state_seed,
+        "concurrency": concurrency,
+        "database_url": db,
+        "rollout": {
+            "trials": trials,
+            "committee": committee,
+            "human_candidates": best_of,
+            "early_rejection": early_rejection,
+        },
+    }
+    settings = settings_from(config, flags, models, "trajectories")
     with ExitStack() as stack:
         store = None
         if from_db or out is None:
             from apigen.store import Store
 
-            store = stack.enter_context(Store.open(db, create=not from_db))
+            store = stack.enter_context(Store.open(settings.database_url, create=not from_db))
         if store is not None and from_db:
             loaded = store.accepted_blueprints(run)
             if not loaded:
@@ -98,18 +105,12 @@ def collect_cmd(
                 from apigen.cli._persist import collect_into
 
                 result, run_id = collect_into(
-                    store,
-                    loaded,
-                    config=config,
-                    seed=seed,
-                    state_seed=state_seed,
-                    source=source,
-                    on_result=advance,
+                    store, loaded, settings=settings, source=source, on_result=advance
                 )
                 place: dict[str, Any] = {"run_id": run_id, "database": store.url}
             else:
                 assert out is not None
-                result = _collect_to_file(loaded, out, config, seed, state_seed, advance)
+                result = _collect_to_file(loaded, out, settings, advance)
                 place = {"out": str(out)}
     _echo_summary(result, place, json_out=json_out, db=db)
 
@@ -136,9 +137,7 @@ def _progress(total: int, *, disable: bool) -> Iterator[Callable[[TrialsResult],
 def _collect_to_file(
     loaded: list[Blueprint],
     out: Path,
-    config: RolloutConfig,
-    seed: int,
-    state_seed: int,
+    settings: Settings,
     advance: Callable[[TrialsResult], None],
 ) -> CollectResult:
     """Today's file mode: every blueprint's trajectories appended to ``out`` as it finishes."""
@@ -154,10 +153,11 @@ def _collect_to_file(
     return asyncio.run(
         collect(
             loaded,
-            client=LLMClient(),
-            config=config,
-            seed=seed,
-            state_seed=state_seed,
+            client=LLMClient(settings.models),
+            config=settings.rollout,
+            seed=settings.seed,
+            state_seed=settings.state_seed,
+            concurrency=settings.concurrency,
             on_result=done,
         )
     )
@@ -188,7 +188,7 @@ def _echo_summary(
 
 def show(
     ident: str = typer.Argument(..., metavar="ID", help="Trajectory id (or a unique prefix)."),
-    db: str | None = typer.Option(None, "--db", help=_DB_HELP, show_default=False),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP, show_default=False),
     file: Path | None = typer.Option(
         None, "--file", help="Look the id up in this JSONL file instead of the database."
     ),

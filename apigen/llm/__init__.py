@@ -5,11 +5,13 @@ Contract
 ``LLMClient.complete(role, model, messages, *, tools=None, params=None, context=None)``
 is the single async entry point. It takes
 
-- ``role``: who is calling (``generator``, ``reviewer``, ``human``, ``agent``,
-  ``judge``, ``feedback``); usage is accounted per role and per model;
-- ``model``: any model name litellm routes (``openai/gpt-4o``, ``hosted_vllm/…``,
-  ``ollama/…``) or ``sim/<name>`` for the offline scripted role-players; ``None``
-  picks the role's first configured model;
+- ``role``: who is calling, a registered role (:func:`register_role`; built in:
+  ``generator``, ``reviewer``, ``feedback``, ``human``, ``agent``, ``judge``); usage
+  is accounted per role and per model;
+- ``model``: ``None`` (the role's first configured model: what phases pass), or one
+  of the role's members (:meth:`LLMClient.members`, a committee asks each). Any
+  model name litellm routes (``openai/gpt-4o``, ``hosted_vllm/…``, ``ollama/…``)
+  or ``sim/<name>`` for the offline scripted role-players;
 - ``messages``: :class:`apigen.types.Message` records (converted to OpenAI dicts
   here, assistant tool calls with ids and JSON-string arguments);
 - ``tools``: OpenAI function definitions (what :attr:`apigen.env.Tool.schema` gives);
@@ -49,6 +51,10 @@ Guarantees
 - **Usage.** ``client.usage()`` / ``client.usage_by_model()`` return
   :class:`apigen.types.Usage` records at any time; ``client.take_usage()``
   returns and resets them so a runner can persist deltas.
+- **Roles.** Phases name roles, never models: ``client.members(role)`` gives the
+  models playing a role (a committee's members), from :class:`ModelsConfig`;
+  ``ModelsConfig.all_models()`` is every model a run may call (fallbacks
+  included), what a run-wide rate limiter covers.
 - **Cheap import.** ``import apigen.llm`` does not import litellm; the first call
   does, with ``LITELLM_LOCAL_MODEL_COST_MAP=True``, debug output suppressed, and
   ``.env`` loading disabled (``import apigen.llm`` sets ``LITELLM_MODE=PRODUCTION``
@@ -67,7 +73,6 @@ os.environ.setdefault("LITELLM_MODE", "PRODUCTION")
 from apigen.llm._cache import CacheBackend, DiskCache, MemoryCache, request_key
 from apigen.llm._client import LLMClient
 from apigen.llm._config import (
-    ROLES,
     CacheSettings,
     EndpointSettings,
     ModelsConfig,
@@ -81,11 +86,11 @@ from apigen.llm._limits import RateLimiter, TokenBucketLimiter
 from apigen.llm._messages import from_openai_message, to_openai_messages
 from apigen.llm._protocol import CompletionLike, ModelClient, OutputErrorLike
 from apigen.llm._records import Completion, OutputError
+from apigen.llm._roles import Role, get_role, register_role, role_names
 from apigen.llm._usage import UsageLedger
 
 __all__ = [
     "EPISODE_CONTEXT",
-    "ROLES",
     "CacheBackend",
     "CacheSettings",
     "Completion",
@@ -100,12 +105,16 @@ __all__ = [
     "OutputErrorLike",
     "RateLimiter",
     "RetrySettings",
+    "Role",
     "RoleModels",
     "SamplingParams",
     "TokenBucketLimiter",
     "UsageLedger",
     "from_openai_message",
+    "get_role",
     "provider_error",
+    "register_role",
     "request_key",
+    "role_names",
     "to_openai_messages",
 ]

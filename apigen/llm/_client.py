@@ -254,6 +254,10 @@ class LLMClient:
         endpoint = self.config.endpoint(model)
         return Limits(rpm=endpoint.rpm, tpm=endpoint.tpm)
 
+    def members(self, role: str) -> tuple[str, ...]:
+        """The models playing ``role``, in order (a committee's members)."""
+        return self.config.members(role)
+
     def usage(self) -> dict[str, Usage]:
         """Usage per role so far."""
         return self.ledger.by_role()

@@ -53,10 +53,12 @@ Acceptance (each a :class:`apigen.types.Verdict`; accepted iff all pass)
     ``outputs``    every expected output appears in the agent's messages
                    (rule: :func:`output_present`).
     ``policy``     no tool call of the episode was flagged by the policy checks.
-    ``committee``  ``config.judges`` vote on policy adherence, faithfulness and the
-                   human's realism; strict majority of cast votes, an unparseable
-                   answer (after ``config.judge_attempts``) abstains. Off when the
-                   list is empty; only asked when every other verdict passed.
+    ``committee``  the ``judge`` role's members (``client.members("judge")``) vote
+                   on policy adherence, faithfulness and the human's realism; strict
+                   majority of cast votes, an unparseable answer (after
+                   ``config.judge_attempts``) abstains. Off with
+                   ``config.committee=False``; only asked when every other verdict
+                   passed.
     ``dedup``      added by :func:`run_trials` to an accepted trajectory whose tool
                    calls and messages repeat an earlier accepted one of the blueprint.
 
@@ -66,7 +68,9 @@ one up by id (or unique id prefix). :func:`collect` runs many
 blueprints with bounded concurrency and summarises the accepted share and the
 top rejection reasons (:func:`rejection_reason`).
 
-The client is anything with ``LLMClient.complete``'s signature (:class:`ModelClient`).
+The client is anything with ``LLMClient.complete``'s signature and ``members(role)``
+(:class:`ModelClient`); phase 2 names roles (``human``, ``agent``, ``judge``), never
+models.
 Every call carries the episode context ``sim/…`` models read (keys of
 :class:`apigen.llm.sim.ContextKey`: ``env``, ``sandbox``, ``blueprint``, ``persona``,
 ``messages``, ``seed``, ``episode``; ``criteria`` for judges, ``candidates`` for the

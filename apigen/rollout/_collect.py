@@ -96,11 +96,12 @@ async def collect(
     config: RolloutConfig,
     seed: int = 0,
     state_seed: int = 0,
+    concurrency: int = 8,
     on_result: Callable[[TrialsResult], None] | None = None,
     client_for: Callable[[int], ModelClient] | None = None,
     on_item: Callable[[int, TrialsResult], None] | None = None,
 ) -> CollectResult:
-    """Run :func:`run_trials` for every blueprint, ``config.concurrency`` at a time,
+    """Run :func:`run_trials` for every blueprint, ``concurrency`` at a time,
     against its domain's environment (state ``state_seed``). ``on_result`` is called
     as each blueprint finishes (progress, incremental writes); ``on_item`` too, with
     the blueprint's position in ``blueprints``. ``client_for(position)`` gives each
@@ -113,7 +114,7 @@ async def collect(
                 envs[bp.domain] = load_environment(bp.domain, seed=state_seed)
             except UnknownNameError as exc:
                 raise UserError(f"blueprint {bp.id or '?'}: {exc}") from None
-    gate = asyncio.Semaphore(config.concurrency)
+    gate = asyncio.Semaphore(concurrency)
     client_of = client_for or (lambda _position: client)
 
     async def one(position: int, bp: Blueprint) -> TrialsResult:

@@ -140,14 +140,13 @@ async def committee_verdict(
     policy: str,
     messages: Sequence[Message],
     context: Callable[..., dict[str, Any]],
+    members: Sequence[str],
 ) -> Verdict:
-    """Every judge of ``config.judges`` votes; passes iff more cast votes pass than fail."""
+    """Every judge of ``members`` (model names) votes; passes iff more cast votes pass
+    than fail."""
     prompt = judge_prompt(blueprint, policy, messages, config.criteria)
     votes = await asyncio.gather(
-        *(
-            _vote(client, config, book, judge, i, prompt, context)
-            for i, judge in enumerate(config.judges)
-        )
+        *(_vote(client, config, book, judge, i, prompt, context) for i, judge in enumerate(members))
     )
     yes = sum(v.passed is True for v in votes)
     no = sum(v.passed is False for v in votes)

@@ -108,7 +108,7 @@ class _Episode:
                 self.client,
                 self.book,
                 "agent",
-                self.config.agent_model,
+                None,
                 list(self.messages),
                 None,
                 self.context(),
@@ -249,10 +249,17 @@ async def run_episode(
         outputs_verdict(blueprint.outputs, ep.messages),
         policy_verdict(ep.violations),
     ]
-    if config.judges and all(v.passed for v in verdicts):
+    if config.committee and all(v.passed for v in verdicts):
         verdicts.append(
             await committee_verdict(
-                client, config, ep.book, blueprint, env.domain.policy, ep.messages, ep.context
+                client,
+                config,
+                ep.book,
+                blueprint,
+                env.domain.policy,
+                ep.messages,
+                ep.context,
+                client.members("judge"),
             )
         )
     messages = tuple(ep.messages)

@@ -2,11 +2,7 @@
 
 Public surface
 --------------
-``load_run_config(path, flags=, env=) -> RunConfig``
-    Layered configuration: defaults < YAML file < environment (``APIGEN_*``) < flags.
-    Bad input raises :class:`apigen.errors.ConfigError` naming the field.
-``starter_config() -> str``
-    The commented YAML ``apigen init`` writes (every setting, its doc and default).
+Settings come from :mod:`apigen.settings` (``load_settings`` -> ``Settings``).
 ``run_pipeline(config, resume=None, progress=True) -> RunSummary``
     Start (or join) Ray, open the store, stream items ``0..n-1`` (or the missing
     items of ``resume``) through worker actors — each item is one blueprint attempt
@@ -21,12 +17,10 @@ Public surface
     leased in small batches, AIMD on 429s.
 """
 
-from apigen.runner._config import RunConfig, RunOptions, load_run_config
 from apigen.runner._execute import ExecutionReport, ItemProcessor, execute
 from apigen.runner._limiter import AIMD, BrokerCore, LeasedLimiter, ModelLimits
 from apigen.runner._run import RunSummary
 from apigen.runner._run import run as run_pipeline
-from apigen.runner._starter import starter_config
 
 __all__ = [
     "AIMD",
@@ -35,11 +29,7 @@ __all__ = [
     "ItemProcessor",
     "LeasedLimiter",
     "ModelLimits",
-    "RunConfig",
-    "RunOptions",
     "RunSummary",
     "execute",
-    "load_run_config",
     "run_pipeline",
-    "starter_config",
 ]

@@ -22,7 +22,7 @@ from apigen.env import Environment, load_environment
 from apigen.errors import ProviderError
 from apigen.llm import LLMClient
 from apigen.rollout import run_trials
-from apigen.runner._config import RunConfig
+from apigen.settings import Settings
 from apigen.store import ItemResult, RoleUsage
 from apigen.types import Trajectory, Verdict
 
@@ -77,7 +77,7 @@ def as_duplicate(item: ItemResult, owner: int) -> ItemResult:
 class PipelineProcessor:
     """The :class:`apigen.runner._execute.ItemProcessor` of ``apigen run``."""
 
-    config: RunConfig
+    config: Settings
     run_id: str
     registry: Any = None
     """Ray actor handle of a :class:`FingerprintRegistry` (``None``: no run-wide dedup)."""

@@ -12,16 +12,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ray
-from pydantic import ValidationError
 
 from apigen.env import get_domain
 from apigen.errors import ConfigError
-from apigen.runner._config import RunConfig
 from apigen.runner._execute import execute
 from apigen.runner._item import FingerprintRegistry, PipelineProcessor, as_duplicate
 from apigen.runner._limiter import AIMD, BrokerCore, ModelLimits
 from apigen.runner._progress import ProgressView, RunCounters
 from apigen.runner._ray import ray_session
+from apigen.settings import Settings
+from apigen.settings._load import validate_settings
 from apigen.store import ItemResult, Store
 
 __all__ = ["RunSummary", "run"]
@@ -84,16 +84,10 @@ class _Broker(BrokerCore):
     """The Ray actor body of the run-wide rate limiter."""
 
 
-def _limits(config: RunConfig) -> dict[str, ModelLimits]:
-    models = {
-        m
-        for role in ("generator", "reviewer", "human", "agent", "judge", "feedback")
-        for m in (*config.models.role(role).models, *config.models.role(role).fallbacks)
-    }
-    models |= set(config.phase1.reviewers) | {config.phase1.generator}
-    models |= set(config.rollout.judges)
+def _limits(config: Settings) -> dict[str, ModelLimits]:
+    """Run-wide limits of every model the run may call (roles' models and fallbacks)."""
     out = {}
-    for model in models:
+    for model in config.models.all_models():
         endpoint = config.models.endpoint(model)
         if endpoint.rpm or endpoint.tpm:
             out[model] = ModelLimits(rpm=endpoint.rpm, tpm=endpoint.tpm)
@@ -141,7 +135,7 @@ class _Writer:
     """Buffers finished items and writes them in batches; settles late duplicates."""
 
     def __init__(
-        self, store: Store, config: RunConfig, counters: RunCounters, owners: dict[str, int]
+        self, store: Store, config: Settings, counters: RunCounters, owners: dict[str, int]
     ) -> None:
         self.store, self.config, self.counters = store, config, counters
         self.owners = owners
@@ -206,7 +200,7 @@ class _Writer:
         self.last_flush = time.monotonic()
 
 
-def run(config: RunConfig, *, resume: str | None = None, progress: bool = True) -> RunSummary:
+def run(config: Settings, *, resume: str | None = None, progress: bool = True) -> RunSummary:
     """Run (or resume) a synthesis run end to end and return its summary.
 
     New runs sample ``config.n`` items; ``resume`` finishes exactly the items of
@@ -218,8 +212,8 @@ def run(config: RunConfig, *, resume: str | None = None, progress: bool = True) 
         if resume is not None:
             info = store.get_run(resume)
             try:
-                stored = RunConfig.model_validate(info.config)
-            except ValidationError:
+                stored = validate_settings(info.config)
+            except ConfigError:
                 raise ConfigError(
                     f"run {resume} was not started by `apigen run` and cannot be resumed by it",
                     field="resume",

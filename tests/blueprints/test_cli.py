@@ -14,8 +14,8 @@ from apigen.errors import ConfigError, UnknownNameError
 def test_generate_prints_the_funnel_and_writes_files(tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ["blueprints", "generate", "--domain", "toy", "-n", "8", "--out", str(out),
-            "--generator", "sim/generator?policy_breach=1", "--rounds", "1",
-            "--reviewers", "sim/reviewer,sim/reviewer?disagree=0.1,sim/reviewer"]  # fmt: skip
+            "--model", "generator=sim/generator?policy_breach=1", "--rounds", "1",
+            "--model", "reviewer=sim/reviewer,sim/reviewer?disagree=0.1,sim/reviewer"]  # fmt: skip
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "attempted  8" in result.output

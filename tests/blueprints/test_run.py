@@ -26,6 +26,7 @@ from apigen.llm import LLMClient
 from apigen.llm.sim import parse_sim_model, planned_faults, resolve_knobs
 from tests.blueprints.conftest import noisy
 from tests.blueprints.fakes import FakeClient
+from tests.support.clients import role_client
 
 EXPECTED_STAGE = {
     "unknown_tool": "format",
@@ -91,7 +92,11 @@ async def test_feedback_lifts_yield_and_failures_match_planned_faults(
     model = noisy(0.15)
     runs = {
         k: await generate_blueprints(
-            toy_env, 40, client=client, config=Phase1Config(generator=model, rounds=k), seed=2
+            toy_env,
+            40,
+            client=role_client(generator=model),
+            config=Phase1Config(rounds=k),
+            seed=2,
         )
         for k in (0, 3)
     }
@@ -115,7 +120,8 @@ async def test_feedback_lifts_yield_and_failures_match_planned_faults(
 
 async def test_funnel_and_files(toy_env: Environment, client: LLMClient, tmp_path: Path) -> None:
     seen: list[int] = []
-    config = Phase1Config(generator="sim/generator?policy_breach=1")
+    config = Phase1Config()
+    client = role_client(generator="sim/generator?policy_breach=1")
     run = await generate_blueprints(
         toy_env,
         12,
@@ -146,11 +152,12 @@ async def test_funnel_and_files(toy_env: Environment, client: LLMClient, tmp_pat
 
 
 async def test_same_seed_same_blueprints(toy_env: Environment) -> None:
-    config = Phase1Config(generator=noisy(0.1), reviewers=("sim/reviewer?disagree=0.1",) * 3)
-    a = await generate_blueprints(toy_env, 10, client=LLMClient(), config=config, seed=5)
-    b = await generate_blueprints(toy_env, 10, client=LLMClient(), config=config, seed=5)
+    config = Phase1Config()
+    roles = {"generator": noisy(0.1), "reviewer": ("sim/reviewer?disagree=0.1",) * 3}
+    a = await generate_blueprints(toy_env, 10, client=role_client(**roles), config=config, seed=5)
+    b = await generate_blueprints(toy_env, 10, client=role_client(**roles), config=config, seed=5)
     assert [r.rounds for r in a.results] == [r.rounds for r in b.results]
-    c = await generate_blueprints(toy_env, 10, client=LLMClient(), config=config, seed=6)
+    c = await generate_blueprints(toy_env, 10, client=role_client(**roles), config=config, seed=6)
     assert [r.blueprint for r in a.results] != [r.blueprint for r in c.results]
 
 

@@ -52,8 +52,9 @@ def test_parse_vote_accepts_floats_and_fences() -> None:
 async def judged(toy_env: Environment, judges: list[object], n: int = 3) -> Trajectory:
     script = good_script()
     script["judge"] = judges  # type: ignore[assignment]
-    config = RolloutConfig(judges=tuple(f"sim/judge#{i}" for i in range(n)), judge_attempts=2)
-    return await run_episode(BP, 0, env=toy_env, client=Scripted(script), config=config, seed=1)
+    config = RolloutConfig(judge_attempts=2)
+    client = Scripted(script, roles={"judge": tuple(f"sim/judge#{i}" for i in range(n))})
+    return await run_episode(BP, 0, env=toy_env, client=client, config=config, seed=1)
 
 
 @pytest.mark.parametrize(
@@ -70,9 +71,10 @@ async def judged(toy_env: Environment, judges: list[object], n: int = 3) -> Traj
 async def test_majority_of_cast_votes_decides(
     toy_env: Environment, judges: tuple[str, ...], passed: bool, tally: str
 ) -> None:
-    config = RolloutConfig(judges=judges)
+    config = RolloutConfig()
     bp = TOY_BLUEPRINTS[0]
-    traj = await run_episode(bp, 0, env=toy_env, client=sim_client(), config=config, seed=1)
+    client = sim_client(judge=judges)
+    traj = await run_episode(bp, 0, env=toy_env, client=client, config=config, seed=1)
     committee = traj.verdicts[-1]
     assert committee.verifier == "committee"
     assert committee.passed is passed and traj.accepted is passed
@@ -101,7 +103,7 @@ async def test_unparseable_answers_abstain_after_retries(toy_env: Environment) -
 
 async def test_committee_skipped_when_code_verdicts_fail(toy_env: Environment) -> None:
     script = good_script(final="Done.")
-    config = RolloutConfig(judges=("sim/judge",))
+    config = RolloutConfig()
     client = Scripted(script)
     traj = await run_episode(BP, 0, env=toy_env, client=client, config=config, seed=1)
     assert "committee" not in [v.verifier for v in traj.verdicts]
@@ -110,7 +112,7 @@ async def test_committee_skipped_when_code_verdicts_fail(toy_env: Environment) -
 
 async def test_best_of_n_samples_candidates_and_keeps_the_choice(toy_env: Environment) -> None:
     spy = Spy(sim_client())
-    config = RolloutConfig(human_candidates=3, human_temperature=0.7)
+    config = RolloutConfig(human_candidates=3, human_temperature=0.7, committee=False)
     bp = TOY_BLUEPRINTS[2]
     traj = await run_episode(bp, 0, env=toy_env, client=spy, config=config, seed=1)
     assert traj.accepted, traj.verdicts
@@ -133,6 +135,6 @@ async def test_best_of_n_falls_back_to_first_on_a_bad_choice(toy_env: Environmen
     humans = script["human"]
     script["human"] = [x for h in humans for x in (h, Reply("noise"))]
     script["judge"] = [Reply('{"choice": 7}'), Reply("what?"), *[Reply('{"choice": "0"}')] * 3]
-    config = RolloutConfig(human_candidates=2)
+    config = RolloutConfig(human_candidates=2, committee=False)
     traj = await run_episode(BP, 0, env=toy_env, client=Scripted(script), config=config, seed=1)
     assert traj.accepted

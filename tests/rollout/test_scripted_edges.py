@@ -11,7 +11,7 @@ async def test_empty_agent_answers_are_errors_and_not_recorded(toy_env: Environm
     script = good_script()
     script["agent"][2:2] = [Reply(""), Reply("   ")]
     traj = await run_episode(
-        BP, 0, env=toy_env, client=Scripted(script), config=RolloutConfig(), seed=0
+        BP, 0, env=toy_env, client=Scripted(script), config=RolloutConfig(committee=False), seed=0
     )
     assert traj.accepted and traj.usage["agent"].calls == 9
     assert all((m.content or "").strip() or m.tool_calls for m in traj.messages)
@@ -20,6 +20,6 @@ async def test_empty_agent_answers_are_errors_and_not_recorded(toy_env: Environm
 async def test_too_many_empty_answers_end_the_episode(toy_env: Environment) -> None:
     script = good_script()
     script["agent"][0:1] = [Reply(None)] * 3
-    config = RolloutConfig(max_consecutive_errors=3)
+    config = RolloutConfig(max_consecutive_errors=3, committee=False)
     traj = await run_episode(BP, 0, env=toy_env, client=Scripted(script), config=config, seed=0)
     assert traj.ending == "max_errors" and traj.turns == 1

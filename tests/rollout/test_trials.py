@@ -30,7 +30,11 @@ def scripts(n: int) -> dict[str, list[Step]]:
 
 async def test_identical_accepted_trials_are_marked_duplicates(toy_env: Environment) -> None:
     result = await run_trials(
-        BP, env=toy_env, client=Scripted(scripts(3)), config=RolloutConfig(trials=3), seed=5
+        BP,
+        env=toy_env,
+        client=Scripted(scripts(3)),
+        config=RolloutConfig(trials=3, committee=False),
+        seed=5,
     )
     assert [t.trial for t in result.trajectories] == [0, 1, 2]
     assert len(result.accepted) == 1 and result.accepted[0].trial == 0
@@ -43,7 +47,7 @@ async def test_identical_accepted_trials_are_marked_duplicates(toy_env: Environm
 
 
 async def test_stop_after_accept(toy_env: Environment) -> None:
-    config = RolloutConfig(trials=3, stop_after_accept=True)
+    config = RolloutConfig(trials=3, committee=False, stop_after_accept=True)
     result = await run_trials(BP, env=toy_env, client=Scripted(scripts(3)), config=config)
     assert len(result.trajectories) == 1 and result.accepted
 
@@ -52,7 +56,7 @@ async def test_rejected_trials_continue_until_an_acceptance(toy_env: Environment
     script = good_script(confirm="no")
     for role, steps in good_script().items():
         script[role] += steps
-    config = RolloutConfig(trials=3, stop_after_accept=True, early_rejection=False)
+    config = RolloutConfig(trials=3, committee=False, stop_after_accept=True, early_rejection=False)
     result = await run_trials(BP, env=toy_env, client=Scripted(script), config=config)
     assert [t.accepted for t in result.trajectories] == [False, True]
     assert rejection_reason(result.trajectories[0]) == "policy"
@@ -79,7 +83,8 @@ async def test_collect_summarises_and_round_trips_jsonl(
     result = await collect(
         [BP, bad],
         client=Scripted(script),
-        config=RolloutConfig(trials=1, concurrency=1),
+        config=RolloutConfig(trials=1, committee=False),
+        concurrency=1,
         on_result=lambda r: seen.append(r.blueprint_id),
     )
     assert seen == ["toy-deposit", "toy-deposit-2"]
@@ -105,16 +110,7 @@ def test_read_errors_name_file_and_line(tmp_path: Path) -> None:
 async def test_unknown_domain_is_a_user_error() -> None:
     with pytest.raises(UserError, match="unknown domain 'nope'"):
         await collect(
-            [BP.model_copy(update={"domain": "nope"})], client=Scripted({}), config=RolloutConfig()
+            [BP.model_copy(update={"domain": "nope"})],
+            client=Scripted({}),
+            config=RolloutConfig(committee=False),
         )
-
-
-def test_config_layers_environment_then_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("APIGEN_ROLLOUT_TRIALS", "5")
-    monkeypatch.setenv("APIGEN_ROLLOUT_JUDGES", '["sim/judge", "sim/judge"]')
-    assert RolloutConfig.load().trials == 5
-    assert RolloutConfig.load(trials=2, judges=None).trials == 2
-    assert RolloutConfig.load().judges == ("sim/judge", "sim/judge")
-    monkeypatch.setenv("APIGEN_ROLLOUT_MAX_TURNS", "zero")
-    with pytest.raises(UserError, match=r"^max_turns:"):
-        RolloutConfig.load()
