@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import typer
 
 from apigen.cli._render import echo_json
-from apigen.cli._settings import CONFIG_HELP, DB_HELP, MODEL_HELP, settings_from
+from apigen.cli._settings import (
+    CONFIG_HELP,
+    DB_HELP,
+    MODEL_HELP,
+    exit_if_interrupted,
+    settings_from,
+)
 
 app = typer.Typer(help="Work with task blueprints.", no_args_is_help=True)
 
@@ -61,39 +65,6 @@ def schema(
         out.write_text(text, encoding="utf-8")
 
 
-def _progress(total: int) -> tuple[Any, Callable[[], None]]:
-    """A progress callback: a rich bar on a TTY, otherwise a plain line per 10%."""
-    import sys
-
-    if sys.stderr.isatty():
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-        bar = Progress(
-            "[progress.description]{task.description}",
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            transient=True,
-        )
-        task = bar.add_task("attempts", total=total)
-        bar.start()
-        accepted = 0
-
-        def tick(done: int, _total: int, result: Any) -> None:
-            nonlocal accepted
-            accepted += bool(result is not None and result.accepted)
-            bar.update(task, completed=done, description=f"attempts ({accepted} accepted)")
-
-        return tick, bar.stop
-    step = max(1, total // 10)
-
-    def line(done: int, _total: int, _result: Any) -> None:
-        if done % step == 0 or done == _total:
-            typer.echo(f"{done}/{_total} attempts done", err=True)
-
-    return line, lambda: None
-
-
 @app.command("generate")
 def generate(
     config: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
@@ -120,11 +91,10 @@ def generate(
 ) -> None:
     """Generate and validate task blueprints into the database (or --out files);
     print the per-stage funnel."""
-    from apigen.blueprints import PromptTemplates
-    from apigen.blueprints._generate import format_funnel
-    from apigen.blueprints._generate import generate as run_generate
+    from apigen.blueprints import PromptTemplates, format_funnel
     from apigen.env import get_domain
     from apigen.errors import UserError
+    from apigen.runner import generate as run_generate
 
     if out is not None and db is not None:
         raise UserError("--out writes files and --db a database: give one of them")
@@ -140,33 +110,25 @@ def generate(
     settings = settings_from(config, flags, models, "blueprints")
     get_domain(settings.domain)  # bad names and directories fail before a database is touched
     PromptTemplates(settings.phase1.templates_dir)
-    n = settings.n
-    run_id = where = None
-    tick, stop = _progress(n)
-    try:
-        if out is not None:
-            run = run_generate(settings, out=out, progress=tick)
-        else:
-            from apigen.cli._persist import generate_into
-            from apigen.store import Store
-
-            with Store.open(settings.database_url) as store:
-                run, run_id = generate_into(store, settings, progress=tick)
-                where = store.url
-    finally:
-        stop()
-    funnel = run.funnel()
+    summary = run_generate(settings, out=out, progress=not json_out)
+    funnel = summary.funnel or {}
     if json_out:
-        echo_json(funnel if run_id is None else {**funnel, "run_id": run_id, "database": where})
-        return
-    for text in format_funnel(funnel):
-        typer.echo(text)
-    if out is not None:
-        typer.echo(f"wrote {out}")
+        where = (
+            {} if out is not None else {"run_id": summary.run_id, "database": summary.database_url}
+        )
+        echo_json({**funnel, **where})
     else:
-        db_flag = f" --db '{db}'" if db else ""
-        typer.echo(f"run {run_id} stored in {where}")
-        typer.echo(f"next: apigen trajectories collect --from-db --run {run_id}{db_flag}")
+        for text in format_funnel(funnel):
+            typer.echo(text)
+        if out is not None:
+            typer.echo(f"wrote {out}")
+        else:
+            db_flag = f" --db '{db}'" if db else ""
+            typer.echo(f"run {summary.run_id} stored in {summary.database_url}")
+            typer.echo(
+                f"next: apigen trajectories collect --from-db --run {summary.run_id}{db_flag}"
+            )
+    exit_if_interrupted(summary.status)
 
 
 def bench_phase1(

@@ -8,7 +8,13 @@ from typing import Any
 
 import typer
 
-from apigen.cli._settings import CONFIG_HELP, DB_HELP, MODEL_HELP, settings_from
+from apigen.cli._settings import (
+    CONFIG_HELP,
+    DB_HELP,
+    MODEL_HELP,
+    exit_if_interrupted,
+    settings_from,
+)
 from apigen.errors import UserError
 
 
@@ -38,7 +44,7 @@ def run(
     With no configuration it runs offline on sim/… models, a local Ray instance and
     ./apigen.db. Layering: CONFIG file < APIGEN_* environment < these flags.
     """
-    from apigen.runner import run_pipeline
+    from apigen.runner import run as run_pipeline
 
     if config_arg is not None and config is not None:
         raise UserError("give the settings file once (CONFIG or --config)")
@@ -60,8 +66,7 @@ def run(
         typer.echo(json.dumps(summary.to_json(), indent=2))
     else:
         typer.echo(summary.render())
-    if summary.status == "interrupted":
-        raise typer.Exit(130)
+    exit_if_interrupted(summary.status)
 
 
 def init(

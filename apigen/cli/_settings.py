@@ -50,3 +50,9 @@ def settings_from(
     if notice is not None:
         typer.echo(notice, err=True)
     return settings
+
+
+def exit_if_interrupted(status: str) -> None:
+    """After a run stopped by Ctrl-C (and drained): exit 130, like an interrupted shell job."""
+    if status == "interrupted":
+        raise typer.Exit(130)

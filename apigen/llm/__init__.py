@@ -50,7 +50,9 @@ Guarantees
   caller at once; a ``ProviderError`` a sim model injects keeps its structure.
 - **Usage.** ``client.usage()`` / ``client.usage_by_model()`` return
   :class:`apigen.types.Usage` records at any time; ``client.take_usage()``
-  returns and resets them so a runner can persist deltas.
+  returns and resets them; ``with client.usage_scope() as ledger:`` counts the
+  calls made inside the block (this task and the tasks it starts) apart, so
+  concurrent work items on one client each get their own usage.
 - **Roles.** Phases name roles, never models: ``client.members(role)`` gives the
   models playing a role (a committee's members), from :class:`ModelsConfig`;
   ``ModelsConfig.all_models()`` is every model a run may call (fallbacks

@@ -64,9 +64,9 @@ Acceptance (each a :class:`apigen.types.Verdict`; accepted iff all pass)
 
 Files: :func:`write_trajectories` / :func:`read_trajectories` keep one
 ``Trajectory.model_dump_json()`` per line (JSONL); :func:`find_trajectory` looks
-one up by id (or unique id prefix). :func:`collect` runs many
-blueprints with bounded concurrency and summarises the accepted share and the
-top rejection reasons (:func:`rejection_reason`).
+one up by id (or unique id prefix); :func:`rejection_reason` names why a trajectory
+was rejected in one short key. Runs over many blueprints are the executor's
+(:func:`apigen.runner.collect`).
 
 The client is anything with ``LLMClient.complete``'s signature and ``members(role)``
 (:class:`ModelClient`); phase 2 names roles (``human``, ``agent``, ``judge``), never
@@ -80,20 +80,18 @@ best-of-N chooser). ``Trajectory.usage`` books calls under ``human``, ``agent`` 
 
 from apigen.rollout._accept import output_present
 from apigen.rollout._client import ModelClient
-from apigen.rollout._collect import CollectResult, collect, rejection_reason
 from apigen.rollout._config import RolloutConfig
 from apigen.rollout._episode import run_episode
 from apigen.rollout._files import find_trajectory, read_trajectories, write_trajectories
+from apigen.rollout._reasons import rejection_reason
 from apigen.rollout._trials import TrialsResult, episode_seed, run_trials
 from apigen.rollout._truth import GroundTruth, ground_truth
 
 __all__ = [
-    "CollectResult",
     "GroundTruth",
     "ModelClient",
     "RolloutConfig",
     "TrialsResult",
-    "collect",
     "episode_seed",
     "find_trajectory",
     "ground_truth",

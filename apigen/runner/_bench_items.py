@@ -15,7 +15,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from apigen.runner._execute import ItemProcessor, execute
+from apigen.runner._backend import ItemProcessor
+from apigen.runner._execute import execute
 
 __all__ = ["CpuMeter", "Done", "Hammer", "Work", "measure", "median_blueprint", "slope"]
 

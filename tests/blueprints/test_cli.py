@@ -22,7 +22,7 @@ def test_generate_prints_the_funnel_and_writes_files(tmp_path: Path) -> None:
     assert "failed at policy     0" in result.output
     assert "accepted at  round 1: " in result.output
     assert "stage failures over all rounds: policy 8" in result.output
-    assert "8/8 attempts done" in result.output  # plain progress lines off a TTY
+    assert "items 8/8  accepted" in result.output  # plain progress lines off a TTY
     check = CliRunner().invoke(app, ["blueprints", "validate", str(out)])
     assert check.exit_code == 0, check.output
     assert (out / "rejected.jsonl").is_file()

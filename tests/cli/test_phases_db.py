@@ -12,8 +12,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from apigen.blueprints import blueprint_key
-from apigen.blueprints._run import STAGES
+from apigen.blueprints import STAGES, blueprint_key
 from apigen.cli import app
 from apigen.errors import ConfigError
 from apigen.store import Store, run_query
@@ -78,7 +77,7 @@ def test_generate_stores_every_attempt_and_the_funnel_matches(
     # usage per role and model
     models = {(u.role, u.model) for it in items for u in it.usage}
     assert ("generator", NOISY) in models and ("reviewer", "sim/reviewer") in models
-    calls = sum(u.usage.calls for it in done for u in it.usage if u.role == "generator")
+    calls = sum(u.usage.calls for it in items for u in it.usage if u.role == "generator")
     assert calls == funnel["usage"]["generator"]["calls"]
     assert all(u.usage.errors for it in failed for u in it.usage if u.role == "generator")
 

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 import ray
 
-from apigen.runner import RunSummary, run_pipeline
+from apigen.runner import RunSummary
+from apigen.runner import run as run_pipeline
 from apigen.settings import load_settings
 from apigen.store import Store
 
