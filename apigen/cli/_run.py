@@ -44,7 +44,7 @@ def run(
     With no configuration it runs offline on sim/… models, a local Ray instance and
     ./apigen.db. Layering: CONFIG file < APIGEN_* environment < these flags.
     """
-    from apigen.runner import run as run_pipeline
+    from apigen.runner import run as run_both
 
     if config_arg is not None and config is not None:
         raise UserError("give the settings file once (CONFIG or --config)")
@@ -61,7 +61,7 @@ def run(
     if trials is not None:
         flags["rollout"] = {"trials": trials}
     cfg = settings_from(config or config_arg, flags, models, "both")
-    summary = run_pipeline(cfg, resume=resume, progress=not quiet and not json_out)
+    summary = run_both(cfg, resume=resume, progress=not quiet and not json_out)
     if json_out:
         typer.echo(json.dumps(summary.to_json(), indent=2))
     else:

@@ -36,9 +36,11 @@ run-wide rate limiter: the client's token buckets locally; on Ray a broker actor
 (``BrokerCore``) leasing per-model request/token budgets to the workers'
 :class:`LeasedLimiter`, with AIMD on 429s.
 
-``execute(processor, indices, ...)`` is the Ray executor underneath (worker actors,
-bounded items in flight per worker, lost workers replaced, exactly-once delivery);
-``ray_session`` starts or joins Ray. The runner benchmark uses both.
+Extension point: an :class:`ItemProcessor` (``setup`` once per worker, ``async
+process(index)`` per item) runs on either backend; the Ray one (``_execute.execute``:
+worker actors, bounded items in flight per worker, lost workers replaced,
+exactly-once delivery) and ``_ray.ray_session`` are internal, used by the runs above
+and by the runner benchmark.
 """
 
 from apigen.runner._backend import ExecutionReport, ItemProcessor
