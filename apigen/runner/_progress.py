@@ -18,9 +18,9 @@ class RunCounters:
     total: int
     done: int = 0
     accepted: int = 0
-    """Accepted trajectories."""
+    """Accepted trajectories (accepted blueprints when the run only generates them)."""
     rejected: int = 0
-    """Items that produced no accepted trajectory."""
+    """Items that produced nothing accepted."""
     failed: int = 0
     tokens: int = 0
     cost_usd: float | None = None

@@ -86,6 +86,10 @@ class _Tally:
     """What one written item adds to the run's totals."""
 
     accepted: int
+    """Accepted trajectories."""
+    shown: int
+    """What the progress view counts as accepted: trajectories, or the accepted blueprint
+    when the run does not role-play (phase 1 only)."""
     rejected: bool
     """The item yielded no accepted trajectory (and did not fail)."""
     episodes: int
@@ -106,12 +110,14 @@ class ItemWriter:
         counters: RunCounters,
         dedup: DedupArbiter | None,
         funnel: Funnel | None = None,
+        blueprints_only: bool = False,
         n: int = 0,
         batch_size: int = 64,
         flush_s: float = 2.0,
     ) -> None:
         self.sink, self.run_id, self.counters = sink, run_id, counters
         self.dedup, self.funnel, self.n = dedup, funnel, n
+        self.blueprints_only = blueprints_only
         self.batch_size, self.flush_s = batch_size, flush_s
         self.buffer: list[ItemResult] = []
         self.last_flush = time.monotonic()
@@ -144,6 +150,7 @@ class ItemWriter:
     def totals(self) -> dict[str, int]:
         t = self._tallies.values()
         return {
+            "accepted_trajectories": sum(x.accepted for x in t),
             "accepted_blueprints": sum(x.blueprint_accepted for x in t),
             "episodes": sum(x.episodes for x in t),
             "blueprints_with_accepted": sum(x.accepted > 0 for x in t),
@@ -160,7 +167,7 @@ class ItemWriter:
         c = self.counters
         old = self._tallies.get(item.item_index)
         if old is not None:
-            c.accepted -= old.accepted
+            c.accepted -= old.shown
             c.rejected -= old.rejected
         else:
             c.done += 1
@@ -170,7 +177,7 @@ class ItemWriter:
                 c.add_cost(u.usage.cost_usd)
         tally = self._tally(item)
         self._tallies[item.item_index] = tally
-        c.accepted += tally.accepted
+        c.accepted += tally.shown
         c.rejected += tally.rejected
         final = _final(item)
         if tally.blueprint_accepted and final is not None:
@@ -195,16 +202,19 @@ class ItemWriter:
         trajectory_reasons = tuple(
             r for t in item.trajectories if (r := rejection_reason(t)) is not None
         )
+        blueprint_accepted = bool(
+            item.status != "failed"
+            and final is not None
+            and final.report is not None
+            and final.report.passed
+        )
+        shown = int(blueprint_accepted) if self.blueprints_only else accepted
         return _Tally(
             accepted=accepted,
-            rejected=accepted == 0 and item.status != "failed",
+            shown=shown,
+            rejected=shown == 0 and item.status != "failed",
             episodes=len(item.trajectories),
-            blueprint_accepted=bool(
-                item.status != "failed"
-                and final is not None
-                and final.report is not None
-                and final.report.passed
-            ),
+            blueprint_accepted=blueprint_accepted,
             reasons=tuple(self._reasons(item, trajectory_reasons)),
             trajectory_reasons=trajectory_reasons,
         )
