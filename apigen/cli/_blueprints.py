@@ -8,6 +8,7 @@ import typer
 
 from apigen.cli._render import echo_json
 from apigen.cli._settings import (
+    BACKEND_HELP,
     CONFIG_HELP,
     DB_HELP,
     MODEL_HELP,
@@ -84,6 +85,7 @@ def generate(
     rounds: int | None = typer.Option(None, min=0, help="Feedback rounds K (default 3)."),
     templates_dir: Path | None = typer.Option(None, help="Directory overriding prompt templates."),
     concurrency: int | None = typer.Option(None, min=1, help="Attempts in flight."),
+    backend: str | None = typer.Option(None, "--backend", help=BACKEND_HELP),
     recombine: bool | None = typer.Option(
         None, "--recombine/--no-recombine", help="Also merge accepted tasks of the same user."
     ),
@@ -105,6 +107,7 @@ def generate(
         "state_seed": state_seed,
         "concurrency": concurrency,
         "database_url": db,
+        "backend": backend,
         "phase1": {"rounds": rounds, "templates_dir": templates_dir, "recombine": recombine},
     }
     settings = settings_from(config, flags, models, "blueprints")

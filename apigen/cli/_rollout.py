@@ -10,6 +10,7 @@ import typer
 
 from apigen.cli._render import echo_json
 from apigen.cli._settings import (
+    BACKEND_HELP,
     CONFIG_HELP,
     DB_HELP,
     MODEL_HELP,
@@ -53,6 +54,7 @@ def collect_cmd(
         None, "--early-rejection/--no-early-rejection", help="Stop doomed episodes (on)."
     ),
     concurrency: int | None = typer.Option(None, min=1, help="Blueprints in flight."),
+    backend: str | None = typer.Option(None, "--backend", help=BACKEND_HELP),
     seed: int | None = typer.Option(None, help="Run seed: same seed, same trajectories."),
     state_seed: int | None = typer.Option(None, help="State seed the blueprints refer to."),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
@@ -74,6 +76,7 @@ def collect_cmd(
         "state_seed": state_seed,
         "concurrency": concurrency,
         "database_url": db,
+        "backend": backend,
         "rollout": {
             "trials": trials,
             "committee": committee,

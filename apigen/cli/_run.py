@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from apigen.cli._settings import (
+    BACKEND_HELP,
     CONFIG_HELP,
     DB_HELP,
     MODEL_HELP,
@@ -28,7 +29,7 @@ def run(
     n: int | None = typer.Option(None, "-n", "--n", help="Blueprint attempts (work items)."),
     trials: int | None = typer.Option(None, "--trials", help="Episodes per validated blueprint."),
     db: str | None = typer.Option(None, "--db", help=DB_HELP),
-    backend: str | None = typer.Option(None, "--backend", help="ray (default) or local."),
+    backend: str | None = typer.Option(None, "--backend", help=BACKEND_HELP),
     ray_address: str | None = typer.Option(None, "--ray-address", help="Ray cluster to join."),
     workers: int | None = typer.Option(None, "--workers", help="Ray worker actors."),
     concurrency: int | None = typer.Option(

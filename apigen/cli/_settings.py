@@ -19,6 +19,10 @@ MODEL_HELP = (
     "ROLE=MODEL[,MODEL…]: the models playing a role (generator, reviewer, human, agent, "
     "judge, …); repeatable. Overrides models.ROLE.models of --config."
 )
+BACKEND_HELP = (
+    "local (this process) or ray (worker actors; a cluster with --ray-address / RAY_ADDRESS). "
+    "Default: ray for `apigen run`, local for the single-phase commands."
+)
 DB_HELP = "Database URL or SQLite file (default: $APIGEN_DATABASE_URL, else ./apigen.db)."
 
 
