@@ -132,24 +132,3 @@ def generate(
                 f"next: apigen trajectories collect --from-db --run {summary.run_id}{db_flag}"
             )
     exit_if_interrupted(summary.status)
-
-
-def bench_phase1(
-    n: int = typer.Option(200, "-n", min=1, help="Attempts per setting."),
-    domain: str = typer.Option("retail", help="Domain to measure."),
-    noise: float = typer.Option(
-        0.15, min=0.0, max=1.0, help="Probability of each generator fault."
-    ),
-    rounds: int = typer.Option(3, min=1, help="Feedback rounds of the looped setting."),
-    seed: int = typer.Option(0, help="Run seed."),
-    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
-) -> None:
-    """Phase-1 yield with a noisy sim generator, without (K=0) and with (K) feedback."""
-    from apigen.bench import bench_phase1 as run_bench
-
-    result = run_bench(n=n, domain=domain, noise=noise, rounds=rounds, seed=seed)
-    if json_out:
-        echo_json(result)
-    else:
-        for key, value in result.items():
-            typer.echo(f"{key}: {value}")

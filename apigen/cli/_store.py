@@ -97,11 +97,12 @@ def report(
     run: str | None = RunOption,
 ) -> None:
     """Write one self-contained HTML page of plots (opens offline in any browser)."""
+    from apigen.report import write_report
     from apigen.store import Store
 
     with Store.open(db, create=False) as store:
-        path = store.report(out, run)
-    typer.echo(f"wrote {path}")
+        stats, source = store.stats(run), store.url
+    typer.echo(f"wrote {write_report(stats, out, source=source)}")
 
 
 def export(

@@ -32,6 +32,9 @@ Reasoning: ``keep`` puts it in ``reasoning_content`` (openai, parquet) or as a
 ``<think>…</think>`` prefix of the assistant text (sharegpt, chat-template).
 """
 
+# The built-in formats register themselves when their modules load, here at package
+# import (before any lookup: ``apigen.export._base`` itself imports no format module).
+from apigen.export import _formats, _template  # noqa: F401
 from apigen.export._base import (
     Exporter,
     Sink,
@@ -41,11 +44,10 @@ from apigen.export._base import (
 )
 from apigen.export._convert import Conversation, InvalidRecord, validate_messages
 from apigen.export._records import ExportOptions, ExportRecord, ExportResult, SplitCount
-from apigen.export._template import BUILTIN_TEMPLATES, ChatTemplate, load_chat_template
-from apigen.export._write import split_paths, write_dataset
+from apigen.export._template import ChatTemplate, load_chat_template
+from apigen.export._write import write_dataset
 
 __all__ = [
-    "BUILTIN_TEMPLATES",
     "ChatTemplate",
     "Conversation",
     "ExportOptions",
@@ -59,7 +61,6 @@ __all__ = [
     "get_exporter",
     "load_chat_template",
     "register_exporter",
-    "split_paths",
     "validate_messages",
     "write_dataset",
 ]

@@ -97,18 +97,12 @@ def register_exporter(cls: type[Exporter]) -> type[Exporter]:
 
 def exporter_names() -> list[str]:
     """Registered export formats, sorted."""
-    _load_builtins()
     return sorted(_EXPORTERS)
 
 
 def get_exporter(name: str) -> type[Exporter]:
     """The exporter class for ``name``; :class:`UnknownNameError` lists the known ones."""
-    _load_builtins()
     try:
         return _EXPORTERS[name]
     except KeyError:
         raise UnknownNameError("export format", name, list(_EXPORTERS)) from None
-
-
-def _load_builtins() -> None:
-    from apigen.export import _formats, _template  # noqa: F401  (register on import)

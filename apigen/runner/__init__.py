@@ -37,17 +37,45 @@ run-wide rate limiter: the client's token buckets locally; on Ray a broker actor
 :class:`LeasedLimiter`, with AIMD on 429s.
 
 Extension point: an :class:`ItemProcessor` (``setup`` once per worker, ``async
-process(index)`` per item) runs on either backend; the Ray one (``_execute.execute``:
-worker actors, bounded items in flight per worker, lost workers replaced,
-exactly-once delivery) and ``_ray.ray_session`` are internal, used by the runs above
-and by the runner benchmark.
+process(index)`` per item) runs on either backend. For drivers of their own (the
+runner benchmark): ``execute(processor, indices, ...)`` is the Ray executor (worker
+actors, bounded items in flight per worker, lost workers replaced, exactly-once
+delivery), ``RateBroker(limits)`` the run-wide broker actor (``stats()`` reads it)
+and ``ray_session(address=None, num_cpus=None)`` starts, joins or reuses Ray.
+
+Ray is imported on first use of ``execute``, ``RateBroker``, ``ray_session`` or the
+``ray`` backend, never by ``import apigen.runner`` (``apigen init`` stays Ray-free).
 """
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from apigen.runner._backend import ExecutionReport, ItemProcessor
 from apigen.runner._dedup import DedupArbiter
 from apigen.runner._limiter import AIMD, BrokerCore, LeasedLimiter, ModelLimits
 from apigen.runner._run import collect, generate, run, run_limits
 from apigen.runner._summary import RunSummary
+
+if TYPE_CHECKING:
+    from apigen.runner._broker import RateBroker
+    from apigen.runner._execute import execute
+    from apigen.runner._ray import ray_session
+
+# Names whose modules import Ray: loaded on first access (PEP 562).
+_LAZY = {
+    "RateBroker": ("_broker", "RateBroker"),
+    "execute": ("_execute", "execute"),
+    "ray_session": ("_ray", "ray_session"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module, attr = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    return getattr(import_module(f"{__name__}.{module}"), attr)
+
 
 __all__ = [
     "AIMD",
@@ -57,9 +85,12 @@ __all__ = [
     "ItemProcessor",
     "LeasedLimiter",
     "ModelLimits",
+    "RateBroker",
     "RunSummary",
     "collect",
+    "execute",
     "generate",
+    "ray_session",
     "run",
     "run_limits",
 ]

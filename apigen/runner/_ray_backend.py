@@ -9,19 +9,15 @@ from typing import Any
 import ray
 
 from apigen.runner._backend import ExecutionReport
+from apigen.runner._broker import RateBroker
 from apigen.runner._dedup import DedupArbiter
 from apigen.runner._execute import execute
-from apigen.runner._limiter import AIMD, BrokerCore
 from apigen.runner._ray import ray_session
 from apigen.runner._run import run_limits
 from apigen.runner._work import WorkProcessor
 from apigen.settings import Settings
 
 __all__ = ["execute_on_ray"]
-
-
-class _Broker(BrokerCore):
-    """The Ray actor body of the run-wide rate limiter."""
 
 
 def execute_on_ray(
@@ -37,7 +33,7 @@ def execute_on_ray(
     one run-wide rate limiter and, for phases that sample blueprints, one dedup actor."""
     with ray_session(settings.ray_address, ship_code=settings.ship_code):
         limits = run_limits(settings)
-        broker = ray.remote(num_cpus=0)(_Broker).remote(limits, AIMD()) if limits else None
+        broker = RateBroker(limits).actor if limits else None
         if processor.phases != "trajectories":
             processor.arbiter = ray.remote(num_cpus=0)(DedupArbiter).remote(owners)
         return execute(

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError
 
@@ -20,6 +23,7 @@ __all__ = [
     "create_store_engine",
     "resolve_url",
     "safe_url",
+    "scratch_schema",
     "upgrade_to_head",
 ]
 
@@ -57,6 +61,29 @@ def resolve_url(db: str | None = None) -> URL:
     if backend == "postgresql" and url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
     return url
+
+
+@contextmanager
+def scratch_schema(url: str, *, prefix: str = "apigen_scratch") -> Iterator[str]:
+    """A URL of the PostgreSQL database at ``url`` whose ``search_path`` is a fresh
+    schema named ``{prefix}_<random>``; the schema and everything in it is dropped
+    when the block ends. Benchmarks and tests use it to share a database safely."""
+    base = resolve_url(url)
+    if base.get_backend_name() != "postgresql":
+        raise ConfigError("a scratch schema needs a PostgreSQL URL", field="--postgres")
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        try:
+            scoped = base.update_query_dict({"options": f"-csearch_path={schema}"})
+            yield scoped.render_as_string(hide_password=False)
+        finally:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    finally:
+        admin.dispose()
 
 
 def safe_url(url: URL) -> str:

@@ -439,14 +439,6 @@ class Store:
 
         return export_trajectories(self._engine, where, options)
 
-    def report(self, out: Path, run_id: str | None = None) -> Path:
-        """Write the self-contained HTML report of :meth:`stats` to ``out``."""
-        from apigen.store._report import render_report
-
-        stats = self.stats(run_id)
-        out.write_text(render_report(stats, source=self.url), encoding="utf-8")
-        return out
-
     def ping(self) -> None:
         """Raise if the database cannot be reached."""
         with self._engine.connect() as conn:

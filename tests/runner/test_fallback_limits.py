@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from apigen.bench._rate_server import RateLimitedServer
 from apigen.blueprints import curated_dir, iter_blueprint_files, load_blueprint
-from apigen.llm.sim._server import RateLimitedServer
 from apigen.runner import collect, run_limits
 from apigen.settings import Settings
 from apigen.store import run_query

@@ -10,7 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from apigen.errors import ConfigError
-from apigen.store import Store, resolve_url
+from apigen.store import Store
+from apigen.store._engine import resolve_url
 from apigen.store._models import Base
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, SecretStr
 from sqlalchemy import text
 
-from apigen.store import Store, redact_config
-from apigen.store._redact import redact_text
+from apigen.store import Store
+from apigen.store._redact import redact_config, redact_text
 
 SECRETS = ("sk-live-123", "hunter2", "tok-abc", "s3cr3t", "pg-pass", "qpass", "Bearer xyz")
 

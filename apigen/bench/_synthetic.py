@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import random
 
-from apigen.store._records import ItemResult, RoleUsage
+from apigen.store import ItemResult, RoleUsage
 from apigen.types import (
     Blueprint,
     Message,
