@@ -34,7 +34,11 @@ def _run(
             "concurrency": 16,
             "backend": "local",
             "models": {"agent": {"models": [agent]}},
-            "rollout": {"committee": False, "trials": trials, "early_rejection": early},
+            "rollout": {
+                "verifiers": ["state", "outputs", "policy"],
+                "trials": trials,
+                "early_rejection": early,
+            },
         }
     )
     started = time.perf_counter()

@@ -109,7 +109,7 @@ class Work:
             "human": {"models": [f"sim/human{knobs}"]},
         }
         self._client = LLMClient(ModelsConfig(**roles))
-        self._config = RolloutConfig(committee=False, trials=self.trials)
+        self._config = RolloutConfig(verifiers=("state", "outputs", "policy"), trials=self.trials)
 
     async def process(self, index: int) -> Done:
         from apigen.rollout import run_trials

@@ -19,20 +19,30 @@ One **attempt** (:func:`run_attempt`) is fully determined by an :class:`AttemptS
    and ``<outputs>`` (JSON list of strings); ``<reasoning>`` is optional. Parsing is
    strict; any problem is a ``format`` failure with its reason, never an exception.
 3. **Validation**, in order, stopping at the first failure, each stage a
-   :class:`apigen.types.StageOutcome`: ``format`` (parse + :func:`check_format`),
-   ``execution`` (fresh-sandbox replay: no tool errors, every write changes the
-   state), ``policy`` (the domain's checks), ``review`` (the committee, below),
-   ``dedup`` (:meth:`Blueprint.fingerprint` not among ``known_fingerprints``).
-4. **Committee**: every member of the ``reviewer`` role (``client.members("reviewer")``,
-   i.e. ``models.reviewer.models``) is asked concurrently
-   (``reviewer.j2``, role ``reviewer``) to score each criterion 0/1 (floats in
-   [0, 1] accepted) with a reason. An answer that cannot be parsed is re-asked up
-   to ``reviewer_retries`` times, then the member **abstains**
-   (``Vote(passed=None, rationale="unparseable: ...")``). A criterion passes when a
-   strict majority of non-abstaining members score it >= 0.5 (ties and no votes
-   fail); the stage passes when (criteria passed)/(criteria) >= ``threshold``
-   (default 0.75) and every ``required_criteria`` (default correctness and
-   completeness) passed. Each member's vote is in ``StageOutcome.votes``.
+   :class:`apigen.types.StageOutcome`: the stages named by ``Phase1Config.stages``
+   (default ``format`` (:func:`check_format`), ``execution`` (fresh-sandbox
+   replay: no tool errors, every write changes the state), ``policy`` (the
+   domain's checks), ``review`` (the committee, below), ``dedup``
+   (:meth:`Blueprint.fingerprint` not among ``known_fingerprints``)). Stages are
+   registered by name (:func:`register_stage`, :func:`stage_names`; plug-ins also
+   through the ``apigen.stages`` entry-point group); each gets a
+   :class:`StageInput` (the candidate, its sampled context, the replay computed
+   once on first use, the client, the round). An unparseable answer fails at
+   ``format`` whatever the list says. A failed stage registered ``final`` (``dedup``)
+   ends the attempt instead of feeding back.
+4. **Committee** (:mod:`apigen.committee`): every model of the ``reviewer`` role
+   (``client.members("reviewer")``; repeats become members ``model#1``, ``model#2``…)
+   is asked concurrently (``reviewer.j2``, role ``reviewer``) to score each
+   criterion 0/1 (numbers in [0, 1], booleans and pass/fail words accepted; a
+   score outside [0, 1] makes the answer unreadable) with a reason. An
+   unreadable answer is re-asked with its reason up to ``reviewer_retries``
+   times, then the member **abstains** (``Vote(passed=None, rationale="abstained:
+   <code>: ...")``). Rule :class:`apigen.committee.CriterionMajority`: a criterion
+   passes when a strict majority of non-abstaining members score it >= 0.5 (ties
+   and no votes fail); the stage passes when (criteria passed)/(criteria) >=
+   ``threshold`` (default 0.75) and every ``required_criteria`` (default
+   correctness and completeness) passed. Each member's vote is in
+   ``StageOutcome.votes``.
 5. **Feedback loop**: when a stage fails, its reasons (``stage: reason`` lines,
    reviewers' critiques included; condensed by the ``feedback`` role with
    ``feedback.j2`` when configured) go into the next prompt for the same context,
@@ -72,7 +82,7 @@ Files and offline checks
 
 from apigen.blueprints._attempt import AttemptResult, failure_lines, run_attempt
 from apigen.blueprints._checks import check_format, validate_offline
-from apigen.blueprints._committee import Ballot, aggregate_votes, judge_names
+from apigen.blueprints._committee import review_committee  # (also registers ``review``)
 from apigen.blueprints._config import DEFAULT_CRITERIA, Phase1Config
 from apigen.blueprints._files import (
     blueprint_json_schema,
@@ -82,8 +92,8 @@ from apigen.blueprints._files import (
     iter_blueprint_files,
     load_blueprint,
 )
-from apigen.blueprints._funnel import STAGES, Funnel, format_funnel
-from apigen.blueprints._parse import ParsedBlueprint, ParsedReview, parse_generation, parse_review
+from apigen.blueprints._funnel import Funnel, format_funnel
+from apigen.blueprints._parse import ParsedBlueprint, parse_generation
 from apigen.blueprints._recombine import group_by_user, recombine
 from apigen.blueprints._sampling import (
     AttemptSpec,
@@ -93,21 +103,28 @@ from apigen.blueprints._sampling import (
     sketch_from_json,
     sketch_to_json,
 )
+from apigen.blueprints._stages import (
+    DEFAULT_STAGES,
+    Stage,
+    StageInput,
+    get_stage,
+    register_stage,
+    stage_names,
+)
 from apigen.blueprints._templates import PromptTemplates
 from apigen.blueprints._validate_files import check_curated, validate_files
 
 __all__ = [
     "DEFAULT_CRITERIA",
-    "STAGES",
+    "DEFAULT_STAGES",
     "AttemptResult",
     "AttemptSpec",
-    "Ballot",
     "Funnel",
     "ParsedBlueprint",
-    "ParsedReview",
     "Phase1Config",
     "PromptTemplates",
-    "aggregate_votes",
+    "Stage",
+    "StageInput",
     "blueprint_json_schema",
     "blueprint_key",
     "check_curated",
@@ -116,19 +133,21 @@ __all__ = [
     "dump_blueprint",
     "failure_lines",
     "format_funnel",
+    "get_stage",
     "group_by_user",
     "iter_blueprint_files",
-    "judge_names",
     "load_blueprint",
     "load_personas",
     "parse_generation",
-    "parse_review",
     "policy_sections",
     "recombine",
+    "register_stage",
+    "review_committee",
     "run_attempt",
     "sample_context",
     "sketch_from_json",
     "sketch_to_json",
+    "stage_names",
     "validate_files",
     "validate_offline",
 ]

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from apigen.blueprints._stages import DEFAULT_STAGES, known_stages
+from apigen.safety import MAX_COUNT
 
 __all__ = ["DEFAULT_CRITERIA", "Phase1Config"]
 
@@ -33,7 +36,7 @@ class Phase1Config(BaseModel):
     """Have the ``feedback`` role (``models.feedback``) condense a round's failures into
     fix lines before regenerating. Default ``False``: the failures are passed on
     verbatim (the sim generator reads the verbatim lines)."""
-    rounds: int = Field(default=3, ge=0)
+    rounds: int = Field(default=3, ge=0, le=MAX_COUNT)
     """Feedback rounds K after the first generation (0 = no feedback loop). Default 3."""
     criteria: tuple[str, ...] = Field(default=DEFAULT_CRITERIA, min_length=1)
     """Criteria every reviewer scores. Default correctness, completeness, satisfaction,
@@ -42,8 +45,14 @@ class Phase1Config(BaseModel):
     """Criteria that must pass whatever the voted mean. Default correctness, completeness."""
     threshold: float = Field(default=0.75, ge=0.0, le=1.0)
     """Voted mean (fraction of criteria passed) the review stage needs. Default 0.75."""
+    stages: tuple[str, ...] = Field(default=DEFAULT_STAGES, min_length=1)
+    """Validation stages every round runs, in order, by registered name (built-ins
+    ``format``, ``execution``, ``policy``, ``review``, ``dedup``; plug-ins register
+    with ``apigen.blueprints.register_stage`` or the ``apigen.stages`` entry-point
+    group). Default all five built-ins in that order."""
     reviewer_retries: int = Field(default=1, ge=0)
-    """Re-asks of a reviewer whose answer cannot be parsed before it abstains. Default 1."""
+    """Re-asks of a reviewer whose answer cannot be read (each told why) before it
+    abstains. Default 1."""
     templates_dir: Path | None = None
     """Directory of prompt templates overriding the built-in ones by file name
     (``generator.j2``, ``reviewer.j2``, ``feedback.j2``, ``recombination.j2``). Default ``None``."""
@@ -71,3 +80,8 @@ class Phase1Config(BaseModel):
         if unknown:
             raise ValueError(f"required criteria {unknown} are not among criteria")
         return self
+
+    @field_validator("stages")
+    @classmethod
+    def _known_stages(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        return known_stages(names)

@@ -13,11 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from apigen.blueprints._stages import DEFAULT_STAGES, PARSE_STAGE
 from apigen.types import Blueprint, Usage, ValidationReport
 
-__all__ = ["STAGES", "Funnel", "format_funnel"]
-
-STAGES = ("format", "execution", "policy", "review", "dedup")
+__all__ = ["Funnel", "format_funnel"]
 
 
 @dataclass(frozen=True)
@@ -40,8 +39,10 @@ def _final(drafts: Sequence[Blueprint]) -> ValidationReport | None:
 class Funnel:
     """Per-stage funnel of one phase-1 run (see the module docstring)."""
 
-    def __init__(self, domain: str) -> None:
+    def __init__(self, domain: str, stages: Sequence[str] = DEFAULT_STAGES) -> None:
         self.domain = domain
+        self.stages = tuple(dict.fromkeys((PARSE_STAGE, *stages)))
+        """The stages reported, in order (the configured ones, ``format`` first)."""
         self._entries: dict[int, _Entry] = {}
 
     def add(
@@ -58,7 +59,7 @@ class Funnel:
         final = _final(drafts)
         failed = final.failed_stage if final is not None else None
         accepted = error is None and final is not None and final.passed
-        stage = None if accepted or error else (failed.stage if failed else "format")
+        stage = None if accepted or error else (failed.stage if failed else PARSE_STAGE)
         reasons = failed.reasons if failed else (() if final else ("no answer could be parsed",))
         met = tuple(
             bp.report.failed_stage.stage
@@ -85,7 +86,7 @@ class Funnel:
         errors = [e.error for e in sampled if e.error is not None]
         accepted = [e for e in done if e.accepted]
         failed: dict[str, Any] = {}
-        for stage in STAGES:
+        for stage in self.stages:
             hit = [e for e in done if e.failed_stage == stage]
             reasons = Counter(_shape(r) for e in hit for r in e.reasons)
             failed[stage] = {"count": len(hit), "top_reasons": reasons.most_common(3)}
@@ -104,7 +105,7 @@ class Funnel:
             "error_examples": list(dict.fromkeys(errors))[:3],
             "failed": failed,
             "rounds": dict(sorted(Counter(str(e.round) for e in accepted).items())),
-            "failures_repaired_or_not": {s: seen.get(s, 0) for s in STAGES},
+            "failures_repaired_or_not": {s: seen.get(s, 0) for s in self.stages},
             "recombined": {
                 "attempted": len(recombined),
                 "accepted": sum(e.accepted for e in recombined),
@@ -128,8 +129,7 @@ def format_funnel(funnel: Mapping[str, Any]) -> list[str]:
     if funnel["errors"]:
         lines.append(f"  provider errors  {funnel['errors']}")
         lines += [f"      {example}" for example in funnel["error_examples"]]
-    for stage in STAGES:
-        entry = funnel["failed"][stage]
+    for stage, entry in funnel["failed"].items():
         lines.append(f"  failed at {stage:<10} {entry['count']}")
         for reason, count in entry["top_reasons"]:
             lines.append(f"      {count:>4} × {reason}")

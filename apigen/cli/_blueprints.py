@@ -15,6 +15,7 @@ from apigen.cli._settings import (
     exit_if_interrupted,
     settings_from,
 )
+from apigen.safety import MAX_COUNT, MAX_ITEMS, MAX_SEED, check_output
 
 app = typer.Typer(help="Work with task blueprints.", no_args_is_help=True)
 
@@ -53,9 +54,13 @@ def validate(
 @app.command("schema")
 def schema(
     out: Path | None = typer.Option(None, help="Write to this file instead of stdout."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
 ) -> None:
     """Print (or write) the JSON schema of blueprint files."""
     import json
+
+    if out is not None:
+        check_output(out, force=force)
 
     from apigen.blueprints import blueprint_json_schema
 
@@ -71,20 +76,21 @@ def generate(
     config: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
     models: list[str] | None = typer.Option(None, "--model", help=MODEL_HELP),
     domain: str | None = typer.Option(None, help="Domain to generate tasks for."),
-    n: int | None = typer.Option(None, "-n", min=1, help="Attempts to run."),
+    n: int | None = typer.Option(None, "-n", min=1, max=MAX_ITEMS, help="Attempts to run."),
     db: str | None = typer.Option(None, "--db", help=DB_HELP, show_default=False),
     out: Path | None = typer.Option(
         None, help="Write accepted YAML files and rejected.jsonl here instead of the database."
     ),
+    force: bool = typer.Option(False, "--force", help="Write into a non-empty --out directory."),
     seed: int | None = typer.Option(
-        None, help="Run seed: attempt i of seed S always samples the same context."
+        None, min=0, max=MAX_SEED, help="Run seed: attempt i of seed S samples the same context."
     ),
     state_seed: int | None = typer.Option(
-        None, help="Seed of the domain state the tasks refer to."
+        None, min=0, max=MAX_SEED, help="Seed of the domain state the tasks refer to."
     ),
     rounds: int | None = typer.Option(None, min=0, help="Feedback rounds K (default 3)."),
     templates_dir: Path | None = typer.Option(None, help="Directory overriding prompt templates."),
-    concurrency: int | None = typer.Option(None, min=1, help="Attempts in flight."),
+    concurrency: int | None = typer.Option(None, min=1, max=MAX_COUNT, help="Attempts in flight."),
     backend: str | None = typer.Option(None, "--backend", help=BACKEND_HELP),
     recombine: bool | None = typer.Option(
         None, "--recombine/--no-recombine", help="Also merge accepted tasks of the same user."
@@ -100,6 +106,8 @@ def generate(
 
     if out is not None and db is not None:
         raise UserError("--out writes files and --db a database: give one of them")
+    if out is not None:
+        check_output(out, force=force, directory=True)
     flags = {
         "domain": domain,
         "n": n,

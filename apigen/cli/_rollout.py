@@ -17,6 +17,7 @@ from apigen.cli._settings import (
     exit_if_interrupted,
     settings_from,
 )
+from apigen.safety import MAX_ITEMS, MAX_SEED, check_output, printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -40,23 +41,27 @@ def collect_cmd(
     run: str | None = typer.Option(
         None, "--run", help="With --from-db: only this run's (default: every run's, deduplicated)."
     ),
-    n: int | None = typer.Option(None, "-n", help="Use only the first N blueprints."),
+    n: int | None = typer.Option(
+        None, "-n", min=1, max=MAX_ITEMS, help="Use only the first N blueprints."
+    ),
     db: str | None = typer.Option(None, "--db", help=DB_HELP, show_default=False),
     out: Path | None = typer.Option(
         None, help="Write the trajectories to this JSONL file instead of the database."
     ),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
     trials: int | None = typer.Option(None, help="Episodes per blueprint (default 3)."),
-    committee: bool | None = typer.Option(
-        None, "--committee/--no-committee", help="Trajectory committee of the judge role (on)."
-    ),
     best_of: int | None = typer.Option(None, help="Best-of-N human candidates (1 = off)."),
     early_rejection: bool | None = typer.Option(
         None, "--early-rejection/--no-early-rejection", help="Stop doomed episodes (on)."
     ),
     concurrency: int | None = typer.Option(None, min=1, help="Blueprints in flight."),
     backend: str | None = typer.Option(None, "--backend", help=BACKEND_HELP),
-    seed: int | None = typer.Option(None, help="Run seed: same seed, same trajectories."),
-    state_seed: int | None = typer.Option(None, help="State seed the blueprints refer to."),
+    seed: int | None = typer.Option(
+        None, min=0, max=MAX_SEED, help="Run seed: same seed, same trajectories."
+    ),
+    state_seed: int | None = typer.Option(
+        None, min=0, max=MAX_SEED, help="State seed the blueprints refer to."
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Role-play every blueprint and judge each episode; store the trajectories as a
@@ -71,6 +76,8 @@ def collect_cmd(
         raise UserError("--run goes with --from-db")
     if db is not None and not from_db and out is not None:
         raise UserError("--db is not used when reading --blueprints and writing --out")
+    if out is not None:
+        check_output(out, force=force)
     flags = {
         "seed": seed,
         "state_seed": state_seed,
@@ -79,7 +86,6 @@ def collect_cmd(
         "backend": backend,
         "rollout": {
             "trials": trials,
-            "committee": committee,
             "human_candidates": best_of,
             "early_rejection": early_rejection,
         },
@@ -154,20 +160,29 @@ def show(
     else:
         from apigen.store import Store
 
-        with Store.open(db, create=False) as store:
+        with Store.open(db, read_only=True) as store:
             traj = store.get_trajectory(ident)
     render_trajectory(Console(), traj, full=full)
 
 
-def render_trajectory(console: Console, traj: Trajectory, *, full: bool = False) -> None:
-    """Print ``traj`` on a rich ``console``."""
+def _safe(text: str) -> str:
+    """Stored text for rich: markup escaped, control and escape sequences shown."""
     from rich.markup import escape
+
+    return escape(printable(text))
+
+
+def render_trajectory(console: Console, traj: Trajectory, *, full: bool = False) -> None:
+    """Print ``traj`` on a rich ``console``; stored text cannot drive the terminal."""
     from rich.table import Table
 
+    escape = _safe
+
     status = "[green]accepted[/]" if traj.accepted else "[red]rejected[/]"
-    console.rule(f"trajectory {traj.id}")
+    console.rule(f"trajectory {escape(traj.id or '')}")
     console.print(
-        f"blueprint [bold]{escape(traj.blueprint_id)}[/] ({traj.domain}) trial {traj.trial}: "
+        f"blueprint [bold]{escape(traj.blueprint_id)}[/] ({escape(traj.domain)}) "
+        f"trial {traj.trial}: "
         f"{status}, ending [bold]{escape(traj.ending)}[/], {traj.turns} turns, "
         f"{traj.tool_calls} tool calls, {traj.duration_s:.2f}s"
     )
@@ -181,17 +196,19 @@ def render_trajectory(console: Console, traj: Trajectory, *, full: bool = False)
             f"{vote.judge}: {vote.passed} {json.dumps(vote.scores)}" for vote in v.votes
         )
         mark = "[green]yes[/]" if v.passed else "[red]no[/]"
-        table.add_row(v.verifier, mark, escape("\n".join(x for x in (reasons, votes) if x)))
+        table.add_row(escape(v.verifier), mark, escape("\n".join(x for x in (reasons, votes) if x)))
     console.print(table)
     usage = Table("role", "calls", "prompt", "completion", "cost USD", title="usage")
     for role, u in traj.usage.items():
         cost = "-" if u.cost_usd is None else f"{u.cost_usd:.6f}"
-        usage.add_row(role, str(u.calls), str(u.prompt_tokens), str(u.completion_tokens), cost)
+        usage.add_row(
+            escape(role), str(u.calls), str(u.prompt_tokens), str(u.completion_tokens), cost
+        )
     console.print(usage)
 
 
 def _render_message(console: Console, msg: Message, width: int | None) -> None:
-    from rich.markup import escape
+    escape = _safe
 
     def cut(text: str | None) -> str:
         text = text or ""

@@ -17,6 +17,7 @@ from apigen.cli._settings import (
     settings_from,
 )
 from apigen.errors import UserError
+from apigen.safety import check_output
 
 
 def run(
@@ -77,7 +78,6 @@ def init(
     """Write a commented starter configuration with every setting and its default."""
     from apigen.settings import starter_config
 
-    if path.exists() and not force:
-        raise UserError(f"{path} exists (use --force to overwrite)")
+    check_output(path, option="PATH", force=force)
     path.write_text(starter_config(), encoding="utf-8")
     typer.echo(f"wrote {path}; run it with: apigen run --config {path}")

@@ -17,7 +17,9 @@ A record that fails validation or rendering is skipped and counted by reason,
 never half-written; files are written under temporary names and renamed at the end.
 
 Formats (:func:`exporter_names`; an unknown name raises
-:class:`apigen.errors.UnknownNameError` listing them):
+:class:`apigen.errors.UnknownNameError` listing them; plug-ins add theirs through
+the entry-point group ``apigen.exporters``, and one that fails to load is reported
+by :func:`exporter_problems` and skipped):
 
 ``sharegpt``       APIGen-MT-5k shape: ``conversations`` [{from, value}] with
                    human/gpt/function_call/observation, ``system``, ``tools`` (JSON
@@ -39,6 +41,7 @@ from apigen.export._base import (
     Exporter,
     Sink,
     exporter_names,
+    exporter_problems,
     get_exporter,
     register_exporter,
 )
@@ -58,6 +61,7 @@ __all__ = [
     "Sink",
     "SplitCount",
     "exporter_names",
+    "exporter_problems",
     "get_exporter",
     "load_chat_template",
     "register_exporter",

@@ -17,6 +17,7 @@ from typing import Any
 import ray
 from ray.exceptions import RayActorError, RayTaskError
 
+from apigen.errors import UserError
 from apigen.runner._backend import ExecutionReport, ItemProcessor
 
 __all__ = ["execute"]
@@ -126,6 +127,10 @@ def execute(
                     report.resubmitted += 1
                 continue
             except RayTaskError as exc:
+                if isinstance(exc.cause, UserError):  # a mistake of the user ends the run
+                    for actor in actors:
+                        ray.kill(actor)
+                    raise exc.cause from None
                 report.failed[item] = f"{type(exc.cause).__name__}: {exc.cause}"
                 continue
             report.completed += 1

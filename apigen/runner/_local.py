@@ -3,7 +3,8 @@
 Same contract as the Ray backend (:func:`apigen.runner._execute.execute`): results
 go to ``on_result`` as items finish; after ``stop`` is set nothing new starts and
 in-flight items get ``grace_s`` seconds; an item whose processing raised is
-reported failed. There are no workers to lose.
+reported failed, except for a :class:`apigen.errors.UserError` (a bad template, a
+bad knob), which ends the run. There are no workers to lose.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from apigen.errors import UserError
 from apigen.runner._backend import ExecutionReport, ItemProcessor
 
 __all__ = ["execute_local"]
@@ -65,6 +67,11 @@ async def _drive(
         for task in done:
             index = running.pop(task)
             error = task.exception()
+            if isinstance(error, UserError):  # a mistake of the user ends the run
+                for other in running:
+                    other.cancel()
+                await asyncio.gather(*running, return_exceptions=True)
+                raise error
             if error is not None:
                 report.failed[index] = f"{type(error).__name__}: {error}"
                 continue

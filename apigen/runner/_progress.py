@@ -138,5 +138,5 @@ class ProgressView:
         if self._live is not None:
             self.refresh()
             self._live.stop()
-        else:
+        elif exc_type is None:  # a failed run's error is the last line, alone
             self.refresh(force=True)

@@ -137,7 +137,9 @@ def execute_run(
             run_id=run_id,
             counters=counters,
             dedup=None if phases == "trajectories" else DedupArbiter(owners),
-            funnel=Funnel(settings.domain) if phases != "trajectories" else None,
+            funnel=None
+            if phases == "trajectories"
+            else Funnel(settings.domain, settings.phase1.stages),
             blueprints_only=phases == "blueprints",
             n=settings.n,
             batch_size=settings.batch_size,

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from apigen.errors import ConfigError
 from apigen.llm import role_names
+from apigen.safety import InputRejected, load_data_file, load_json_text
 from apigen.settings._tree import Settings
 
 __all__ = ["MOVED", "load_settings"]
@@ -25,7 +24,7 @@ MOVED: dict[str, str] = {
     "phase1.feedback_model": "models.feedback.models (with phase1.condense_feedback: true)",
     "rollout.agent_model": "models.agent.models",
     "rollout.human_model": "models.human.models",
-    "rollout.judges": "models.judge.models (rollout.committee: false turns the committee off)",
+    "rollout.judges": "models.judge.models (without committee in rollout.verifiers: off)",
     "rollout.chooser_model": "models.judge.models (its first model picks best-of-N)",
     "rollout.concurrency": "concurrency",
 }
@@ -34,11 +33,14 @@ MOVED: dict[str, str] = {
 _MODEL_KEYS = ("endpoints", "retry", "cache")
 
 
-def _value(raw: str) -> Any:
+def _value(raw: str, name: str) -> Any:
+    """An environment value: JSON when it parses (nesting and size bounded), else text."""
     try:
-        return json.loads(raw)
-    except json.JSONDecodeError:
-        return raw
+        return load_json_text(raw, source=name)
+    except InputRejected as exc:
+        if exc.syntax:
+            return raw
+        raise ConfigError(str(exc)) from None
 
 
 def _set(tree: dict[str, Any], path: list[str], value: Any) -> None:
@@ -59,8 +61,8 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         rest = key[len(PREFIX) :]
         path = [p.lower() for p in rest.split("__")]
         if path[0] in top:
-            _set(out, path, _value(raw))
-        elif len(path) > 1 and (path[0] in role_names() or path[0] in _MODEL_KEYS):
+            _set(out, path, _value(raw, key))
+        elif path[0] in role_names() or path[0] in _MODEL_KEYS:
             raise ConfigError(f"model settings moved: use {PREFIX}MODELS__{rest}", field=key)
         elif "__" not in rest and rest.upper().startswith(("ROLLOUT_", "PHASE1_")):
             section, _, name = rest.partition("_")
@@ -72,13 +74,9 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
 
 def _read_file(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file: {exc.strerror}", field=str(path)) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"invalid YAML{where}", field=str(path)) from None
+        data = load_data_file(path)
+    except InputRejected as exc:
+        raise ConfigError(str(exc)) from None
     if data is None:
         return {}
     if not isinstance(data, dict):

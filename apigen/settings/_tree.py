@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from apigen.blueprints import Phase1Config
 from apigen.llm import ModelsConfig
 from apigen.rollout import RolloutConfig
+from apigen.safety import MAX_COUNT, MAX_ITEMS, MAX_SEED
 
 __all__ = ["PHASE_ROLES", "Phases", "Settings"]
 
@@ -29,11 +30,12 @@ class Settings(BaseModel):
 
     domain: str = "retail"
     """Domain (environment) to synthesise data for. Default ``retail``."""
-    n: int = Field(default=20, ge=1)
-    """Blueprint attempts (work items) of a run that samples blueprints. Default 20."""
-    seed: int = 0
-    """Run seed: item ``i`` is fully determined by (seed, i). Default 0."""
-    state_seed: int = 0
+    n: int = Field(default=20, ge=1, le=MAX_ITEMS)
+    """Blueprint attempts (work items) of a run that samples blueprints, at most
+    1,000,000. Default 20."""
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
+    """Run seed (0 .. 2^31-1): item ``i`` is fully determined by (seed, i). Default 0."""
+    state_seed: int = Field(default=0, ge=0, le=MAX_SEED)
     """Seed of the domain's initial state (curated blueprints refer to state 0). Default 0."""
     database_url: str | None = None
     """Results database (SQLAlchemy URL or SQLite path). Default ``None``:
@@ -48,11 +50,11 @@ class Settings(BaseModel):
     ship_code: bool = True
     """When joining a cluster, upload this checkout's apigen to the workers (Ray
     runtime environment) so they run the driver's code. Default ``True``."""
-    workers: int = Field(default=2, ge=1)
+    workers: int = Field(default=2, ge=1, le=MAX_COUNT)
     """Ray worker actors (the ``local`` backend is one process). Default 2."""
-    concurrency: int = Field(default=16, ge=1)
+    concurrency: int = Field(default=16, ge=1, le=MAX_COUNT)
     """Items in flight per worker (each runs its model calls with asyncio). Default 16."""
-    batch_size: int = Field(default=64, ge=1)
+    batch_size: int = Field(default=64, ge=1, le=MAX_COUNT)
     """Items written to the database per transaction batch. Default 64."""
     flush_s: float = Field(default=2.0, gt=0)
     """Longest time a finished item waits before being written, in seconds. Default 2."""
@@ -75,7 +77,7 @@ class Settings(BaseModel):
                 names.append("feedback")
         if phases in ("trajectories", "both"):
             names += [r for r in PHASE_ROLES["trajectories"] if r != "judge"]
-            if self.rollout.committee or self.rollout.human_candidates > 1:
+            if "committee" in self.rollout.verifiers or self.rollout.human_candidates > 1:
                 names.append("judge")
         return tuple(names)
 

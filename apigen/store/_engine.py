@@ -21,6 +21,8 @@ __all__ = [
     "ENV_VAR",
     "RawJSON",
     "create_store_engine",
+    "current_revision",
+    "head_revision",
     "resolve_url",
     "safe_url",
     "scratch_schema",
@@ -96,7 +98,9 @@ def create_store_engine(url: URL, *, read_only: bool = False) -> Engine:
 
     SQLite: WAL journal, 30 s busy timeout, foreign keys on; ``BEGIN IMMEDIATE`` on
     connections with the ``immediate`` execution option (writers), plain ``BEGIN``
-    otherwise. ``read_only`` opens the file with ``mode=ro`` and ``query_only``.
+    otherwise. ``read_only`` opens the file with ``mode=ro`` and ``query_only`` and
+    leaves the journal mode alone; in a directory apigen may not write to, the file
+    is opened ``immutable`` (no lock or ``-shm`` files needed).
     PostgreSQL: psycopg 3, pre-ping for long-lived workers.
     """
     if url.get_backend_name() == "sqlite":
@@ -114,7 +118,10 @@ def _sqlite_engine(url: URL, *, read_only: bool) -> Engine:
         absolute = Path(path).resolve()
         if not absolute.exists():
             raise ConfigError(f"no database at {absolute}", field="--db")
-        url = url.set(database=f"file:{absolute}", query={"mode": "ro", "uri": "true"})
+        query = {"mode": "ro", "uri": "true"}
+        if not os.access(absolute.parent, os.W_OK):
+            query["immutable"] = "1"  # nobody can write here, so nothing can change it
+        url = url.set(database=f"file:{absolute}", query=query)
     else:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
@@ -143,6 +150,34 @@ def _sqlite_engine(url: URL, *, read_only: bool) -> Engine:
     return engine
 
 
+def _script() -> Any:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg, ScriptDirectory.from_config(cfg)
+
+
+def head_revision() -> str:
+    """The newest migration's revision id."""
+    return str(_script()[1].get_current_head())
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The database's migration revision; ``None`` when it has no apigen tables.
+
+    Reads only: nothing is created (unlike alembic's own helpers on some backends).
+    """
+    from sqlalchemy import inspect
+
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    return str(row[0]) if row else None
+
+
 def upgrade_to_head(engine: Engine) -> None:
     """Run ``alembic upgrade head`` with the packaged migrations (no alembic.ini needed).
 
@@ -151,13 +186,10 @@ def upgrade_to_head(engine: Engine) -> None:
     ``BEGIN IMMEDIATE`` write lock does.
     """
     from alembic import command
-    from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
 
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    head = ScriptDirectory.from_config(cfg).get_current_head()
+    cfg, script = _script()
+    head = script.get_current_head()
     with engine.connect() as conn:
         if MigrationContext.configure(conn).get_current_revision() == head:
             return

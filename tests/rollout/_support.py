@@ -70,6 +70,10 @@ TOY_BLUEPRINTS = (
 )
 
 
+CODE_ONLY = ("state", "outputs", "policy")
+"""The verifiers without the committee (its judges off)."""
+
+
 def sim_client(attempts: int = 4, **roles: str | tuple[str, ...]) -> LLMClient:
     """A client whose roles are the ``sim/…`` models (the defaults, or ``role=model`` /
     ``role=(member, …)``), retrying without waits."""

@@ -9,6 +9,7 @@ from apigen.llm import LLMClient
 from apigen.rollout import RolloutConfig, run_episode, run_trials
 from apigen.types import Blueprint
 from tests.rollout._support import (
+    CODE_ONLY,
     TOY_BLUEPRINTS,
     Spy,
     assert_valid_shape,
@@ -116,7 +117,7 @@ async def test_same_seed_same_trajectories(toy_env: Environment, client: LLMClie
 
 
 async def test_best_of_n_human_turns(toy_env: Environment, client: LLMClient) -> None:
-    config = RolloutConfig(human_candidates=3, committee=False)
+    config = RolloutConfig(human_candidates=3, verifiers=CODE_ONLY)
     bp = TOY_BLUEPRINTS[2]
     traj = await run_episode(bp, 0, env=toy_env, client=client, config=config, seed=2)
     assert traj.accepted, failed(traj)

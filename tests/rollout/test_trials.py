@@ -17,6 +17,7 @@ from apigen.rollout import (
     write_trajectories,
 )
 from tests.rollout._scripted import BP, Scripted, Step, good_script
+from tests.rollout._support import CODE_ONLY
 
 
 def scripts(n: int) -> dict[str, list[Step]]:
@@ -32,7 +33,7 @@ async def test_identical_accepted_trials_are_marked_duplicates(toy_env: Environm
         BP,
         env=toy_env,
         client=Scripted(scripts(3)),
-        config=RolloutConfig(trials=3, committee=False),
+        config=RolloutConfig(trials=3, verifiers=CODE_ONLY),
         seed=5,
     )
     assert [t.trial for t in result.trajectories] == [0, 1, 2]
@@ -46,7 +47,7 @@ async def test_identical_accepted_trials_are_marked_duplicates(toy_env: Environm
 
 
 async def test_stop_after_accept(toy_env: Environment) -> None:
-    config = RolloutConfig(trials=3, committee=False, stop_after_accept=True)
+    config = RolloutConfig(trials=3, verifiers=CODE_ONLY, stop_after_accept=True)
     result = await run_trials(BP, env=toy_env, client=Scripted(scripts(3)), config=config)
     assert len(result.trajectories) == 1 and result.accepted
 
@@ -55,7 +56,12 @@ async def test_rejected_trials_continue_until_an_acceptance(toy_env: Environment
     script = good_script(confirm="no")
     for role, steps in good_script().items():
         script[role] += steps
-    config = RolloutConfig(trials=3, committee=False, stop_after_accept=True, early_rejection=False)
+    config = RolloutConfig(
+        trials=3,
+        verifiers=CODE_ONLY,
+        stop_after_accept=True,
+        early_rejection=False,
+    )
     result = await run_trials(BP, env=toy_env, client=Scripted(script), config=config)
     assert [t.accepted for t in result.trajectories] == [False, True]
     assert rejection_reason(result.trajectories[0]) == "policy"
@@ -73,7 +79,7 @@ def test_episode_seeds_differ_by_trial_and_blueprint() -> None:
 
 
 async def test_trajectories_round_trip_jsonl(toy_env: Environment, tmp_path: Path) -> None:
-    config = RolloutConfig(trials=1, committee=False)
+    config = RolloutConfig(trials=1, verifiers=CODE_ONLY)
     result = await run_trials(BP, env=toy_env, client=Scripted(scripts(1)), config=config)
     out = tmp_path / "t.jsonl"
     assert write_trajectories(out, result.trajectories) == 1

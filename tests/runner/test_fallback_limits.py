@@ -38,7 +38,7 @@ def test_a_fallback_only_model_keeps_its_rpm_run_wide(tmp_path: Path) -> None:
                     "sim/*": {"max_attempts": 1},
                 },
             },
-            "rollout": {"trials": 1, "max_turns": 2, "committee": False},
+            "rollout": {"trials": 1, "max_turns": 2, "verifiers": ["state", "outputs", "policy"]},
         }
     )
     blueprints = [load_blueprint(p) for p in iter_blueprint_files([curated_dir() / "retail"])][:4]

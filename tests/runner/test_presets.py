@@ -152,7 +152,7 @@ def test_provider_errors_are_recorded_not_raised(tmp_path: Path) -> None:
 
 def test_collect_writes_jsonl_and_counts_per_item_usage(tmp_path: Path) -> None:
     out = tmp_path / "t.jsonl"
-    s = settings(rollout={"trials": 2, "committee": False}, concurrency=2)
+    s = settings(rollout={"trials": 2, "verifiers": ["state", "outputs", "policy"]}, concurrency=2)
     summary = collect(s, TOY_BLUEPRINTS, out=out, progress=False)
     trajectories = list(read_trajectories(out))
     assert summary.episodes == len(trajectories) == 2 * len(TOY_BLUEPRINTS)

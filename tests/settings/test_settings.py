@@ -92,7 +92,7 @@ def test_bad_files_are_config_errors(tmp_path: Path) -> None:
     bad.write_text("models: [unclosed\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="invalid YAML at line"):
         load_settings(bad, env={})
-    with pytest.raises(ConfigError, match="cannot read config file"):
+    with pytest.raises(ConfigError, match=r"missing\.yaml: cannot read"):
         load_settings(tmp_path / "missing.yaml", env={})
 
 
