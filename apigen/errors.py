@@ -29,6 +29,11 @@ record it as a rejection. Database failures surface as the driver's own exceptio
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
 __all__ = [
     "ApigenError",
     "BlueprintFileError",
@@ -58,6 +63,16 @@ class ConfigError(UserError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(f"{field}: {message}" if field else message)
         self.field = field
+
+    @classmethod
+    def from_validation(cls, exc: ValidationError, *, prefix: str = "") -> ConfigError:
+        """The first error of a pydantic validation as one line naming the field
+        (``prefix`` is prepended to the field path, e.g. ``"models."``)."""
+        err = exc.errors()[0]
+        field = prefix + ".".join(str(p) for p in err["loc"])
+        message = "unknown setting" if err["type"] == "extra_forbidden" else err["msg"]
+        message = message.removeprefix("Value error, ")
+        return cls(message, field=field.rstrip(".") or None)
 
 
 class UnknownNameError(UserError):

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from apigen.blueprints import DEFAULT_STAGES, Phase1Config, generate_blueprints, write_run
-from apigen.env import load_environment
+from apigen.blueprints import DEFAULT_STAGES
 from apigen.errors import ConfigError, UnknownNameError
 from apigen.export import exporter_names, exporter_problems, get_exporter
 from apigen.export._base import _EXPORTERS
-from apigen.llm import LLMClient
-from apigen.rollout import DEFAULT_VERIFIERS, RolloutConfig, collect
+from apigen.rollout import DEFAULT_VERIFIERS
+from apigen.runner import collect, generate
+from apigen.settings import Settings, load_settings
 from apigen.store import Store
 from tests.rollout._support import TOY_BLUEPRINTS
 from tests.support.cli import apigen
@@ -31,35 +31,29 @@ from tests.support.plugins import verifier as verifier_plugin
 STAGES = (*DEFAULT_STAGES[:3], "deposit_cap", *DEFAULT_STAGES[3:])
 
 
-async def test_a_plugin_stage_rejects_blueprints_and_the_rejection_is_stored(
+def test_a_plugin_stage_rejects_blueprints_and_the_rejection_is_stored(
     tmp_path: Path,
 ) -> None:
-    config = Phase1Config(stages=STAGES, rounds=0)
-    run = await generate_blueprints(load_environment("toy"), 6, client=LLMClient(), config=config)
-    capped = [r for r in run.results if r.failed_stage == "deposit_cap"]
+    db = f"sqlite:///{tmp_path}/p1.db"
+    settings = Settings.model_validate(
+        {"domain": "toy", "n": 6, "backend": "local", "database_url": db,
+         "phase1": {"stages": list(STAGES), "rounds": 0}}
+    )  # fmt: skip
+    summary = generate(settings, progress=False)
+    with Store.open(db) as store:
+        finals = [store.read_item(summary.run_id, i).blueprints[-1] for i in range(6)]
+        stats = store.stats(summary.run_id)
+    reports = [bp.report for bp in finals if bp.report is not None]
+    capped = [r for r in reports if r.failed_stage and r.failed_stage.stage == "deposit_cap"]
     assert capped, "some sampled deposit is over the cap"
     for r in capped:
-        assert all("over the cap of 250" in why for why in r.report.stages[-1].reasons)
-        assert [s.stage for s in r.report.stages] == [
-            "format",
-            "execution",
-            "policy",
-            "deposit_cap",
-        ]
-    for r in run.results:
-        if r.accepted:
-            assert [s.stage for s in r.report.stages] == list(STAGES)
-    assert run.funnel()["failed"]["deposit_cap"]["count"] == len(capped)
-
-    write_run(run, tmp_path / "out")
-    lines = (tmp_path / "out" / "rejected.jsonl").read_text().splitlines()
-    assert sum(json.loads(x)["failed_stage"] == "deposit_cap" for x in lines) == len(capped)
-
-    with Store.open(f"sqlite:///{tmp_path}/p1.db") as store:
-        store.start_run({}, domain="toy", run_id="p1", planned_items=len(run.results))
-        for r in run.results:
-            store.write_item("p1", r.spec.index, blueprints=r.drafts())
-        stats = store.stats("p1")
+        assert all("over the cap of 250" in why for why in r.stages[-1].reasons)
+        assert [s.stage for s in r.stages] == ["format", "execution", "policy", "deposit_cap"]
+    for r in reports:
+        if r.passed:
+            assert [s.stage for s in r.stages] == list(STAGES)
+    assert summary.funnel is not None
+    assert summary.funnel["failed"]["deposit_cap"]["count"] == len(capped)
     rejected = {s.stage: s.failed for s in stats.blueprint_rejections}
     assert rejected["deposit_cap"] == len(capped)
     steps = [f.step for f in stats.funnel if f.step.startswith("stage: ")]
@@ -71,12 +65,20 @@ async def test_a_plugin_stage_rejects_blueprints_and_the_rejection_is_stored(
     assert stage_plugin.CAP == 250
 
 
-async def test_a_plugin_verifier_rejects_episodes_and_the_verdict_is_stored(
+def test_a_plugin_verifier_rejects_episodes_and_the_verdict_is_stored(
     tmp_path: Path,
 ) -> None:
-    config = RolloutConfig(verifiers=(*DEFAULT_VERIFIERS, "deposit_limit"), trials=1)
-    result = await collect(TOY_BLUEPRINTS, client=LLMClient(), config=config)
-    by_blueprint = {r.blueprint_id: r.trajectories[0] for r in result.results}
+    db = f"sqlite:///{tmp_path}/p2.db"
+    settings = Settings.model_validate(
+        {"backend": "local", "database_url": db,
+         "rollout": {"verifiers": [*DEFAULT_VERIFIERS, "deposit_limit"], "trials": 1}}
+    )  # fmt: skip
+    summary = collect(settings, TOY_BLUEPRINTS, progress=False)
+    with Store.open(db) as store:
+        items = [store.read_item(summary.run_id, i) for i in range(len(TOY_BLUEPRINTS))]
+        stored = store.get_trajectory(f"{summary.run_id}:0:t0")  # item 0 is toy-deposit
+        stats = store.stats(summary.run_id)
+    by_blueprint = {it.blueprints[0].id: it.trajectories[0] for it in items}
     over = by_blueprint["toy-deposit"]  # deposits 100
     assert not over.accepted
     verdict = next(v for v in over.verdicts if v.verifier == "deposit_limit")
@@ -84,13 +86,6 @@ async def test_a_plugin_verifier_rejects_episodes_and_the_verdict_is_stored(
     assert all(v.passed for v in over.verdicts if v.verifier != "deposit_limit")
     assert by_blueprint["toy-close"].accepted
     assert by_blueprint["toy-close"].verdicts[-1].verifier == "deposit_limit"
-
-    with Store.open(f"sqlite:///{tmp_path}/p2.db") as store:
-        store.start_run({}, domain="toy", run_id="p2", planned_items=len(result.results))
-        for i, r in enumerate(result.results):
-            store.write_item("p2", i, trajectories=list(r.trajectories))
-        stored = store.get_trajectory("p2:0:t0")  # item 0 is toy-deposit
-        stats = store.stats("p2")
     assert stored.blueprint_id == "toy-deposit" and not stored.accepted
     assert stored.verdicts[-1] == verdict
     assert {s.stage for s in stats.verdict_rejections} == {"deposit_limit"}
@@ -157,11 +152,11 @@ def test_an_exporter_plugin_is_found_by_entry_point_and_writes_through_apigen_ex
 
 def test_unknown_stage_or_verifier_is_a_one_line_error_listing_the_known_ones() -> None:
     with pytest.raises(ConfigError) as stage_error:
-        Phase1Config.load(stages=("format", "nope"))
+        load_settings(env={}, flags={"phase1": {"stages": ["format", "nope"]}})
     assert "unknown stage 'nope'" in str(stage_error.value)
     assert "deposit_cap" in str(stage_error.value) and "review" in str(stage_error.value)
     assert "\n" not in str(stage_error.value)
     with pytest.raises(ConfigError) as verifier_error:
-        RolloutConfig.load(verifiers=("state", "nope"))
+        load_settings(env={}, flags={"rollout": {"verifiers": ["state", "nope"]}})
     assert "unknown verifier 'nope'" in str(verifier_error.value)
     assert "committee, deposit_limit, outputs, policy, state" in str(verifier_error.value)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
+from pathlib import Path
 from typing import Any
-
-from apigen.env import load_environment
 
 __all__ = ["GENERATOR_FAULTS", "bench_phase1", "noisy_generator"]
 
@@ -36,22 +34,30 @@ def bench_phase1(
     APIGen-MT reports 70% yield with the loop against 28% without; ``paper`` holds
     those numbers for comparison.
     """
-    from apigen.blueprints import Phase1Config, generate_blueprints
-    from apigen.llm import LLMClient
+    import tempfile
 
-    env = load_environment(domain)
+    from apigen.runner import generate
+    from apigen.settings import Settings
+
     model = noisy_generator(noise, seed)
     settings: dict[str, Any] = {}
     for k in (0, rounds):
-        config = Phase1Config(generator=model, rounds=k)
-        t0 = time.perf_counter()
-        run = asyncio.run(
-            generate_blueprints(
-                env, n, client=LLMClient(), config=config, seed=seed, concurrency=concurrency
-            )
+        run_settings = Settings.model_validate(
+            {
+                "domain": domain,
+                "n": n,
+                "seed": seed,
+                "concurrency": concurrency,
+                "backend": "local",
+                "models": {"generator": {"models": [model]}},
+                "phase1": {"rounds": k},
+            }
         )
+        t0 = time.perf_counter()
+        with tempfile.TemporaryDirectory() as out:
+            summary = generate(run_settings, out=Path(out), progress=False)
         seconds = time.perf_counter() - t0
-        funnel = run.funnel()
+        funnel = summary.funnel or {}
         settings[f"K={k}"] = {
             "yield": funnel["yield"],
             "accepted": funnel["accepted"],
@@ -65,7 +71,7 @@ def bench_phase1(
         "domain": domain,
         "attempts": n,
         "generator": model,
-        "reviewers": list(Phase1Config().reviewers),
+        "reviewers": list(Settings().models.members("reviewer")),
         "settings": settings,
         "paper": {"yield_with_feedback": 0.70, "yield_without_feedback": 0.28},
     }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,27 +19,44 @@ def _load(domain: str, paths: Sequence[str | Path] | None) -> list[Blueprint]:
     return [load_blueprint(p) for p in iter_blueprint_files(sources)]
 
 
-async def _run(
+def _run(
     blueprints: list[Blueprint], *, early: bool, agent: str, trials: int, seed: int
 ) -> tuple[list[Trajectory], dict[str, Any]]:
-    from apigen.llm import LLMClient
-    from apigen.rollout import RolloutConfig, collect
+    import tempfile
 
-    config = RolloutConfig(agent_model=agent, trials=trials, early_rejection=early, concurrency=16)
+    from apigen.rollout import read_trajectories
+    from apigen.runner import collect
+    from apigen.settings import Settings
+
+    settings = Settings.model_validate(
+        {
+            "seed": seed,
+            "concurrency": 16,
+            "backend": "local",
+            "models": {"agent": {"models": [agent]}},
+            "rollout": {
+                "verifiers": ["state", "outputs", "policy"],
+                "trials": trials,
+                "early_rejection": early,
+            },
+        }
+    )
     started = time.perf_counter()
-    result = await collect(blueprints, client=LLMClient(), config=config, seed=seed)
-    elapsed = time.perf_counter() - started
-    tokens = sum(u.total_tokens for u in result.usage.values())
-    trajectories = result.trajectories
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "trajectories.jsonl"
+        summary = collect(settings, blueprints, out=out, progress=False)
+        elapsed = time.perf_counter() - started
+        trajectories = list(read_trajectories(out))
+    accepted = summary.accepted_trajectories
     stats = {
-        "episodes": result.episodes,
-        "accepted": result.accepted,
+        "episodes": summary.episodes,
+        "accepted": accepted,
         "early_rejected": sum(t.ending.startswith("early_reject") for t in trajectories),
-        "tokens": tokens,
-        "tokens_per_accepted": round(tokens / result.accepted, 1) if result.accepted else None,
+        "tokens": summary.tokens,
+        "tokens_per_accepted": round(summary.tokens / accepted, 1) if accepted else None,
         "wall_s": round(elapsed, 2),
     }
-    stats["agent_calls"] = result.usage["agent"].calls if "agent" in result.usage else 0
+    stats["agent_calls"] = sum(t.usage["agent"].calls for t in trajectories if "agent" in t.usage)
     return trajectories, stats
 
 
@@ -60,13 +76,9 @@ def bench_rollout(
     loaded = _load(domain, blueprints)
     agent = f"sim/agent?error_rate={error_rate}"
 
-    async def both() -> tuple[Any, Any]:
-        await _run(loaded[:1], early=False, agent=agent, trials=1, seed=seed)  # warm-up
-        on = await _run(loaded, early=True, agent=agent, trials=trials, seed=seed)
-        off = await _run(loaded, early=False, agent=agent, trials=trials, seed=seed)
-        return on, off
-
-    (on_traj, on), (off_traj, off) = asyncio.run(both())
+    _run(loaded[:1], early=False, agent=agent, trials=1, seed=seed)  # warm-up
+    on_traj, on = _run(loaded, early=True, agent=agent, trials=trials, seed=seed)
+    off_traj, off = _run(loaded, early=False, agent=agent, trials=trials, seed=seed)
     played = {(t.blueprint_id, t.trial): t for t in off_traj}
     stopped = [t for t in on_traj if t.ending.startswith("early_reject")]
     unsound = [t for t in stopped if played[(t.blueprint_id, t.trial)].accepted]

@@ -65,6 +65,10 @@ class _Stamped:
         self.stamps.append(time.time())
         return completion
 
+    def members(self, role: str) -> tuple[str, ...]:
+        members: tuple[str, ...] = self._inner.members(role)
+        return members
+
 
 @dataclass
 class Work:
@@ -86,7 +90,7 @@ class Work:
     def setup(self, worker_index: int, limiter: Any) -> None:
         from apigen.blueprints import curated_dir, iter_blueprint_files, load_blueprint
         from apigen.env import load_environment
-        from apigen.llm import LLMClient
+        from apigen.llm import LLMClient, ModelsConfig
         from apigen.rollout import RolloutConfig, ground_truth
 
         _warm_up()
@@ -96,17 +100,16 @@ class Work:
         if self.one_blueprint:
             self._blueprints = [median_blueprint(self._blueprints)]
         self._truths = [ground_truth(self._env, bp) for bp in self._blueprints]
-        self._client = LLMClient()
         knobs = ""
         if self.latency:
             knobs = f"?latency={self.latency:g}&latency_jitter={self.jitter:g}"
         self._echo = f"sim/echo{knobs}"
-        self._config = RolloutConfig(
-            agent_model=f"sim/agent{knobs}",
-            human_model=f"sim/human{knobs}",
-            judges=(),
-            trials=self.trials,
-        )
+        roles = {
+            "agent": {"models": [f"sim/agent{knobs}"]},
+            "human": {"models": [f"sim/human{knobs}"]},
+        }
+        self._client = LLMClient(ModelsConfig(**roles))
+        self._config = RolloutConfig(verifiers=("state", "outputs", "policy"), trials=self.trials)
 
     async def process(self, index: int) -> Done:
         from apigen.rollout import run_trials

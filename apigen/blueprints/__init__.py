@@ -31,8 +31,8 @@ One **attempt** (:func:`run_attempt`) is fully determined by an :class:`AttemptS
    once on first use, the client, the round). An unparseable answer fails at
    ``format`` whatever the list says. A failed stage registered ``final`` (``dedup``)
    ends the attempt instead of feeding back.
-4. **Committee** (:mod:`apigen.committee`): every reviewer model (today
-   ``Phase1Config.reviewers``; repeats become members ``model#1``, ``model#2``…)
+4. **Committee** (:mod:`apigen.committee`): every model of the ``reviewer`` role
+   (``client.members("reviewer")``; repeats become members ``model#1``, ``model#2``…)
    is asked concurrently (``reviewer.j2``, role ``reviewer``) to score each
    criterion 0/1 (numbers in [0, 1], booleans and pass/fail words accepted; a
    score outside [0, 1] makes the answer unreadable) with a reason. An
@@ -45,7 +45,7 @@ One **attempt** (:func:`run_attempt`) is fully determined by an :class:`AttemptS
    correctness and completeness) passed. Each member's vote is in
    ``StageOutcome.votes``.
 5. **Feedback loop**: when a stage fails, its reasons (``stage: reason`` lines,
-   reviewers' critiques included; condensed by ``feedback_model`` with
+   reviewers' critiques included; condensed by the ``feedback`` role with
    ``feedback.j2`` when configured) go into the next prompt for the same context,
    for at most ``rounds`` extra rounds (default 3). A ``dedup`` failure ends the
    attempt (the same context would repeat it). Every round's blueprint and
@@ -60,50 +60,44 @@ rejected one), its report, every round, and usage per role. Provider failures
 merged, one instruction rewritten by the generator (``recombination.j2``; the sim
 generator sees the merged TaskSketch), then every stage again with feedback.
 
-**Batches** (:func:`generate_blueprints`) run many attempts concurrently, fail
-within-run repeats at ``dedup`` in index order (so results do not depend on
-timing), optionally recombine per user, and report a funnel
-(:meth:`Phase1Run.funnel`); :func:`write_run` writes accepted blueprints as YAML
-(valid input for ``apigen blueprints validate``) and ``rejected.jsonl``;
+**Runs** of many attempts are the executor's (:func:`apigen.runner.generate`): it
+runs attempts on the local or Ray backend, lets the run's dedup arbiter fail repeats
+at ``dedup`` (the lowest item index owns a fingerprint, so results do not depend on
+timing), recombines per user with ``Phase1Config.recombine``, and feeds each written
+item to a :class:`Funnel` (per-stage counts, :func:`format_funnel`).
 :func:`blueprint_key` is an accepted blueprint's stable id (``<domain>-<fingerprint>``).
 :meth:`AttemptResult.drafts` lists every round's blueprint (what the database stores).
 
-Prompt templates are Jinja2 files (:data:`TEMPLATE_NAMES`); a file of the same
+Prompt templates are Jinja2 files (``generator.j2``, ``reviewer.j2``, ``feedback.j2``,
+``recombination.j2``); a file of the same
 name in ``Phase1Config.templates_dir`` overrides the built-in one.
 
 Files and offline checks
 ------------------------
 ``load_blueprint(path)`` / ``dump_blueprint(bp, path)`` / ``iter_blueprint_files``
-/ ``blueprint_json_schema()`` / ``curated_dir()``; ``check_format`` /
-``check_execution`` / ``check_policy`` (stages 1-3) and ``validate_offline``;
+/ ``blueprint_json_schema()`` / ``curated_dir()``; ``check_format`` (stage 1) and
+``validate_offline`` (stages 1-3: format, execution, policy);
 ``validate_files(paths)`` (what ``apigen blueprints validate`` runs) and
 ``check_curated(domain)``.
 """
 
-from apigen.blueprints._attempt import AttemptResult, RoundRecord, failure_lines, run_attempt
-from apigen.blueprints._checks import check_execution, check_format, check_policy, validate_offline
-from apigen.blueprints._client import ModelClient
+from apigen.blueprints._attempt import AttemptResult, failure_lines, run_attempt
+from apigen.blueprints._checks import check_format, validate_offline
 from apigen.blueprints._committee import review_committee  # (also registers ``review``)
 from apigen.blueprints._config import DEFAULT_CRITERIA, Phase1Config
 from apigen.blueprints._files import (
     blueprint_json_schema,
+    blueprint_key,
     curated_dir,
     dump_blueprint,
     iter_blueprint_files,
     load_blueprint,
 )
+from apigen.blueprints._funnel import Funnel, format_funnel
 from apigen.blueprints._parse import ParsedBlueprint, parse_generation
-from apigen.blueprints._recombine import group_by_user, merge_sketches, recombine
-from apigen.blueprints._run import (
-    Phase1Run,
-    blueprint_key,
-    generate_blueprints,
-    mark_duplicate,
-    write_run,
-)
+from apigen.blueprints._recombine import group_by_user, recombine
 from apigen.blueprints._sampling import (
     AttemptSpec,
-    SampledContext,
     load_personas,
     policy_sections,
     sample_context,
@@ -118,42 +112,33 @@ from apigen.blueprints._stages import (
     register_stage,
     stage_names,
 )
-from apigen.blueprints._templates import TEMPLATE_NAMES, PromptTemplates
-from apigen.blueprints._validate_files import FileReport, check_curated, validate_files
+from apigen.blueprints._templates import PromptTemplates
+from apigen.blueprints._validate_files import check_curated, validate_files
 
 __all__ = [
     "DEFAULT_CRITERIA",
     "DEFAULT_STAGES",
-    "TEMPLATE_NAMES",
     "AttemptResult",
     "AttemptSpec",
-    "FileReport",
-    "ModelClient",
+    "Funnel",
     "ParsedBlueprint",
     "Phase1Config",
-    "Phase1Run",
     "PromptTemplates",
-    "RoundRecord",
-    "SampledContext",
     "Stage",
     "StageInput",
     "blueprint_json_schema",
     "blueprint_key",
     "check_curated",
-    "check_execution",
     "check_format",
-    "check_policy",
     "curated_dir",
     "dump_blueprint",
     "failure_lines",
-    "generate_blueprints",
+    "format_funnel",
     "get_stage",
     "group_by_user",
     "iter_blueprint_files",
     "load_blueprint",
     "load_personas",
-    "mark_duplicate",
-    "merge_sketches",
     "parse_generation",
     "policy_sections",
     "recombine",
@@ -166,5 +151,4 @@ __all__ = [
     "stage_names",
     "validate_files",
     "validate_offline",
-    "write_run",
 ]

@@ -139,7 +139,7 @@ def sim_context(
 
 
 def build_blueprint(
-    parsed: ParsedBlueprint, ctx: SampledContext, config: Phase1Config
+    parsed: ParsedBlueprint, ctx: SampledContext, generator: str
 ) -> Blueprint | list[str]:
     """A :class:`Blueprint` from parsed sections, or the reasons it is invalid."""
     try:
@@ -150,7 +150,7 @@ def build_blueprint(
             outputs=parsed.outputs,
             persona=ctx.persona,
             context=ctx.record(),
-            generator=config.generator,
+            generator=generator,
         )
     except ValidationError as exc:
         return [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
@@ -180,7 +180,7 @@ async def validate_candidate(
         round=rnd,
         feedback=feedback,
         known=known,
-        reviewers=config.reviewers,
+        reviewers=client.members("reviewer"),
         variables=template_variables(ctx),
         sim=sim_context(ctx, config, rnd, feedback),
     )
@@ -199,14 +199,12 @@ async def condense(
     rnd: int,
 ) -> list[str]:
     """Failures condensed by the feedback model (when configured) into fix lines."""
-    if config.feedback_model is None or not lines:
+    if not config.condense_feedback or not lines:
         return lines
     prompt = templates.render(
         "feedback.j2", **template_variables(ctx), failures=lines, previous=previous or ""
     )
-    text = await tally.ask(
-        client, "feedback", config.feedback_model, prompt, sim_context(ctx, config, rnd, lines)
-    )
+    text = await tally.ask(client, "feedback", None, prompt, sim_context(ctx, config, rnd, lines))
     fixes = [ln.strip()[2:].strip() for ln in (text or "").splitlines() if ln.strip()[:2] == "- "]
     return [f for f in fixes if f] or lines
 
@@ -324,10 +322,12 @@ async def run_attempt(
             "generator.j2", **variables, feedback=feedback, previous=previous, round=rnd
         )
         raw = await tally.ask(
-            client, "generator", config.generator, prompt, sim_context(ctx, config, rnd, feedback)
+            client, "generator", None, prompt, sim_context(ctx, config, rnd, feedback)
         )
         parsed = parse_generation(raw)
-        return raw, parsed if isinstance(parsed, list) else build_blueprint(parsed, ctx, config)
+        if isinstance(parsed, list):
+            return raw, parsed
+        return raw, build_blueprint(parsed, ctx, client.members("generator")[0])
 
     records = await run_rounds(
         ctx,

@@ -24,7 +24,7 @@ class UsageTally:
         self,
         client: ModelClient,
         role: str,
-        model: str,
+        model: str | None,
         prompt: str,
         context: Mapping[str, Any],
     ) -> str | None:

@@ -1,14 +1,15 @@
-"""Phase-1 settings: models, rounds, committee rule and context sampling, documented per field."""
+"""Phase-1 settings (the ``phase1`` section): rounds, committee rule, context sampling.
+
+Phase 1 names roles (``generator``, ``reviewer``, ``feedback``), never models: which
+models play them is the ``models`` section (:class:`apigen.llm.ModelsConfig`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from apigen.blueprints._stages import DEFAULT_STAGES, known_stages
-from apigen.errors import ConfigError
 from apigen.safety import MAX_COUNT
 
 __all__ = ["DEFAULT_CRITERIA", "Phase1Config"]
@@ -22,7 +23,8 @@ holds every fact the human needs (completeness), outputs and actions satisfy the
 class Phase1Config(BaseModel):
     """How phase 1 generates and validates blueprints.
 
-    The committee rule: a criterion passes when a strict majority of the reviewers
+    The committee is the ``reviewer`` role's models, one per member. Its rule: a
+    criterion passes when a strict majority of the reviewers
     who did not abstain score it >= 0.5 (a tie fails; no votes fails). The voted
     mean is (criteria passed) / (criteria). The review stage passes when the voted
     mean reaches ``threshold`` *and* every criterion in ``required_criteria`` passed.
@@ -30,17 +32,10 @@ class Phase1Config(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
-    generator: str = "sim/generator"
-    """Model that writes blueprints (role ``generator``). Default ``sim/generator``."""
-    reviewers: tuple[str, ...] = Field(
-        default=("sim/reviewer", "sim/reviewer", "sim/reviewer"), min_length=1
-    )
-    """Review committee, one model name per member (repeats and mixed providers
-    allowed; role ``reviewer``). Default three ``sim/reviewer``."""
-    feedback_model: str | None = None
-    """Model that condenses failures into regeneration feedback (role ``feedback``).
-    Default ``None``: the failures are passed on verbatim (there is no ``sim/feedback``
-    role; the sim generator reads the verbatim lines)."""
+    condense_feedback: bool = False
+    """Have the ``feedback`` role (``models.feedback``) condense a round's failures into
+    fix lines before regenerating. Default ``False``: the failures are passed on
+    verbatim (the sim generator reads the verbatim lines)."""
     rounds: int = Field(default=3, ge=0, le=MAX_COUNT)
     """Feedback rounds K after the first generation (0 = no feedback loop). Default 3."""
     criteria: tuple[str, ...] = Field(default=DEFAULT_CRITERIA, min_length=1)
@@ -75,6 +70,9 @@ class Phase1Config(BaseModel):
     Default 0.5."""
     max_writes: int = Field(default=3, ge=1, le=3)
     """Most write tools in one sampled chain (1-3). Default 3."""
+    recombine: bool = False
+    """After the attempts, merge up to three accepted blueprints of each user with two
+    or more into one longer task, validated like any other. Default ``False``."""
 
     @model_validator(mode="after")
     def _required_are_criteria(self) -> Phase1Config:
@@ -87,13 +85,3 @@ class Phase1Config(BaseModel):
     @classmethod
     def _known_stages(cls, names: tuple[str, ...]) -> tuple[str, ...]:
         return known_stages(names)
-
-    @classmethod
-    def load(cls, **overrides: Any) -> Phase1Config:
-        """Build from keyword values; a bad value raises :class:`ConfigError` naming the field."""
-        try:
-            return cls(**{k: v for k, v in overrides.items() if v is not None})
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"]) or None
-            raise ConfigError(err["msg"], field=field) from None

@@ -16,6 +16,7 @@ from apigen.types import Blueprint
 
 __all__ = [
     "blueprint_json_schema",
+    "blueprint_key",
     "curated_dir",
     "dump_blueprint",
     "iter_blueprint_files",
@@ -83,3 +84,9 @@ def dump_blueprint(blueprint: Blueprint, path: str | Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(SCHEMA_HEADER + text, encoding="utf-8")
     return path
+
+
+def blueprint_key(bp: Blueprint) -> str:
+    """The stable id of an accepted blueprint: ``<domain>-<first 16 of fingerprint>``
+    (its file name under ``--out``, its ``Blueprint.id`` in the database)."""
+    return f"{bp.domain}-{bp.fingerprint()[:16]}"

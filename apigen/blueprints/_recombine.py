@@ -137,12 +137,12 @@ async def recombine(
             **sim_context(ctx, config, rnd, feedback),
             "recombine": [p.instruction for p in parts],  # extra key: sim/generator reads TASK
         }
-        raw = await tally.ask(client, "generator", config.generator, prompt, context)
+        raw = await tally.ask(client, "generator", None, prompt, context)
         parsed = parse_generation(raw, need=("instruction",))
         if isinstance(parsed, list):
             return raw, parsed
         merged = ParsedBlueprint(parsed.instruction, tuple(actions), outputs, parsed.reasoning)
-        return raw, build_blueprint(merged, ctx, config)
+        return raw, build_blueprint(merged, ctx, client.members("generator")[0])
 
     records = await run_rounds(
         ctx,

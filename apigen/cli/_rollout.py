@@ -2,31 +2,36 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
 
 from apigen.cli._render import echo_json
+from apigen.cli._settings import (
+    BACKEND_HELP,
+    CONFIG_HELP,
+    DB_HELP,
+    MODEL_HELP,
+    exit_if_interrupted,
+    settings_from,
+)
 from apigen.safety import MAX_ITEMS, MAX_SEED, check_output, printable
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from apigen.rollout import CollectResult, RolloutConfig, TrialsResult
-    from apigen.types import Blueprint, Message, Trajectory
+    from apigen.runner import RunSummary
+    from apigen.types import Message, Trajectory
 
 app = typer.Typer(help="Phase 2: role-play blueprints into trajectories.", no_args_is_help=True)
-
-_DB_HELP = "Database URL or SQLite file (default: $APIGEN_DATABASE_URL, else ./apigen.db)."
 
 
 @app.command("collect")
 def collect_cmd(
+    config: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
+    models: list[str] | None = typer.Option(None, "--model", help=MODEL_HELP),
     blueprints: list[Path] | None = typer.Option(
         None, help="Blueprint files or directories (or use --from-db)."
     ),
@@ -39,34 +44,31 @@ def collect_cmd(
     n: int | None = typer.Option(
         None, "-n", min=1, max=MAX_ITEMS, help="Use only the first N blueprints."
     ),
-    db: str | None = typer.Option(None, "--db", help=_DB_HELP, show_default=False),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP, show_default=False),
     out: Path | None = typer.Option(
         None, help="Write the trajectories to this JSONL file instead of the database."
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
     trials: int | None = typer.Option(None, help="Episodes per blueprint (default 3)."),
-    agent: str | None = typer.Option(None, help="Agent model (default: the agent role's)."),
-    human: str | None = typer.Option(None, help="Human model (default: the human role's)."),
-    judges: str | None = typer.Option(None, help="Comma-separated committee models (off)."),
     best_of: int | None = typer.Option(None, help="Best-of-N human candidates (1 = off)."),
     early_rejection: bool | None = typer.Option(
         None, "--early-rejection/--no-early-rejection", help="Stop doomed episodes (on)."
     ),
-    seed: int = typer.Option(
-        0, min=0, max=MAX_SEED, help="Run seed: same seed, same trajectories."
+    concurrency: int | None = typer.Option(None, min=1, help="Blueprints in flight."),
+    backend: str | None = typer.Option(None, "--backend", help=BACKEND_HELP),
+    seed: int | None = typer.Option(
+        None, min=0, max=MAX_SEED, help="Run seed: same seed, same trajectories."
     ),
-    state_seed: int = typer.Option(
-        0, min=0, max=MAX_SEED, help="State seed the blueprints refer to."
+    state_seed: int | None = typer.Option(
+        None, min=0, max=MAX_SEED, help="State seed the blueprints refer to."
     ),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Role-play every blueprint and judge each episode; store the trajectories as a
     new run (or write them to --out) and print the accepted share with the top
     rejection reasons."""
-    from contextlib import ExitStack
-
     from apigen.errors import UserError
-    from apigen.rollout import RolloutConfig
+    from apigen.runner import collect as run_collect
 
     if bool(blueprints) == from_db:
         raise UserError("give exactly one of --blueprints PATH or --from-db")
@@ -76,129 +78,69 @@ def collect_cmd(
         raise UserError("--db is not used when reading --blueprints and writing --out")
     if out is not None:
         check_output(out, force=force)
-    config = RolloutConfig.load(
-        trials=trials,
-        agent_model=agent,
-        human_model=human,
-        judges=tuple(j.strip() for j in judges.split(",") if j.strip()) if judges else None,
-        human_candidates=best_of,
-        early_rejection=early_rejection,
-    )
-    with ExitStack() as stack:
-        store = None
-        if from_db or out is None:
-            from apigen.store import Store
+    flags = {
+        "seed": seed,
+        "state_seed": state_seed,
+        "concurrency": concurrency,
+        "database_url": db,
+        "backend": backend,
+        "rollout": {
+            "trials": trials,
+            "human_candidates": best_of,
+            "early_rejection": early_rejection,
+        },
+    }
+    settings = settings_from(config, flags, models, "trajectories")
+    source: dict[str, Any]
+    if from_db:
+        from apigen.store import Store
 
-            store = stack.enter_context(Store.open(db, create=not from_db))
-        if store is not None and from_db:
+        with Store.open(settings.database_url, create=False) as store:
             loaded = store.accepted_blueprints(run)
             if not loaded:
-                where = f"run {run}" if run else store.url
-                raise UserError(f"no accepted blueprints in {where}")
-            source: dict[str, Any] = {"database": store.url, "run": run}
-        else:
-            from apigen.blueprints import iter_blueprint_files, load_blueprint
+                raise UserError(f"no accepted blueprints in {f'run {run}' if run else store.url}")
+            source = {"database": store.url, "run": run}
+    else:
+        from apigen.blueprints import iter_blueprint_files, load_blueprint
 
-            paths = list(blueprints or ())
-            loaded = [load_blueprint(p) for p in iter_blueprint_files(paths)]
-            source = {"files": [str(p) for p in paths]}
-        loaded = loaded[:n] if n is not None else loaded
-        with _progress(len(loaded), disable=json_out) as advance:
-            if out is None and store is not None:
-                from apigen.cli._persist import collect_into
-
-                result, run_id = collect_into(
-                    store,
-                    loaded,
-                    config=config,
-                    seed=seed,
-                    state_seed=state_seed,
-                    source=source,
-                    on_result=advance,
-                )
-                place: dict[str, Any] = {"run_id": run_id, "database": store.url}
-            else:
-                assert out is not None
-                result = _collect_to_file(loaded, out, config, seed, state_seed, advance)
-                place = {"out": str(out)}
-    _echo_summary(result, place, json_out=json_out, db=db)
+        paths = list(blueprints or ())
+        loaded = [load_blueprint(p) for p in iter_blueprint_files(paths)]
+        source = {"files": [str(p) for p in paths]}
+    loaded = loaded[:n] if n is not None else loaded
+    summary = run_collect(settings, loaded, source=source, out=out, progress=not json_out)
+    _echo_summary(summary, json_out=json_out, db=db)
+    exit_if_interrupted(summary.status)
 
 
-@contextmanager
-def _progress(total: int, *, disable: bool) -> Iterator[Callable[[TrialsResult], None]]:
-    """A rich bar on stderr advanced once per finished blueprint."""
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-        disable=disable or total < 2,
-    ) as progress:
-        task = progress.add_task("blueprints", total=total)
-        yield lambda _result: progress.advance(task)
-
-
-def _collect_to_file(
-    loaded: list[Blueprint],
-    out: Path,
-    config: RolloutConfig,
-    seed: int,
-    state_seed: int,
-    advance: Callable[[TrialsResult], None],
-) -> CollectResult:
-    """Today's file mode: every blueprint's trajectories appended to ``out`` as it finishes."""
-    from apigen.llm import LLMClient
-    from apigen.rollout import collect, write_trajectories
-
-    write_trajectories(out, [])
-
-    def done(result: TrialsResult) -> None:
-        write_trajectories(out, result.trajectories, append=True)
-        advance(result)
-
-    return asyncio.run(
-        collect(
-            loaded,
-            client=LLMClient(),
-            config=config,
-            seed=seed,
-            state_seed=state_seed,
-            on_result=done,
-        )
+def _echo_summary(summary: RunSummary, *, json_out: bool, db: str | None) -> None:
+    numbers = summary.trajectories_summary()
+    place: dict[str, Any] = (
+        {"out": summary.out}
+        if summary.out is not None
+        else {"run_id": summary.run_id, "database": summary.database_url}
     )
-
-
-def _echo_summary(
-    result: CollectResult, place: dict[str, Any], *, json_out: bool, db: str | None
-) -> None:
-    summary = {**result.summary(), **place}
     if json_out:
-        echo_json(summary)
+        echo_json({**numbers, **place})
         return
     typer.echo(
-        f"accepted {summary['accepted']}/{summary['episodes']} episodes "
-        f"({100 * result.accepted_share:.1f}%), {summary['blueprints_accepted']}/"
-        f"{summary['blueprints']} blueprints with an accepted trajectory"
+        f"accepted {numbers['accepted']}/{numbers['episodes']} episodes "
+        f"({100 * summary.accepted_share:.1f}%), {numbers['blueprints_accepted']}/"
+        f"{numbers['blueprints']} blueprints with an accepted trajectory"
     )
-    for reason, count in result.top_reasons():
+    for reason, count in numbers["top_rejection_reasons"].items():
         typer.echo(f"  rejected {count:>5}  {reason}")
-    tokens = f"tokens {summary['tokens']}, cost {summary['cost_usd']} USD"
-    if "out" in place:
-        typer.echo(f"{tokens}; wrote {place['out']}")
+    tokens = f"tokens {numbers['tokens']}, cost {numbers['cost_usd']} USD"
+    if summary.out is not None:
+        typer.echo(f"{tokens}; wrote {summary.out}")
         return
-    run_id, db_flag = place["run_id"], f" --db '{db}'" if db else ""
-    typer.echo(f"{tokens}; run {run_id} stored in {place['database']}")
+    run_id, db_flag = summary.run_id, f" --db '{db}'" if db else ""
+    typer.echo(f"{tokens}; run {run_id} stored in {summary.database_url}")
     typer.echo(f"next: apigen stats --run {run_id}{db_flag}; apigen show {run_id}:0:t0{db_flag}")
 
 
 def show(
     ident: str = typer.Argument(..., metavar="ID", help="Trajectory id (or a unique prefix)."),
-    db: str | None = typer.Option(None, "--db", help=_DB_HELP, show_default=False),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP, show_default=False),
     file: Path | None = typer.Option(
         None, "--file", help="Look the id up in this JSONL file instead of the database."
     ),

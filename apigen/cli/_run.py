@@ -4,18 +4,33 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
+from apigen.cli._settings import (
+    BACKEND_HELP,
+    CONFIG_HELP,
+    DB_HELP,
+    MODEL_HELP,
+    exit_if_interrupted,
+    settings_from,
+)
+from apigen.errors import UserError
 from apigen.safety import check_output
 
 
 def run(
-    config: Path | None = typer.Argument(None, help="YAML configuration (see `apigen init`)."),
+    config_arg: Path | None = typer.Argument(
+        None, metavar="[CONFIG]", help="Settings file (same as --config)."
+    ),
+    config: Path | None = typer.Option(None, "--config", help=CONFIG_HELP),
+    models: list[str] | None = typer.Option(None, "--model", help=MODEL_HELP),
     domain: str | None = typer.Option(None, "--domain", help="Domain to synthesise for."),
     n: int | None = typer.Option(None, "-n", "--n", help="Blueprint attempts (work items)."),
     trials: int | None = typer.Option(None, "--trials", help="Episodes per validated blueprint."),
-    db: str | None = typer.Option(None, "--db", help="Database URL (default: ./apigen.db)."),
+    db: str | None = typer.Option(None, "--db", help=DB_HELP),
+    backend: str | None = typer.Option(None, "--backend", help=BACKEND_HELP),
     ray_address: str | None = typer.Option(None, "--ray-address", help="Ray cluster to join."),
     workers: int | None = typer.Option(None, "--workers", help="Ray worker actors."),
     concurrency: int | None = typer.Option(
@@ -31,9 +46,12 @@ def run(
     With no configuration it runs offline on sim/… models, a local Ray instance and
     ./apigen.db. Layering: CONFIG file < APIGEN_* environment < these flags.
     """
-    from apigen.runner import load_run_config, run_pipeline
+    from apigen.runner import run as run_both
 
-    flags: dict[str, object] = {
+    if config_arg is not None and config is not None:
+        raise UserError("give the settings file once (CONFIG or --config)")
+    flags: dict[str, Any] = {
+        "backend": backend,
         "domain": domain,
         "n": n,
         "database_url": db,
@@ -44,14 +62,13 @@ def run(
     }
     if trials is not None:
         flags["rollout"] = {"trials": trials}
-    cfg = load_run_config(config, flags=flags)
-    summary = run_pipeline(cfg, resume=resume, progress=not quiet and not json_out)
+    cfg = settings_from(config or config_arg, flags, models, "both")
+    summary = run_both(cfg, resume=resume, progress=not quiet and not json_out)
     if json_out:
         typer.echo(json.dumps(summary.to_json(), indent=2))
     else:
         typer.echo(summary.render())
-    if summary.status == "interrupted":
-        raise typer.Exit(130)
+    exit_if_interrupted(summary.status)
 
 
 def init(
@@ -59,8 +76,8 @@ def init(
     force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
 ) -> None:
     """Write a commented starter configuration with every setting and its default."""
-    from apigen.runner import starter_config
+    from apigen.settings import starter_config
 
     check_output(path, option="PATH", force=force)
     path.write_text(starter_config(), encoding="utf-8")
-    typer.echo(f"wrote {path}; run it with: apigen run {path}")
+    typer.echo(f"wrote {path}; run it with: apigen run --config {path}")

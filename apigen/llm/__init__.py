@@ -5,11 +5,13 @@ Contract
 ``LLMClient.complete(role, model, messages, *, tools=None, params=None, context=None)``
 is the single async entry point. It takes
 
-- ``role``: who is calling (``generator``, ``reviewer``, ``human``, ``agent``,
-  ``judge``, ``feedback``); usage is accounted per role and per model;
-- ``model``: any model name litellm routes (``openai/gpt-4o``, ``hosted_vllm/…``,
-  ``ollama/…``) or ``sim/<name>`` for the offline scripted role-players; ``None``
-  picks the role's first configured model;
+- ``role``: who is calling, a registered role (:func:`register_role`; built in:
+  ``generator``, ``reviewer``, ``feedback``, ``human``, ``agent``, ``judge``); usage
+  is accounted per role and per model;
+- ``model``: ``None`` (the role's first configured model: what phases pass), or one
+  of the role's members (:meth:`LLMClient.members`, a committee asks each). Any
+  model name litellm routes (``openai/gpt-4o``, ``hosted_vllm/…``, ``ollama/…``)
+  or ``sim/<name>`` for the offline scripted role-players;
 - ``messages``: :class:`apigen.types.Message` records (converted to OpenAI dicts
   here, assistant tool calls with ids and JSON-string arguments);
 - ``tools``: OpenAI function definitions (what :attr:`apigen.env.Tool.schema` gives);
@@ -48,7 +50,13 @@ Guarantees
   caller at once; a ``ProviderError`` a sim model injects keeps its structure.
 - **Usage.** ``client.usage()`` / ``client.usage_by_model()`` return
   :class:`apigen.types.Usage` records at any time; ``client.take_usage()``
-  returns and resets them so a runner can persist deltas.
+  returns and resets them; ``with client.usage_scope() as ledger:`` counts the
+  calls made inside the block (this task and the tasks it starts) apart, so
+  concurrent work items on one client each get their own usage.
+- **Roles.** Phases name roles, never models: ``client.members(role)`` gives the
+  models playing a role (a committee's members), from :class:`ModelsConfig`;
+  ``ModelsConfig.all_models()`` is every model a run may call (fallbacks
+  included), what a run-wide rate limiter covers.
 - **Cheap import.** ``import apigen.llm`` does not import litellm; the first call
   does, with debug output suppressed, the local price map and ``.env`` loading
   disabled (the environment of :data:`apigen.LITELLM_ENV`, set by ``import apigen``).
@@ -62,7 +70,6 @@ from __future__ import annotations
 from apigen.llm._cache import CacheBackend, DiskCache, MemoryCache
 from apigen.llm._client import LLMClient
 from apigen.llm._config import (
-    ROLES,
     CacheSettings,
     EndpointSettings,
     ModelsConfig,
@@ -75,11 +82,11 @@ from apigen.llm._limits import RateLimiter, TokenBucketLimiter
 from apigen.llm._litellm import litellm_acompletion
 from apigen.llm._protocol import CompletionLike, ModelClient, OutputErrorLike
 from apigen.llm._records import Completion, OutputError
+from apigen.llm._roles import Role, get_role, register_role, role_names
 from apigen.llm._usage import UsageLedger
 
 __all__ = [
     "EPISODE_CONTEXT",
-    "ROLES",
     "CacheBackend",
     "CacheSettings",
     "Completion",
@@ -94,9 +101,13 @@ __all__ = [
     "OutputErrorLike",
     "RateLimiter",
     "RetrySettings",
+    "Role",
     "RoleModels",
     "SamplingParams",
     "TokenBucketLimiter",
     "UsageLedger",
+    "get_role",
     "litellm_acompletion",
+    "register_role",
+    "role_names",
 ]

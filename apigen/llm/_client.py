@@ -7,6 +7,7 @@ import functools
 import os
 import time
 from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ from apigen.llm._limits import Limits, RateLimiter, TokenBucketLimiter
 from apigen.llm._messages import to_openai_messages, tool_names
 from apigen.llm._records import Completion
 from apigen.llm._retry import Tries, with_retries
-from apigen.llm._usage import UsageLedger
+from apigen.llm._usage import UsageLedger, active_ledgers, usage_scope
 from apigen.types import Message, Usage
 
 __all__ = ["LLMClient"]
@@ -133,7 +134,8 @@ class LLMClient:
         try:
             response = await with_retries(once, self.config.retry, route.max_attempts, tries)
         except ProviderError:
-            self.ledger.add_failure(role, route.model, retries=tries.count - 1)
+            for ledger in (self.ledger, *active_ledgers()):
+                ledger.add_failure(role, route.model, retries=tries.count - 1)
             raise
         finally:
             EPISODE_CONTEXT.reset(token)
@@ -146,15 +148,16 @@ class LLMClient:
                 tokens_used=parsed.prompt_tokens + parsed.completion_tokens,
                 tokens_estimated=estimate,
             )
-        self.ledger.add_call(
-            role,
-            route.model,
-            prompt_tokens=parsed.prompt_tokens,
-            completion_tokens=parsed.completion_tokens,
-            cost_usd=parsed.cost_usd,
-            retries=attempts - 1,
-            cached=False,
-        )
+        for ledger in (self.ledger, *active_ledgers()):
+            ledger.add_call(
+                role,
+                route.model,
+                prompt_tokens=parsed.prompt_tokens,
+                completion_tokens=parsed.completion_tokens,
+                cost_usd=parsed.cost_usd,
+                retries=attempts - 1,
+                cached=False,
+            )
         return Completion(
             role=role,
             model=route.model,
@@ -200,9 +203,16 @@ class LLMClient:
 
     def _from_cache(self, role: str, model: str, value: str, started: float) -> Completion:
         stored = Completion.model_validate_json(value)
-        self.ledger.add_call(
-            role, model, prompt_tokens=0, completion_tokens=0, cost_usd=0.0, retries=0, cached=True
-        )
+        for ledger in (self.ledger, *active_ledgers()):
+            ledger.add_call(
+                role,
+                model,
+                prompt_tokens=0,
+                completion_tokens=0,
+                cost_usd=0.0,
+                retries=0,
+                cached=True,
+            )
         return stored.model_copy(
             update={
                 "role": role,
@@ -254,6 +264,10 @@ class LLMClient:
         endpoint = self.config.endpoint(model)
         return Limits(rpm=endpoint.rpm, tpm=endpoint.tpm)
 
+    def members(self, role: str) -> tuple[str, ...]:
+        """The models playing ``role``, in order (a committee's members)."""
+        return self.config.members(role)
+
     def usage(self) -> dict[str, Usage]:
         """Usage per role so far."""
         return self.ledger.by_role()
@@ -265,6 +279,16 @@ class LLMClient:
     def take_usage(self) -> dict[tuple[str, str], Usage]:
         """Usage per (role, model) since the last take, then reset: deltas to persist."""
         return self.ledger.take()
+
+    def usage_scope(self) -> AbstractContextManager[UsageLedger]:
+        """A scope counting the calls made inside it (in this task and the tasks it
+        starts), e.g. one work item's among many concurrent ones on this client::
+
+            with client.usage_scope() as item_usage:
+                await run_attempt(spec, env=env, client=client)
+            rows = item_usage.snapshot()  # {(role, model): Usage}
+        """
+        return usage_scope()
 
 
 def _api_key(route: _Route) -> str | None:

@@ -1,26 +1,25 @@
 """Model configuration per role: which models, how to sample, how to reach them.
 
-Layering: defaults here < environment (``APIGEN_*``, nested with ``__``, values as
-JSON, e.g. ``APIGEN_AGENT__MODELS='["openai/gpt-4o"]'``) < keyword overrides
-passed to :meth:`ModelsConfig.load`. With no configuration at all every role
-plays an offline ``sim/…`` model.
+This is the ``models`` section of the one settings tree (:mod:`apigen.settings`),
+which layers file < environment (``APIGEN_MODELS__<ROLE>__MODELS='["openai/gpt-4o"]'``)
+< flags. With no configuration at all every role plays an offline ``sim/…`` model.
 """
 
 from __future__ import annotations
 
 import fnmatch
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from apigen.errors import ConfigError
+from apigen.llm._roles import get_role, role_names
 from apigen.safety import check_json_size
 from apigen.types import JSON
 
 __all__ = [
-    "ROLES",
     "CacheSettings",
     "EndpointSettings",
     "ModelsConfig",
@@ -28,9 +27,6 @@ __all__ = [
     "RoleModels",
     "SamplingParams",
 ]
-
-ROLES: tuple[str, ...] = ("generator", "reviewer", "human", "agent", "judge", "feedback")
-"""Roles that call models; each has a :class:`RoleModels` entry in :class:`ModelsConfig`."""
 
 
 class _Settings(BaseModel):
@@ -128,34 +124,21 @@ class CacheSettings(_Settings):
     """Entries kept by the ``memory`` backend (least recently used evicted). Default 10000."""
 
 
-def _role(*models: str) -> RoleModels:
-    return RoleModels(models=models)
+class ModelsConfig(_Settings):
+    """Models per role, endpoints per model, retry and cache policy: the ``models``
+    section of the settings tree (:mod:`apigen.settings`).
 
+    Every registered role (:func:`apigen.llm.register_role`) is a key of its own,
+    ``models.<role>: {models, params, fallbacks}``, defaulting to the role's
+    registered models; other keys are :attr:`endpoints`, :attr:`retry` and
+    :attr:`cache`. A key that is neither raises "unknown role".
+    """
 
-class ModelsConfig(BaseSettings):
-    """Models per role, endpoints per model, retry and cache policy."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="APIGEN_",
-        env_nested_delimiter="__",
-        extra="forbid",
-        frozen=True,
-        use_attribute_docstrings=True,
+    model_config = ConfigDict(
+        extra="allow", frozen=True, use_attribute_docstrings=True, validate_default=True
     )
+    __pydantic_extra__: dict[str, RoleModels] = Field(init=False)
 
-    generator: RoleModels = _role("sim/generator")
-    """Blueprint generator. Default ``sim/generator``."""
-    reviewer: RoleModels = _role("sim/reviewer", "sim/reviewer", "sim/reviewer")
-    """Blueprint review committee, one model per member. Default three ``sim/reviewer``."""
-    human: RoleModels = _role("sim/human")
-    """Simulated human. Default ``sim/human``."""
-    agent: RoleModels = _role("sim/agent")
-    """Agent under test (function calling). Default ``sim/agent``."""
-    judge: RoleModels = _role("sim/judge", "sim/judge", "sim/judge")
-    """Trajectory committee, one model per member. Default three ``sim/judge``."""
-    feedback: RoleModels = _role("sim/reviewer")
-    """Turns review critiques into regeneration feedback. Default ``sim/reviewer``
-    (the sim reviewer writes critiques; there is no separate sim feedback model)."""
     endpoints: dict[str, EndpointSettings] = Field(default_factory=dict)
     """Per-model endpoint settings keyed by model name or glob (``openai/*``); the
     exact name wins over globs. Default ``{}``."""
@@ -164,22 +147,58 @@ class ModelsConfig(BaseSettings):
     cache: CacheSettings = CacheSettings()
     """Response cache. Default: off."""
 
+    @model_validator(mode="after")
+    def _registered_roles(self) -> ModelsConfig:
+        roles = self.__pydantic_extra__
+        assert roles is not None
+        known = role_names()
+        unknown = [name for name in roles if name not in known]
+        if unknown:
+            raise ValueError(f"unknown role {unknown[0]!r} (known: {', '.join(known)})")
+        for name in known:  # every role appears in dumps (stored run configurations)
+            roles.setdefault(name, RoleModels(models=get_role(name).models))
+        return self
+
     @classmethod
-    def load(cls, **overrides: Any) -> ModelsConfig:
-        """Build from the environment plus ``overrides``; bad values raise ConfigError."""
+    def load(cls, **values: Any) -> ModelsConfig:
+        """Build from keyword values (no environment: :func:`apigen.settings.load_settings`
+        layers files, environment and flags); bad values raise ConfigError naming the field."""
         try:
-            return cls(**overrides)
+            return cls(**values)
         except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"]) or None
-            raise ConfigError(err["msg"], field=field) from None
+            raise ConfigError.from_validation(exc) from None
 
     def role(self, role: str) -> RoleModels:
-        """The :class:`RoleModels` of ``role``; unknown roles raise ConfigError."""
-        if role not in ROLES:
-            raise ConfigError(f"unknown role {role!r} (known: {', '.join(ROLES)})", field="role")
-        value: RoleModels = getattr(self, role)
-        return value
+        """The :class:`RoleModels` of ``role`` (its registered defaults when the role was
+        registered after this configuration was built); unknown roles raise ConfigError."""
+        roles = self.__pydantic_extra__ or {}
+        found = roles.get(role)
+        if found is None:
+            found = RoleModels(models=get_role(role).models)
+        return found
+
+    def members(self, role: str) -> tuple[str, ...]:
+        """The models playing ``role`` in order (a committee's members)."""
+        return self.role(role).models
+
+    def roles(self) -> dict[str, RoleModels]:
+        """Every registered role with its settings."""
+        return {name: self.role(name) for name in role_names()}
+
+    def all_models(self) -> tuple[str, ...]:
+        """Every model a run may call: each role's models and fallbacks, sorted. The
+        run-wide rate limiter covers exactly these."""
+        found = {m for rm in self.roles().values() for m in (*rm.models, *rm.fallbacks)}
+        return tuple(sorted(found))
+
+    def sim_roles(self, roles: Iterable[str]) -> list[str]:
+        """Those of ``roles`` played only by offline ``sim/…`` models (fallbacks included)."""
+        out = []
+        for name in roles:
+            rm = self.role(name)
+            if all(m.startswith("sim/") for m in (*rm.models, *rm.fallbacks)):
+                out.append(name)
+        return out
 
     def endpoint(self, model: str) -> EndpointSettings:
         """Endpoint settings for ``model``: exact key, else the query-less name,

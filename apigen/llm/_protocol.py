@@ -45,7 +45,14 @@ class CompletionLike(Protocol):
 
 
 class ModelClient(Protocol):
-    """``LLMClient.complete``'s signature; raises ``ProviderError`` when a call fails."""
+    """``LLMClient.complete``'s signature; raises ``ProviderError`` when a call fails.
+
+    Phases name roles, never models: they pass ``model=None`` (the role's first
+    model) or one of :meth:`members` (a committee asks each member)."""
+
+    def members(self, role: str) -> tuple[str, ...]:
+        """The models playing ``role``, in order (one per committee member)."""
+        ...
 
     async def complete(
         self,

@@ -1,13 +1,39 @@
-"""Usage accounting per (role, model), safe from any thread or task."""
+"""Usage accounting per (role, model), safe from any thread or task; usage scopes."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from apigen.types import Usage
 
-__all__ = ["UsageLedger"]
+__all__ = ["UsageLedger", "active_ledgers", "usage_scope"]
+
+_SCOPES: ContextVar[tuple[UsageLedger, ...]] = ContextVar("apigen_usage_scopes", default=())
+
+
+@contextmanager
+def usage_scope() -> Iterator[UsageLedger]:
+    """Count every call made in this context (this task and the tasks it starts) in a
+    fresh :class:`UsageLedger` as well; scopes nest, each counting its own calls.
+
+    asyncio tasks copy the context when they are created, so concurrent work items
+    that each open a scope in their own task are counted apart on one client.
+    """
+    ledger = UsageLedger()
+    token = _SCOPES.set((*_SCOPES.get(), ledger))
+    try:
+        yield ledger
+    finally:
+        _SCOPES.reset(token)
+
+
+def active_ledgers() -> tuple[UsageLedger, ...]:
+    """The ledgers of the scopes open in the current context, outermost first."""
+    return _SCOPES.get()
+
 
 # counter slots of one (role, model) entry
 _CALLS, _PROMPT, _COMPLETION, _ERRORS, _RETRIES, _HITS, _COST, _PRICED = range(8)

@@ -60,26 +60,28 @@ Acceptance (each a :class:`apigen.types.Verdict`; accepted iff all pass)
     ``outputs``    every expected output appears in the agent's messages
                    (rule: :func:`output_present`).
     ``policy``     no tool call of the episode was flagged by the policy checks.
-    ``committee``  the judges (today ``config.judges``; repeats become members
+    ``committee``  the ``judge`` role's models (``client.members("judge")``; repeats become members
                    ``model#1``, ``model#2``…) vote on policy adherence,
                    faithfulness and the human's realism through
                    :class:`apigen.committee.Committee`: scores range-checked on
                    0-1, an unreadable answer re-asked with its reason and, after
                    ``config.judge_attempts`` asks, an abstention (as is a provider
                    error); strict majority of cast votes
-                   (:class:`apigen.committee.CastMajority`). Off when there are no
-                   judges; registered ``after_pass``: only asked when every
+                   (:class:`apigen.committee.CastMajority`). Off when not in
+                   ``config.verifiers``; registered ``after_pass``: only asked when every
                    verdict before it passed.
     ``dedup``      added by :func:`run_trials` to an accepted trajectory whose tool
                    calls and messages repeat an earlier accepted one of the blueprint.
 
 Files: :func:`write_trajectories` / :func:`read_trajectories` keep one
 ``Trajectory.model_dump_json()`` per line (JSONL); :func:`find_trajectory` looks
-one up by id (or unique id prefix). :func:`collect` runs many
-blueprints with bounded concurrency and summarises the accepted share and the
-top rejection reasons (:func:`rejection_reason`).
+one up by id (or unique id prefix); :func:`rejection_reason` names why a trajectory
+was rejected in one short key. Runs over many blueprints are the executor's
+(:func:`apigen.runner.collect`).
 
-The client is anything with ``LLMClient.complete``'s signature (:class:`ModelClient`).
+The client is anything with ``LLMClient.complete``'s signature and ``members(role)``
+(:class:`ModelClient`); phase 2 names roles (``human``, ``agent``, ``judge``), never
+models.
 Every call carries the episode context ``sim/…`` models read (keys of
 :class:`apigen.llm.sim.ContextKey`: ``env``, ``sandbox``, ``blueprint``, ``persona``,
 ``messages``, ``seed``, ``episode``; ``criteria`` for judges, ``candidates`` for the
@@ -89,11 +91,11 @@ best-of-N chooser). ``Trajectory.usage`` books calls under ``human``, ``agent`` 
 
 from apigen.rollout._accept import output_present
 from apigen.rollout._client import ModelClient
-from apigen.rollout._collect import CollectResult, collect, rejection_reason
 from apigen.rollout._committee import judge_committee  # (also registers ``committee``)
 from apigen.rollout._config import RolloutConfig
 from apigen.rollout._episode import run_episode
 from apigen.rollout._files import find_trajectory, read_trajectories, write_trajectories
+from apigen.rollout._reasons import rejection_reason
 from apigen.rollout._trials import TrialsResult, episode_seed, run_trials
 from apigen.rollout._truth import GroundTruth, ground_truth
 from apigen.rollout._verifiers import (
@@ -107,14 +109,12 @@ from apigen.rollout._verifiers import (
 
 __all__ = [
     "DEFAULT_VERIFIERS",
-    "CollectResult",
     "GroundTruth",
     "ModelClient",
     "RolloutConfig",
     "TrialsResult",
     "Verifier",
     "VerifierInput",
-    "collect",
     "episode_seed",
     "find_trajectory",
     "get_verifier",

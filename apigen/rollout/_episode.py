@@ -104,7 +104,7 @@ class _Episode:
                 self.client,
                 self.book,
                 "agent",
-                self.config.agent_model,
+                None,
                 list(self.messages),
                 None,
                 self.context(),
@@ -257,7 +257,7 @@ async def run_episode(
             config=config,
             book=ep.book,
             context=ep.context,
-            judges=config.judges,
+            judges=client.members("judge"),
         ),
     )
     digest = canonical_json([ep.key, seed, [m.model_dump(mode="json") for m in messages]])

@@ -85,13 +85,13 @@ async def ask_human(
     view = flipped_view(blueprint, messages, config.greeting, domain)
     n = config.human_candidates
     if n == 1:
-        completion = await ask(client, book, "human", config.human_model, view, None, context())
+        completion = await ask(client, book, "human", None, view, None, context())
         return completion.text or ""
     seeds = [derive_seed(context()[K.SEED], "human", turn, i) for i in range(n)]
     params = [{"temperature": config.human_temperature, "seed": s} for s in seeds]
     outcomes = await asyncio.gather(
         *(
-            ask(client, book, "human", config.human_model, view, p, context(**{K.SEED: s}))
+            ask(client, book, "human", None, view, p, context(**{K.SEED: s}))
             for p, s in zip(params, seeds, strict=True)
         ),
         return_exceptions=True,
@@ -136,7 +136,7 @@ async def _choose(
             client,
             book,
             "judge",
-            config.chooser_model,
+            None,
             request,
             None,
             context(**{K.CANDIDATES: texts}),

@@ -1,55 +1,71 @@
-"""The runner: ``apigen run`` on a local Ray instance or a cluster (the only Ray seam).
+"""The one executor: every command's run, locally or on Ray (the only Ray seam).
 
 Public surface
 --------------
-``load_run_config(path, flags=, env=) -> RunConfig``
-    Layered configuration: defaults < YAML file < environment (``APIGEN_*``) < flags.
-    Bad input raises :class:`apigen.errors.ConfigError` naming the field.
-``starter_config() -> str``
-    The commented YAML ``apigen init`` writes (every setting, its doc and default).
-``run_pipeline(config, resume=None, progress=True) -> RunSummary``
-    Start (or join) Ray, open the store, stream items ``0..n-1`` (or the missing
-    items of ``resume``) through worker actors — each item is one blueprint attempt
-    followed by its trials, deterministic from (seed, index) — and write results in
-    batches as they finish. Ctrl-C stops submitting, lets in-flight items finish
-    within ``grace_s``, writes them and marks the run ``interrupted``.
-``execute(processor, indices, ...)``
-    The generic executor underneath: worker actors, bounded items in flight per
-    worker, lost workers replaced and their items re-run, exactly-once delivery.
-``RateBroker`` semantics (``BrokerCore``) and ``LeasedLimiter``
-    One rate limiter per run shared by all workers: per-model request/token budgets
-    leased in small batches, AIMD on 429s. ``RateBroker(limits)`` starts the broker
-    actor for a driver that calls :func:`execute` itself; ``stats()`` reads it.
-``ray_session(address=None, num_cpus=None)``
-    Start (or join, or reuse) Ray for the duration of a block.
+``run(settings, resume=None, progress=True) -> RunSummary``
+    Both phases (``apigen run``): item ``i`` is blueprint attempt ``i`` (deterministic
+    from (seed, i)) followed, when accepted and not a duplicate, by its trials.
+``generate(settings, out=None, progress=True) -> RunSummary``
+    Phase 1 only (``apigen blueprints generate``); ``summary.funnel`` is the
+    per-stage funnel; ``out`` writes YAML files plus ``rejected.jsonl`` instead of
+    the database. ``phase1.recombine`` adds one item per user to recombine.
+``collect(settings, blueprints, source=None, out=None, progress=True) -> RunSummary``
+    Phase 2 only (``apigen trajectories collect``): item ``i`` plays blueprint ``i``;
+    ``out`` appends trajectories to a JSONL file instead of the database.
 
-Ray is imported on first use of ``run_pipeline``, ``execute``, ``RateBroker`` or
-``ray_session``, never by ``import apigen.runner`` (``apigen init`` stays Ray-free).
+All three are presets of one lifecycle: start (or resume) a run in the store with
+its settings, stream items through a backend into one item writer, finish the run
+``completed`` / ``interrupted`` / ``failed``. Backends (``settings.backend``):
+``local`` runs items in this process with asyncio (``concurrency`` in flight; the
+default of the single-phase commands); ``ray`` runs ``workers`` actors on a local
+Ray instance or the cluster at ``ray_address`` (the default of ``run``). Ray is
+imported only when the ``ray`` backend runs.
+
+Guarantees: results are written in batches (``batch_size``, ``flush_s``), each
+item in one transaction, so a retried or resumed item never duplicates rows. The
+one dedup arbiter (:class:`DedupArbiter`: the lowest item index owns a blueprint
+fingerprint) runs with the workers (a Ray actor on ``ray``) so duplicates skip
+their trials, and in the writer, which settles late arrivals; the outcome does not
+depend on timing. Ctrl-C stops submitting, lets in-flight items finish within
+``grace_s``, writes them and marks the run ``interrupted``; ``run(resume=ID)``
+finishes exactly the missing items. On Ray, a lost worker's items are re-run on a
+fresh worker and delivered once. Usage is kept per item through a usage scope on
+the worker's one client. Every model a run may call
+(:meth:`apigen.llm.ModelsConfig.all_models`, fallbacks included) is under one
+run-wide rate limiter: the client's token buckets locally; on Ray a broker actor
+(``BrokerCore``) leasing per-model request/token budgets to the workers'
+:class:`LeasedLimiter`, with AIMD on 429s.
+
+Extension point: an :class:`ItemProcessor` (``setup`` once per worker, ``async
+process(index)`` per item) runs on either backend. For drivers of their own (the
+runner benchmark): ``execute(processor, indices, ...)`` is the Ray executor (worker
+actors, bounded items in flight per worker, lost workers replaced, exactly-once
+delivery), ``RateBroker(limits)`` the run-wide broker actor (``stats()`` reads it)
+and ``ray_session(address=None, num_cpus=None)`` starts, joins or reuses Ray.
+
+Ray is imported on first use of ``execute``, ``RateBroker``, ``ray_session`` or the
+``ray`` backend, never by ``import apigen.runner`` (``apigen init`` stays Ray-free).
 """
 
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from apigen.runner._config import RunConfig, RunOptions, load_run_config
+from apigen.runner._backend import ExecutionReport, ItemProcessor
+from apigen.runner._dedup import DedupArbiter
 from apigen.runner._limiter import AIMD, BrokerCore, LeasedLimiter, ModelLimits
-from apigen.runner._starter import starter_config
+from apigen.runner._run import collect, generate, run, run_limits
+from apigen.runner._summary import RunSummary
 
 if TYPE_CHECKING:
     from apigen.runner._broker import RateBroker
-    from apigen.runner._execute import ExecutionReport, ItemProcessor, execute
+    from apigen.runner._execute import execute
     from apigen.runner._ray import ray_session
-    from apigen.runner._run import RunSummary
-    from apigen.runner._run import run as run_pipeline
 
 # Names whose modules import Ray: loaded on first access (PEP 562).
 _LAZY = {
-    "ExecutionReport": ("_execute", "ExecutionReport"),
-    "ItemProcessor": ("_execute", "ItemProcessor"),
     "RateBroker": ("_broker", "RateBroker"),
-    "RunSummary": ("_run", "RunSummary"),
     "execute": ("_execute", "execute"),
     "ray_session": ("_ray", "ray_session"),
-    "run_pipeline": ("_run", "run"),
 }
 
 
@@ -64,17 +80,17 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "AIMD",
     "BrokerCore",
+    "DedupArbiter",
     "ExecutionReport",
     "ItemProcessor",
     "LeasedLimiter",
     "ModelLimits",
     "RateBroker",
-    "RunConfig",
-    "RunOptions",
     "RunSummary",
+    "collect",
     "execute",
-    "load_run_config",
+    "generate",
     "ray_session",
-    "run_pipeline",
-    "starter_config",
+    "run",
+    "run_limits",
 ]

@@ -12,25 +12,15 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 import ray
 from ray.exceptions import RayActorError, RayTaskError
 
-__all__ = ["ExecutionReport", "ItemProcessor", "execute"]
+from apigen.errors import UserError
+from apigen.runner._backend import ExecutionReport, ItemProcessor
 
-
-class ItemProcessor(Protocol):
-    """What a worker runs. Pickled to each worker; ``setup`` runs there once."""
-
-    def setup(self, worker_index: int, limiter: Any) -> None:
-        """Build per-process state (environment, model client); ``limiter`` is the
-        run's shared :class:`apigen.llm.RateLimiter` (or ``None``)."""
-
-    async def process(self, index: int) -> Any:
-        """Run item ``index`` and return a picklable result. Should not raise:
-        failures belong in the result; an exception marks the item failed."""
+__all__ = ["execute"]
 
 
 class _Worker:
@@ -52,20 +42,6 @@ class _Worker:
         import os
 
         return os.getpid()
-
-
-@dataclass
-class ExecutionReport:
-    """What :func:`execute` did."""
-
-    completed: int = 0
-    failed: dict[int, str] = field(default_factory=dict)
-    """Items whose processing raised, with the error."""
-    restarted_workers: int = 0
-    resubmitted: int = 0
-    interrupted: bool = False
-    pending: list[int] = field(default_factory=list)
-    """Items never finished (interrupted runs)."""
 
 
 def execute(
@@ -151,6 +127,10 @@ def execute(
                     report.resubmitted += 1
                 continue
             except RayTaskError as exc:
+                if isinstance(exc.cause, UserError):  # a mistake of the user ends the run
+                    for actor in actors:
+                        ray.kill(actor)
+                    raise exc.cause from None
                 report.failed[item] = f"{type(exc.cause).__name__}: {exc.cause}"
                 continue
             report.completed += 1

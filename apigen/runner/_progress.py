@@ -18,9 +18,9 @@ class RunCounters:
     total: int
     done: int = 0
     accepted: int = 0
-    """Accepted trajectories."""
+    """Accepted trajectories (accepted blueprints when the run only generates them)."""
     rejected: int = 0
-    """Items that produced no accepted trajectory."""
+    """Items that produced nothing accepted."""
     failed: int = 0
     tokens: int = 0
     cost_usd: float | None = None
@@ -138,5 +138,5 @@ class ProgressView:
         if self._live is not None:
             self.refresh()
             self._live.stop()
-        else:
+        elif exc_type is None:  # a failed run's error is the last line, alone
             self.refresh(force=True)

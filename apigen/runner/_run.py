@@ -1,121 +1,291 @@
-"""``apigen run``: the driver that streams items through Ray workers into the store."""
+"""The one run lifecycle behind every command: start (or resume), execute, write, finish.
+
+:func:`run` (both phases), :func:`generate` (phase 1 only) and :func:`collect`
+(phase 2 only) are presets of :func:`execute_run`. A run is started in the store
+with its settings, its items stream through a backend (``local``: this process;
+``ray``: worker actors) into the one :class:`ItemWriter`, and the run is finished
+``completed``, ``interrupted`` (first Ctrl-C: stop submitting, let in-flight items
+finish within ``grace_s``, write them) or ``failed``. With ``out`` the items go to
+files instead of the store and no run is recorded.
+"""
 
 from __future__ import annotations
 
 import signal
 import threading
 import time
-from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from typing import Any
 
-import ray
-from pydantic import ValidationError
-
+from apigen.blueprints import Funnel, blueprint_key, group_by_user
 from apigen.env import get_domain
-from apigen.errors import ConfigError
-from apigen.runner._config import RunConfig
-from apigen.runner._execute import execute
-from apigen.runner._item import FingerprintRegistry, PipelineProcessor, as_duplicate
-from apigen.runner._limiter import AIMD, BrokerCore, ModelLimits
+from apigen.errors import ConfigError, UnknownNameError, UserError
+from apigen.runner._backend import ExecutionReport
+from apigen.runner._dedup import DedupArbiter
+from apigen.runner._limiter import ModelLimits
 from apigen.runner._progress import ProgressView, RunCounters
-from apigen.runner._ray import ray_session
-from apigen.store import ItemResult, Store
+from apigen.runner._summary import RunSummary
+from apigen.runner._work import Preset, WorkProcessor
+from apigen.runner._writer import BlueprintFiles, ItemWriter, TrajectoryFile
+from apigen.settings import Settings
+from apigen.settings._load import validate_settings
+from apigen.store import Store
+from apigen.types import Blueprint
 
-__all__ = ["RunSummary", "run"]
+__all__ = ["collect", "execute_run", "generate", "run", "run_limits"]
 
+_EXECUTION = (
+    "database_url",
+    "backend",
+    "ray_address",
+    "ship_code",
+    "workers",
+    "concurrency",
+    "batch_size",
+    "flush_s",
+    "grace_s",
+)
+"""Settings a resumed run takes from the command line rather than from the stored run."""
 
-@dataclass
-class RunSummary:
-    """What a run did, as ``apigen run`` prints it."""
-
-    run_id: str
-    status: str
-    database_url: str
-    items: int
-    done: int
-    failed: int
-    accepted_trajectories: int
-    accepted_blueprints: int
-    rejections: dict[str, int] = field(default_factory=dict)
-    """Why items yielded nothing / trajectories were rejected, with counts."""
-    tokens: int = 0
-    cost_usd: float | None = None
-    """``None`` when no model involved has a known price (sim models, local servers)."""
-    wall_s: float = 0.0
-    restarted_workers: int = 0
-
-    def to_json(self) -> dict[str, Any]:
-        from dataclasses import asdict
-
-        return {**asdict(self), "export": self.export_command()}
-
-    def render(self) -> str:
-        lines = [
-            f"run {self.run_id}: {self.status} in {self.wall_s:.1f}s",
-            f"  items {self.done}/{self.items} done ({self.failed} failed), "
-            f"blueprints accepted {self.accepted_blueprints}, "
-            f"trajectories accepted {self.accepted_trajectories}",
-            f"  tokens {self.tokens:,}  cost "
-            + (
-                "n/a (no model with a known price)"
-                if self.cost_usd is None
-                else f"${self.cost_usd:.4f}"
-            ),
-        ]
-        if self.restarted_workers:
-            lines.append(f"  workers restarted: {self.restarted_workers}")
-        if self.rejections:
-            lines.append("  rejected:")
-            lines += [f"    {n:>6}  {why}" for why, n in list(self.rejections.items())[:10]]
-        if self.status == "interrupted":
-            lines.append(f"  resume with: apigen run --resume {self.run_id}")
-        lines.append(f"  export with: {self.export_command()}")
-        return "\n".join(lines)
-
-    def export_command(self) -> str:
-        db = "" if self.database_url.endswith("apigen.db") else f" --db '{self.database_url}'"
-        return f"apigen export --run {self.run_id} --format openai --out {self.run_id}.jsonl{db}"
+_COMMAND = {
+    "both": "run",
+    "blueprints": "blueprints generate",
+    "trajectories": "trajectories collect",
+}
 
 
-class _Broker(BrokerCore):
-    """The Ray actor body of the run-wide rate limiter."""
+def run(settings: Settings, *, resume: str | None = None, progress: bool = True) -> RunSummary:
+    """Both phases (``apigen run``): ``settings.n`` attempts, each accepted blueprint
+    role-played; ``resume`` finishes exactly the items of that run not yet written
+    (its stored settings win, except the execution settings)."""
+    return execute_run(settings, "both", resume=resume, progress=progress)
 
 
-def _limits(config: RunConfig) -> dict[str, ModelLimits]:
-    models = {
-        m
-        for role in ("generator", "reviewer", "human", "agent", "judge", "feedback")
-        for m in (*config.models.role(role).models, *config.models.role(role).fallbacks)
-    }
-    models |= set(config.phase1.reviewers) | {config.phase1.generator}
-    models |= set(config.rollout.judges)
+def generate(settings: Settings, *, out: Path | None = None, progress: bool = True) -> RunSummary:
+    """Phase 1 only (``apigen blueprints generate``): ``settings.n`` attempts into the
+    store, or with ``out`` into YAML files plus ``rejected.jsonl``."""
+    get_domain(settings.domain)  # an unknown domain fails before anything is written
+    return execute_run(settings, "blueprints", out=out, progress=progress)
+
+
+def collect(
+    settings: Settings,
+    blueprints: Sequence[Blueprint],
+    *,
+    source: Mapping[str, Any] | None = None,
+    out: Path | None = None,
+    progress: bool = True,
+) -> RunSummary:
+    """Phase 2 only (``apigen trajectories collect``): item ``i`` plays ``blueprints[i]``
+    (a blueprint without an id gets :func:`blueprint_key`). ``source`` (where the
+    blueprints came from) is stored with the settings."""
+    given = tuple(
+        bp if bp.id else bp.model_copy(update={"id": blueprint_key(bp)}) for bp in blueprints
+    )
+    for d in sorted({bp.domain for bp in given}):
+        try:
+            get_domain(d)
+        except UnknownNameError as exc:
+            bp = next(b for b in given if b.domain == d)
+            raise UserError(f"blueprint {bp.id or '?'}: {exc}") from None
+    return execute_run(
+        settings, "trajectories", blueprints=given, source=source, out=out, progress=progress
+    )
+
+
+def run_limits(settings: Settings) -> dict[str, ModelLimits]:
+    """Run-wide limits of every model the run may call (roles' models and fallbacks)."""
     out = {}
-    for model in models:
-        endpoint = config.models.endpoint(model)
+    for model in settings.models.all_models():
+        endpoint = settings.models.endpoint(model)
         if endpoint.rpm or endpoint.tpm:
             out[model] = ModelLimits(rpm=endpoint.rpm, tpm=endpoint.tpm)
     return out
 
 
-def _reasons(item: ItemResult) -> Iterator[str]:
-    if item.status == "failed":
-        yield (item.error or "failed").split(":")[0]
-        return
-    final = item.blueprints[-1] if item.blueprints else None
-    if final is None or final.report is None:
-        yield "blueprint:format"
-        return
-    failed = final.report.failed_stage
-    if failed is not None:
-        yield f"blueprint:{failed.stage}"
-        return
-    for t in item.trajectories:
-        if not t.accepted:
-            bad = next((v.verifier for v in t.verdicts if not v.passed), t.ending)
-            yield f"trajectory:{bad}"
+def execute_run(
+    settings: Settings,
+    phases: Preset,
+    *,
+    blueprints: tuple[Blueprint, ...] = (),
+    source: Mapping[str, Any] | None = None,
+    out: Path | None = None,
+    resume: str | None = None,
+    progress: bool = True,
+) -> RunSummary:
+    """The lifecycle every preset shares; see the module docstring."""
+    started = time.monotonic()
+    with ExitStack() as stack:
+        store = None if out is not None else stack.enter_context(Store.open(settings.database_url))
+        owners: dict[str, int] = {}
+        if store is not None and resume is not None:
+            settings, run_id, indices, owners = _resume(store, settings, resume)
+        else:
+            n = len(blueprints) if phases == "trajectories" else settings.n
+            indices = list(range(n))
+            run_id = (
+                "files" if store is None else _start(store, settings, phases, n, blueprints, source)
+            )
+        sink: Any = store
+        if out is not None:
+            sink = TrajectoryFile(out) if phases == "trajectories" else BlueprintFiles(out)
+        counters = RunCounters(total=len(indices))
+        writer = ItemWriter(
+            sink,
+            run_id=run_id,
+            counters=counters,
+            dedup=None if phases == "trajectories" else DedupArbiter(owners),
+            funnel=None
+            if phases == "trajectories"
+            else Funnel(settings.domain, settings.phase1.stages),
+            blueprints_only=phases == "blueprints",
+            n=settings.n,
+            batch_size=settings.batch_size,
+            flush_s=settings.flush_s,
+        )
+        processor = WorkProcessor(settings, run_id, phases, blueprints=blueprints)
+        backend = settings.backend or ("ray" if phases == "both" else "local")
+        stop = threading.Event()
+        status = "failed"
+        restarted = 0
+        try:
+            with _interrupts(stop), ProgressView(counters, enabled=progress) as view:
+                report = _execute(backend, settings, processor, indices, writer, view, stop, owners)
+                restarted = report.restarted_workers
+                recombine = phases == "blueprints" and settings.phase1.recombine
+                if recombine and not report.interrupted:
+                    merged = _recombination(settings, run_id, writer)
+                    if merged is not None:
+                        counters.total += len(merged.groups)
+                        more = range(settings.n, settings.n + len(merged.groups))
+                        report = _execute(backend, settings, merged, more, writer, view, stop, {})
+                        restarted += report.restarted_workers
+                writer.flush()
+                status = "interrupted" if report.interrupted else "completed"
+        except KeyboardInterrupt:
+            writer.flush()
+            status = "interrupted"
+        finally:
+            if store is not None:
+                store.finish_run(run_id, status)  # type: ignore[arg-type]
+            else:
+                sink.close()
+        totals = writer.totals()
+        return RunSummary(
+            run_id=run_id,
+            status=status,
+            phases=phases,
+            database_url=store.url if store is not None else None,
+            items=counters.total,
+            done=counters.done,
+            failed=counters.failed,
+            accepted_trajectories=totals["accepted_trajectories"],
+            accepted_blueprints=totals["accepted_blueprints"],
+            episodes=totals["episodes"],
+            blueprints_with_accepted=totals["blueprints_with_accepted"],
+            rejections=dict(writer.reasons().most_common()),
+            trajectory_reasons=dict(writer.trajectory_reasons().most_common()),
+            tokens=counters.tokens,
+            cost_usd=counters.cost_usd,
+            wall_s=time.monotonic() - started,
+            restarted_workers=restarted,
+            funnel=writer.funnel.result() if writer.funnel is not None else None,
+            out=None if out is None else str(out),
+        )
+
+
+def _start(
+    store: Store,
+    settings: Settings,
+    phases: Preset,
+    n: int,
+    blueprints: Sequence[Blueprint],
+    source: Mapping[str, Any] | None,
+) -> str:
+    record: dict[str, Any] = {"command": _COMMAND[phases], **settings.model_dump(mode="json")}
+    if phases == "trajectories":
+        record["source"] = dict(source or {})
+        domain = ",".join(sorted({bp.domain for bp in blueprints}))[:64] or "none"
+        return store.start_run(record, domain=domain, seed=settings.seed, planned_items=n).id
+    env = get_domain(settings.domain)
+    return store.start_run(
+        record,
+        domain=settings.domain,
+        seed=settings.seed,
+        planned_items=n,
+        tools=[t.schema for t in env.tools],
+        policy=env.policy,
+    ).id
+
+
+def _resume(
+    store: Store, settings: Settings, run_id: str
+) -> tuple[Settings, str, list[int], dict[str, int]]:
+    info = store.get_run(run_id)
+    record = dict(info.config)
+    if record.pop("command", None) != "run":
+        raise ConfigError(
+            f"run {run_id} was not started by `apigen run` and cannot be resumed by it",
+            field="resume",
+        )
+    stored = validate_settings(record)
+    store.resume_run(run_id)
+    settings = stored.model_copy(update={k: getattr(settings, k) for k in _EXECUTION})
+    return settings, info.id, store.missing_items(run_id), store.accepted_fingerprints(run_id)
+
+
+def _recombination(settings: Settings, run_id: str, writer: ItemWriter) -> WorkProcessor | None:
+    """Items ``n + g``: up to three accepted blueprints of each user with two or more
+    (in item order), merged into one task; ``None`` when no user has two."""
+    accepted = writer.accepted_blueprints
+    ordered = [accepted[i] for i in sorted(accepted)]
+    groups = [parts[:3] for parts in group_by_user(ordered).values() if len(parts) >= 2]
+    if not groups:
+        return None
+    flat = tuple(bp for g in groups for bp in g)
+    positions, start = [], 0
+    for g in groups:
+        positions.append(tuple(range(start, start + len(g))))
+        start += len(g)
+    return WorkProcessor(settings, run_id, "blueprints", blueprints=flat, groups=tuple(positions))
+
+
+def _execute(
+    backend: str,
+    settings: Settings,
+    processor: WorkProcessor,
+    indices: Sequence[int],
+    writer: ItemWriter,
+    view: ProgressView,
+    stop: threading.Event,
+    owners: dict[str, int],
+) -> ExecutionReport:
+    def on_result(index: int, item: Any) -> None:
+        writer.add(item)
+        view.refresh()
+
+    if backend == "local":
+        from apigen.runner._local import execute_local
+
+        if processor.phases != "trajectories":
+            processor.arbiter = DedupArbiter(owners)  # the workers' side; the writer settles
+        report = execute_local(
+            processor,
+            indices,
+            in_flight=settings.concurrency,
+            on_result=on_result,
+            stop=stop,
+            grace_s=settings.grace_s,
+        )
+    else:
+        from apigen.runner._ray_backend import execute_on_ray
+
+        report = execute_on_ray(settings, processor, indices, on_result, stop, owners)
+    for index, error in sorted(report.failed.items()):
+        writer.failed(index, error)
+    return report
 
 
 @contextmanager
@@ -135,183 +305,3 @@ def _interrupts(stop: threading.Event) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-class _Writer:
-    """Buffers finished items and writes them in batches; settles late duplicates."""
-
-    def __init__(
-        self, store: Store, config: RunConfig, counters: RunCounters, owners: dict[str, int]
-    ) -> None:
-        self.store, self.config, self.counters = store, config, counters
-        self.owners = owners
-        self.buffer: list[ItemResult] = []
-        self.last_flush = time.monotonic()
-        self.reasons: Counter[str] = Counter()
-        self.accepted_blueprints = 0
-
-    def add(self, index: int, item: ItemResult) -> None:
-        item = self._settle_duplicates(item)
-        c = self.counters
-        c.done += 1
-        accepted = sum(1 for t in item.trajectories if t.accepted)
-        c.accepted += accepted
-        c.failed += item.status == "failed"
-        c.rejected += accepted == 0 and item.status != "failed"
-        self.accepted_blueprints += bool(item.trajectories)
-        for u in item.usage:
-            c.tokens += u.usage.total_tokens
-            c.add_cost(u.usage.cost_usd)
-        self.reasons.update(_reasons(item))
-        self.buffer.append(item)
-        if (
-            len(self.buffer) >= self.config.batch_size
-            or time.monotonic() - self.last_flush >= self.config.flush_s
-        ):
-            self.flush()
-
-    def _settle_duplicates(self, item: ItemResult) -> ItemResult:
-        final = item.blueprints[-1] if item.blueprints else None
-        if final is None or not item.trajectories:
-            return item
-        fp = final.fingerprint()
-        owner = self.owners.get(fp)
-        if owner is None or owner == item.item_index:
-            self.owners[fp] = item.item_index
-            return item
-        if owner < item.item_index:
-            return as_duplicate(item, owner)
-        # A higher item was accepted first: it becomes the duplicate.
-        self.owners[fp] = item.item_index
-        self._demote(owner, item.item_index)
-        return item
-
-    def _demote(self, index: int, owner: int) -> None:
-        for i, pending in enumerate(self.buffer):
-            if pending.item_index == index:
-                self.buffer[i] = as_duplicate(pending, owner)
-                self.counters.accepted -= sum(1 for t in pending.trajectories if t.accepted)
-                return
-        self.flush()
-        stored = self.store.read_item(self.config_run_id, index)
-        self.counters.accepted -= sum(1 for t in stored.trajectories if t.accepted)
-        self.store.write_items([as_duplicate(stored, owner)])
-
-    config_run_id: str = ""
-
-    def flush(self) -> None:
-        if self.buffer:
-            self.store.write_items(self.buffer)
-            self.buffer = []
-        self.last_flush = time.monotonic()
-
-
-def run(config: RunConfig, *, resume: str | None = None, progress: bool = True) -> RunSummary:
-    """Run (or resume) a synthesis run end to end and return its summary.
-
-    New runs sample ``config.n`` items; ``resume`` finishes exactly the items of
-    that run not yet written (its stored configuration wins over ``config``, except
-    the execution settings: workers, concurrency, ray address, batching).
-    """
-    started = time.monotonic()
-    with Store.open(config.database_url) as store:
-        if resume is not None:
-            info = store.get_run(resume)
-            try:
-                stored = RunConfig.model_validate(info.config)
-            except ValidationError:
-                raise ConfigError(
-                    f"run {resume} was not started by `apigen run` and cannot be resumed by it",
-                    field="resume",
-                ) from None
-            store.resume_run(resume)
-            config = stored.model_copy(
-                update={
-                    k: getattr(config, k)
-                    for k in (
-                        "database_url",
-                        "ray_address",
-                        "ship_code",
-                        "workers",
-                        "concurrency",
-                        "batch_size",
-                        "flush_s",
-                        "grace_s",
-                    )
-                }
-            )
-            run_id = info.id
-            indices = store.missing_items(run_id)
-            owners = store.accepted_fingerprints(run_id)
-        else:
-            domain = get_domain(config.domain)
-            run_id = store.start_run(
-                config.model_dump(mode="json"),
-                domain=config.domain,
-                seed=config.seed,
-                planned_items=config.n,
-                tools=[t.schema for t in domain.tools],
-                policy=domain.policy,
-            ).id
-            indices = list(range(config.n))
-            owners = {}
-        counters = RunCounters(total=len(indices))
-        writer = _Writer(store, config, counters, owners)
-        writer.config_run_id = run_id
-        stop = threading.Event()
-        status = "failed"
-        restarted = 0
-        try:
-            with (
-                ray_session(config.ray_address, ship_code=config.ship_code),
-                _interrupts(stop),
-                ProgressView(counters, enabled=progress) as view,
-            ):
-                limits = _limits(config)
-                broker = ray.remote(num_cpus=0)(_Broker).remote(limits, AIMD()) if limits else None
-                registry = ray.remote(num_cpus=0)(FingerprintRegistry).remote(owners)
-                processor = PipelineProcessor(config, run_id, registry)
-
-                def on_result(index: int, item: Any) -> None:
-                    writer.add(index, item)
-                    view.refresh()
-
-                report = execute(
-                    processor,
-                    indices,
-                    workers=config.workers,
-                    in_flight=config.concurrency,
-                    on_result=on_result,
-                    stop=stop,
-                    grace_s=config.grace_s,
-                    broker=broker,
-                    name=f"apigen-worker-{run_id}",
-                    limits=limits,
-                )
-                writer.flush()
-                for index, error in report.failed.items():
-                    store.write_item(run_id, index, status="failed", error=error)
-                    counters.failed += 1
-                    writer.reasons[error.split(":")[0]] += 1
-                restarted = report.restarted_workers
-                status = "interrupted" if report.interrupted else "completed"
-        except KeyboardInterrupt:
-            writer.flush()
-            status = "interrupted"
-        finally:
-            store.finish_run(run_id, status)  # type: ignore[arg-type]
-        return RunSummary(
-            run_id=run_id,
-            status=status,
-            database_url=store.url,
-            items=len(indices),
-            done=counters.done,
-            failed=counters.failed,
-            accepted_trajectories=counters.accepted,
-            accepted_blueprints=writer.accepted_blueprints,
-            rejections=dict(writer.reasons.most_common()),
-            tokens=counters.tokens,
-            cost_usd=counters.cost_usd,
-            wall_s=time.monotonic() - started,
-            restarted_workers=restarted,
-        )

@@ -78,8 +78,10 @@ class FakeClient:
         reviewer: Answer | None = None,
         feedback: Answer | None = None,
         faults: Mapping[int, str] | None = None,
+        reviewers: tuple[str, ...] = ("sim/reviewer",) * 3,
     ) -> None:
         self.faults = dict(faults or {})
+        self.reviewers = reviewers
         self.answers: dict[str, Answer] = {
             "generator": generator or self._generate,
             "reviewer": reviewer or (lambda model, prompt, ctx: fair_review(ctx)),
@@ -94,6 +96,9 @@ class FakeClient:
         if "recombine" in ctx:
             return write_up(ctx["task"])
         return write_up(ctx["task"], self.faults.get(ctx["round"]))
+
+    def members(self, role: str) -> tuple[str, ...]:
+        return self.reviewers if role == "reviewer" else (f"fake/{role}",)
 
     async def complete(
         self,

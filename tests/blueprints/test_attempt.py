@@ -9,6 +9,7 @@ from apigen.blueprints import AttemptSpec, Phase1Config, failure_lines, run_atte
 from apigen.env import Environment
 from apigen.llm import LLMClient
 from tests.blueprints.fakes import FakeClient
+from tests.support.clients import role_client
 
 STAGES = ["format", "execution", "policy", "review", "dedup"]
 
@@ -44,10 +45,10 @@ async def test_clean_generation_passes_every_stage(toy_env: Environment, client:
 async def test_each_fault_is_caught_at_its_stage_and_repaired(
     toy_env: Environment, client: LLMClient, fault: str, stage: str, fragment: str
 ) -> None:
-    config = Phase1Config(generator=f"sim/generator?{fault}=1")
+    client = role_client(generator=f"sim/generator?{fault}=1")
     for index in range(3):
         result = await run_attempt(
-            AttemptSpec(domain="toy", index=index), env=toy_env, client=client, config=config
+            AttemptSpec(domain="toy", index=index), env=toy_env, client=client
         )
         first, second = result.rounds
         failed = first.report.failed_stage
@@ -63,12 +64,14 @@ async def test_each_fault_is_caught_at_its_stage_and_repaired(
 async def test_without_feedback_or_repair_faults_stay_rejected(
     toy_env: Environment, client: LLMClient
 ) -> None:
-    no_loop = Phase1Config(generator="sim/generator?policy_breach=1", rounds=0)
+    no_loop = Phase1Config(rounds=0)
+    client = role_client(generator="sim/generator?policy_breach=1")
     result = await run_attempt(
         AttemptSpec(domain="toy"), env=toy_env, client=client, config=no_loop
     )
     assert not result.accepted and result.failed_stage == "policy" and len(result.rounds) == 1
-    stubborn = Phase1Config(generator="sim/generator?missing_fact=1&repair=0", rounds=2)
+    stubborn = Phase1Config(rounds=2)
+    client = role_client(generator="sim/generator?missing_fact=1&repair=0")
     result = await run_attempt(
         AttemptSpec(domain="toy"), env=toy_env, client=client, config=stubborn
     )
@@ -90,13 +93,15 @@ async def test_known_fingerprint_fails_dedup_without_regenerating(
 
 
 async def test_same_spec_same_result(toy_env: Environment) -> None:
-    config = Phase1Config(generator="sim/generator?missing_fact=0.5&malformed=0.4")
+    model = "sim/generator?missing_fact=0.5&malformed=0.4"
     spec = AttemptSpec(domain="toy", seed=9, index=3)
-    a = await run_attempt(spec, env=toy_env, client=LLMClient(), config=config)
-    b = await run_attempt(spec, env=toy_env, client=LLMClient(), config=config)
+    a = await run_attempt(spec, env=toy_env, client=role_client(generator=model))
+    b = await run_attempt(spec, env=toy_env, client=role_client(generator=model))
     assert a.rounds == b.rounds and a.blueprint == b.blueprint
     other = await run_attempt(
-        AttemptSpec(domain="toy", seed=10, index=3), env=toy_env, client=LLMClient(), config=config
+        AttemptSpec(domain="toy", seed=10, index=3),
+        env=toy_env,
+        client=role_client(generator=model),
     )
     assert other.rounds[0].raw != a.rounds[0].raw
 
@@ -121,12 +126,12 @@ async def test_failures_and_previous_answer_go_into_the_next_prompt(
     assert result.accepted and result.report.round == 1
 
 
-async def test_feedback_model_condenses_failures(toy_env: Environment) -> None:
+async def test_feedback_role_condenses_failures(toy_env: Environment) -> None:
     client = FakeClient(
         faults={0: "policy_breach"},
         feedback=lambda m, p, c: "Sure.\n- authenticate with find_user first\n",
     )
-    config = Phase1Config(feedback_model="openai/gpt-4o-mini")
+    config = Phase1Config(condense_feedback=True)
     result = await run_attempt(
         AttemptSpec(domain="toy", index=5), env=toy_env, client=client, config=config
     )
@@ -134,7 +139,8 @@ async def test_feedback_model_condenses_failures(toy_env: Environment) -> None:
     assert result.usage["feedback"].calls == 1
     calls = zip(client.calls, client.prompts, strict=True)
     fb_model, fb_prompt = next((m, p) for (r, m, _), p in calls if r == "feedback")
-    assert fb_model == "openai/gpt-4o-mini" and "policy: actions[0] auth_first" in fb_prompt
+    assert fb_model == ""  # the feedback role's own model: phases name roles, not models
+    assert "policy: actions[0] auth_first" in fb_prompt
 
 
 async def test_wrong_environment_is_refused(toy_env: Environment, client: LLMClient) -> None:

@@ -14,15 +14,15 @@ from apigen.errors import ConfigError, UnknownNameError
 def test_generate_prints_the_funnel_and_writes_files(tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ["blueprints", "generate", "--domain", "toy", "-n", "8", "--out", str(out),
-            "--generator", "sim/generator?policy_breach=1", "--rounds", "1",
-            "--reviewers", "sim/reviewer,sim/reviewer?disagree=0.1,sim/reviewer"]  # fmt: skip
+            "--model", "generator=sim/generator?policy_breach=1", "--rounds", "1",
+            "--model", "reviewer=sim/reviewer,sim/reviewer?disagree=0.1,sim/reviewer"]  # fmt: skip
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "attempted  8" in result.output
     assert "failed at policy     0" in result.output
     assert "accepted at  round 1: " in result.output
     assert "stage failures over all rounds: policy 8" in result.output
-    assert "8/8 attempts done" in result.output  # plain progress lines off a TTY
+    assert "items 8/8  accepted" in result.output  # plain progress lines off a TTY
     check = CliRunner().invoke(app, ["blueprints", "validate", str(out)])
     assert check.exit_code == 0, check.output
     assert (out / "rejected.jsonl").is_file()

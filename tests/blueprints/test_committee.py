@@ -36,7 +36,7 @@ async def _review(toy_env: Environment, client: FakeClient, config: Phase1Config
     outcome = await review(
         bp,
         {},
-        models=config.reviewers,
+        models=client.members("reviewer"),
         client=client,
         config=config,
         templates=PromptTemplates(),
@@ -73,9 +73,9 @@ async def test_unparseable_reviewer_is_retried_then_abstains(toy_env: Environmen
 
 
 async def test_reviewers_run_concurrently_and_see_the_blueprint(toy_env: Environment) -> None:
-    client = FakeClient(reviewer=lambda m, p, ctx: review_json())
-    config = Phase1Config(reviewers=("sim/reviewer", "other/judge", "sim/reviewer", "x/y"))
-    outcome, _ = await _review(toy_env, client, config)
+    members = ("sim/reviewer", "other/judge", "sim/reviewer", "x/y")
+    client = FakeClient(reviewer=lambda m, p, ctx: review_json(), reviewers=members)
+    outcome, _ = await _review(toy_env, client, CONFIG)
     assert client.max_in_flight == 4
     assert [v.judge for v in outcome.votes] == [
         "sim/reviewer#1",
@@ -83,7 +83,7 @@ async def test_reviewers_run_concurrently_and_see_the_blueprint(toy_env: Environ
         "sim/reviewer#2",
         "x/y",
     ]
-    assert [m for _, m, _ in client.calls] == list(config.reviewers)
+    assert [m for _, m, _ in client.calls] == list(members)
     assert len({c["episode"] for _, _, c in client.calls}) == 4  # one sim episode per member
     ctx = client.calls[0][2]
     assert ctx["blueprint"].instruction == "You want things."
@@ -95,13 +95,14 @@ async def test_reviewers_run_concurrently_and_see_the_blueprint(toy_env: Environ
 
 async def test_disagreeing_sim_reviewers_are_outvoted(toy_env: Environment) -> None:
     from apigen.blueprints import run_attempt
-    from apigen.llm import LLMClient
+    from tests.support.clients import role_client
 
-    noisy = Phase1Config(reviewers=("sim/reviewer?disagree=0.3",) * 3, threshold=1.0, rounds=0)
+    noisy = Phase1Config(threshold=1.0, rounds=0)
+    client = role_client(reviewer=("sim/reviewer?disagree=0.3",) * 3)
     split = 0
     for index in range(12):
         result = await run_attempt(
-            AttemptSpec(domain="toy", index=index), env=toy_env, client=LLMClient(), config=noisy
+            AttemptSpec(domain="toy", index=index), env=toy_env, client=client, config=noisy
         )
         review = next(s for s in result.report.stages if s.stage == "review")
         split += 0 < sum(bool(v.passed) for v in review.votes) < 3

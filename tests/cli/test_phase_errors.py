@@ -79,7 +79,7 @@ def test_interrupted_generate_keeps_the_finished_items(tmp_path: Path) -> None:
     slow = "sim/generator?latency=0.2"
     proc = apigen(
         "blueprints", "generate", "--domain", "retail", "-n", "400", "--concurrency", "2",
-        "--generator", slow, "--db", str(db), cwd=tmp_path,
+        "--model", f"generator={slow}", "--db", str(db), cwd=tmp_path,
     )  # fmt: skip
     deadline = time.monotonic() + 60
     written = 0

@@ -41,8 +41,9 @@ def collect(db: str, *extra: str) -> dict[str, Any]:
 def test_generate_stores_every_attempt_and_the_funnel_matches(
     db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("APIGEN_RETRY__MAX_ATTEMPTS", "1")  # server errors end attempts at once
-    funnel = generate(db_url, "-n", "20", "--generator", NOISY, "--rounds", "1")
+    # server errors end attempts at once
+    monkeypatch.setenv("APIGEN_MODELS__RETRY__MAX_ATTEMPTS", "1")
+    funnel = generate(db_url, "-n", "20", "--model", f"generator={NOISY}", "--rounds", "1")
     run_id = funnel["run_id"]
     with Store.open(db_url) as store:
         info = store.get_run(run_id)
@@ -52,7 +53,8 @@ def test_generate_stores_every_attempt_and_the_funnel_matches(
     assert info.status == "completed" and info.planned_items == 20
     assert info.items_failed == funnel["errors"] and info.items_done == 20 - funnel["errors"]
     assert info.config["command"] == "blueprints generate"
-    assert info.config["phase1"]["rounds"] == 1 and info.config["phase1"]["generator"] == NOISY
+    assert info.config["phase1"]["rounds"] == 1
+    assert info.config["models"]["generator"]["models"] == [NOISY]
 
     failed = [it for it in items if it.status == "failed"]
     assert all(it.error and it.error.startswith("provider_error:") for it in failed)
@@ -76,14 +78,14 @@ def test_generate_stores_every_attempt_and_the_funnel_matches(
     # usage per role and model
     models = {(u.role, u.model) for it in items for u in it.usage}
     assert ("generator", NOISY) in models and ("reviewer", "sim/reviewer") in models
-    calls = sum(u.usage.calls for it in done for u in it.usage if u.role == "generator")
+    calls = sum(u.usage.calls for it in items for u in it.usage if u.role == "generator")
     assert calls == funnel["usage"]["generator"]["calls"]
     assert all(u.usage.errors for it in failed for u in it.usage if u.role == "generator")
 
 
 def test_repeats_found_after_the_batch_are_rewritten_as_duplicates(tmp_path: Any) -> None:
     db = f"sqlite:///{tmp_path}/d.db"
-    funnel = generate(db, "-n", "20", "--generator", BREACH, "--rounds", "1")
+    funnel = generate(db, "-n", "20", "--model", f"generator={BREACH}", "--rounds", "1")
     assert funnel["failed"]["dedup"]["count"] == 2  # toy: 20 attempts repeat two tasks
     rows = run_query(
         "SELECT b.item_index, b.key, d.item_index FROM blueprints b "

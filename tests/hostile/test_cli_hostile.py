@@ -79,12 +79,12 @@ CASES: dict[str, Case] = {
     "config-n-huge": Case(RUN, 2, "n:", files={CONFIG: "n: 1000000000\n"}, check=_no_run_row),
     "config-seed-2^64": Case(RUN, 2, "seed", files={CONFIG: f"seed: {2**64}\n"}),
     "config-seed-2^31": Case(RUN, 2, "seed", files={CONFIG: f"seed: {2**31}\n"}),
-    # -- environment (issue: APIGEN_AGENT__MODELS=notjson, APIGEN_ENDPOINTS={bad) -------
+    # -- environment (issue: APIGEN_MODELS__AGENT__MODELS=notjson, …ENDPOINTS={bad) -----
     "env-models-notjson": Case(
-        ("run", "--db", "x.db"), 2, "agent", env={"APIGEN_AGENT__MODELS": "notjson"}
+        ("run", "--db", "x.db"), 2, "agent", env={"APIGEN_MODELS__AGENT__MODELS": "notjson"}
     ),
     "env-endpoints-bad": Case(
-        ("run", "--db", "x.db"), 2, "endpoints", env={"APIGEN_ENDPOINTS": "{bad"}
+        ("run", "--db", "x.db"), 2, "endpoints", env={"APIGEN_MODELS__ENDPOINTS": "{bad"}
     ),
     "env-deep-json": Case(
         ("run", "--db", "x.db"), 2, "nested deeper", env={"APIGEN_N": inputs.DEEP_JSON[:20_000]}
@@ -92,8 +92,8 @@ CASES: dict[str, Case] = {
     "env-models-deep": Case(
         ("run", "--db", "x.db"),
         2,
-        "APIGEN_AGENT__MODELS: nested deeper",
-        env={"APIGEN_AGENT__MODELS": inputs.DEEP_JSON[:20_000]},
+        "APIGEN_MODELS__AGENT__MODELS: nested deeper",
+        env={"APIGEN_MODELS__AGENT__MODELS": inputs.DEEP_JSON[:20_000]},
     ),
     "env-n-huge": Case(("run", "--db", "x.db"), 2, "n:", env={"APIGEN_N": "1000000000"}),
     # -- flags with bounds ---------------------------------------------------------------

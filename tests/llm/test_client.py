@@ -82,7 +82,7 @@ async def test_role_default_model_is_used() -> None:
     client = LLMClient(ModelsConfig.load(agent={"models": ["sim/echo?seed=1", "sim/echo"]}))
     result = await client.complete("agent", None, USER)
     assert result.model == "sim/echo?seed=1" and result.text == "hi"
-    assert LLMClient().config.agent.models == ("sim/agent",)
+    assert LLMClient().members("agent") == ("sim/agent",)
 
 
 def _run(code: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:

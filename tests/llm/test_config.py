@@ -5,27 +5,33 @@ from __future__ import annotations
 import pytest
 
 from apigen.errors import ConfigError
-from apigen.llm import ROLES, EndpointSettings, ModelsConfig, SamplingParams
+from apigen.llm import EndpointSettings, ModelsConfig, SamplingParams, role_names
 
 
 def test_defaults_are_offline_sim_models() -> None:
     config = ModelsConfig.load()
-    for role in ROLES:
+    for role in role_names():
         assert all(m.startswith("sim/") for m in config.role(role).models)
-    assert config.reviewer.models == ("sim/reviewer",) * 3
+    assert config.members("reviewer") == ("sim/reviewer",) * 3
     assert config.cache.backend == "none"
 
 
-def test_environment_overrides_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("APIGEN_AGENT__MODELS", '["openai/gpt-4o", "openai/gpt-4o-mini"]')
-    monkeypatch.setenv("APIGEN_AGENT__PARAMS__TEMPERATURE", "0.2")
-    monkeypatch.setenv("APIGEN_RETRY__MAX_ATTEMPTS", "2")
-    monkeypatch.setenv("APIGEN_DATABASE_URL", "sqlite://")  # another package's setting
-    config = ModelsConfig.load()
-    assert config.agent.models == ("openai/gpt-4o", "openai/gpt-4o-mini")
-    assert config.agent.params.temperature == 0.2
-    assert config.retry.max_attempts == 2
-    assert ModelsConfig.load(retry={"max_attempts": 5}).retry.max_attempts == 5
+def test_roles_are_keys_of_the_section_and_dump_round_trips() -> None:
+    config = ModelsConfig.load(agent={"models": ["openai/gpt-4o"], "fallbacks": ["openai/o3"]})
+    assert config.role("agent").models == ("openai/gpt-4o",)
+    data = config.model_dump(mode="json")
+    assert data["agent"]["fallbacks"] == ["openai/o3"] and data["judge"]["models"]
+    assert ModelsConfig.model_validate(data) == config
+
+
+def test_every_model_a_run_may_call_includes_fallbacks() -> None:
+    config = ModelsConfig.load(
+        agent={"models": ["openai/a"], "fallbacks": ["openai/backup"]},
+        judge={"models": ["openai/j1", "openai/j2"]},
+    )
+    assert {"openai/a", "openai/backup", "openai/j1", "openai/j2"} <= set(config.all_models())
+    assert "sim/generator" in config.all_models()
+    assert config.sim_roles(["agent", "human", "judge"]) == ["human"]
 
 
 def test_bad_values_name_the_field() -> None:
@@ -35,6 +41,8 @@ def test_bad_values_name_the_field() -> None:
         ModelsConfig.load(agent={"models": []})
     with pytest.raises(ConfigError, match="unknown role 'critic'"):
         ModelsConfig.load().role("critic")
+    with pytest.raises(ConfigError, match="unknown role 'critic'"):
+        ModelsConfig.load(critic={"models": ["x"]})
 
 
 def test_endpoint_lookup_exact_then_bare_then_glob() -> None:

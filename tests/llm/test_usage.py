@@ -66,3 +66,26 @@ def test_concurrent_writers_lose_nothing() -> None:
     usage = ledger.by_role()["agent"]
     assert (usage.calls, usage.prompt_tokens, usage.completion_tokens) == (16000, 16000, 32000)
     assert usage.cost_usd == 4000.0
+
+
+async def test_usage_scopes_count_concurrent_items_apart_on_one_client() -> None:
+    import asyncio
+
+    from apigen.llm import LLMClient
+    from apigen.types import Message
+
+    client = LLMClient()
+
+    async def item(calls: int) -> dict[tuple[str, str], int]:
+        with client.usage_scope() as scope:
+            with client.usage_scope() as inner:
+                await client.complete("agent", "sim/echo", [Message(role="user", content="x")])
+            assert inner.snapshot()[("agent", "sim/echo")].calls == 1
+            for _ in range(calls - 1):
+                await client.complete("human", "sim/echo", [Message(role="user", content="y")])
+        return {key: u.calls for key, u in scope.snapshot().items()}
+
+    first, second = await asyncio.gather(item(1), item(3))
+    assert first == {("agent", "sim/echo"): 1}
+    assert second == {("agent", "sim/echo"): 1, ("human", "sim/echo"): 2}
+    assert client.usage()["agent"].calls == 2 and client.usage()["human"].calls == 2

@@ -47,6 +47,11 @@ class Scripted:
 
     script: dict[str, list[Step]]
     requests: list[dict[str, Any]] = field(default_factory=list)
+    roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Members per role (:meth:`members`); a role not listed has one, ``scripted/<role>``."""
+
+    def members(self, role: str) -> tuple[str, ...]:
+        return self.roles.get(role, (f"scripted/{role}",))
 
     async def complete(
         self,

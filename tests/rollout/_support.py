@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from apigen.llm import LLMClient, ModelsConfig, RetrySettings
+from apigen.llm import LLMClient, RetrySettings
 from apigen.types import Blueprint, ToolCall, Trajectory
+from tests.support.clients import role_client
 
 
 def _call(name: str, **arguments: Any) -> ToolCall:
@@ -69,12 +70,17 @@ TOY_BLUEPRINTS = (
 )
 
 
-def sim_client(attempts: int = 4) -> LLMClient:
-    """A client whose roles are the ``sim/…`` models (the defaults), retrying without waits."""
+CODE_ONLY = ("state", "outputs", "policy")
+"""The verifiers without the committee (its judges off)."""
+
+
+def sim_client(attempts: int = 4, **roles: str | tuple[str, ...]) -> LLMClient:
+    """A client whose roles are the ``sim/…`` models (the defaults, or ``role=model`` /
+    ``role=(member, …)``), retrying without waits."""
     retry = RetrySettings(
         max_attempts=attempts, initial_wait_s=0, max_wait_s=0, max_retry_after_s=0
     )
-    return LLMClient(ModelsConfig(retry=retry))
+    return role_client(retry=retry, **roles)
 
 
 def verdict(traj: Trajectory, name: str) -> bool | None:
@@ -115,3 +121,6 @@ class Spy:
         msgs = list(messages)
         self.requests.append({"role": role, "model": model, "messages": msgs, **kw})
         return await self.inner.complete(role, model, msgs, **kw)
+
+    def members(self, role: str) -> tuple[str, ...]:
+        return self.inner.members(role)

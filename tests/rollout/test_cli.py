@@ -35,10 +35,10 @@ def test_collect_writes_trajectories_and_prints_the_summary(folder: Path) -> Non
         "2",
         "--out",
         str(out),
-        "--agent",
-        "sim/agent?error_rate=0.5",
-        "--judges",
-        "sim/judge,sim/judge",
+        "--model",
+        "agent=sim/agent?error_rate=0.5",
+        "--model",
+        "judge=sim/judge,sim/judge",
         "--seed",
         "1",
         "--json",
@@ -72,8 +72,8 @@ def test_collect_text_summary(folder: Path) -> None:
         "1",
         "--out",
         str(out),
-        "--human",
-        "sim/human?stop_early=1",
+        "--model",
+        "human=sim/human?stop_early=1",
     ]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
@@ -119,4 +119,4 @@ def test_bad_config_value_names_the_field(folder: Path) -> None:
     args = ["trajectories", "collect", "--blueprints", str(folder / "bps"), "--trials", "0"]
     result = CliRunner().invoke(app, args)
     assert isinstance(result.exception, UserError)
-    assert str(result.exception).startswith("trials:")
+    assert str(result.exception).startswith("rollout.trials:")

@@ -11,7 +11,7 @@ from apigen.errors import ProviderError
 from apigen.rollout import RolloutConfig, run_episode
 from apigen.types import Trajectory
 from tests.rollout._scripted import BP, Reply, Scripted, good_script
-from tests.rollout._support import TOY_BLUEPRINTS, Spy, sim_client
+from tests.rollout._support import CODE_ONLY, TOY_BLUEPRINTS, Spy, sim_client
 
 CRITERIA = ("policy_adherence", "faithfulness", "human_realism")
 
@@ -34,8 +34,8 @@ async def judged(
 ) -> tuple[Trajectory, Scripted]:
     script = good_script()
     script["judge"] = judges  # type: ignore[assignment]
-    config = RolloutConfig(judges=tuple(f"sim/judge#{i}" for i in range(n)), judge_attempts=2)
-    client = Scripted(script)
+    config = RolloutConfig(judge_attempts=2)
+    client = Scripted(script, roles={"judge": tuple(f"sim/judge#{i}" for i in range(n))})
     traj = await run_episode(BP, 0, env=toy_env, client=client, config=config, seed=1)
     return traj, client
 
@@ -54,9 +54,10 @@ async def judged(
 async def test_majority_of_cast_votes_decides(
     toy_env: Environment, judges: tuple[str, ...], passed: bool, tally: str
 ) -> None:
-    config = RolloutConfig(judges=judges)
+    config = RolloutConfig()
     bp = TOY_BLUEPRINTS[0]
-    traj = await run_episode(bp, 0, env=toy_env, client=sim_client(), config=config, seed=1)
+    client = sim_client(judge=judges)
+    traj = await run_episode(bp, 0, env=toy_env, client=client, config=config, seed=1)
     committee = traj.verdicts[-1]
     assert committee.verifier == "committee"
     assert committee.passed is passed and traj.accepted is passed
@@ -92,7 +93,7 @@ async def test_unparseable_answers_abstain_after_retries(toy_env: Environment) -
 
 async def test_committee_skipped_when_code_verdicts_fail(toy_env: Environment) -> None:
     script = good_script(final="Done.")
-    config = RolloutConfig(judges=("sim/judge",))
+    config = RolloutConfig()
     client = Scripted(script)
     traj = await run_episode(BP, 0, env=toy_env, client=client, config=config, seed=1)
     assert "committee" not in [v.verifier for v in traj.verdicts]
@@ -101,7 +102,7 @@ async def test_committee_skipped_when_code_verdicts_fail(toy_env: Environment) -
 
 async def test_best_of_n_samples_candidates_and_keeps_the_choice(toy_env: Environment) -> None:
     spy = Spy(sim_client())
-    config = RolloutConfig(human_candidates=3, human_temperature=0.7)
+    config = RolloutConfig(human_candidates=3, human_temperature=0.7, verifiers=CODE_ONLY)
     bp = TOY_BLUEPRINTS[2]
     traj = await run_episode(bp, 0, env=toy_env, client=spy, config=config, seed=1)
     assert traj.accepted, traj.verdicts
@@ -124,6 +125,6 @@ async def test_best_of_n_falls_back_to_first_on_a_bad_choice(toy_env: Environmen
     humans = script["human"]
     script["human"] = [x for h in humans for x in (h, Reply("noise"))]
     script["judge"] = [Reply('{"choice": 7}'), Reply("what?"), *[Reply('{"choice": "0"}')] * 3]
-    config = RolloutConfig(human_candidates=2)
+    config = RolloutConfig(human_candidates=2, verifiers=CODE_ONLY)
     traj = await run_episode(BP, 0, env=toy_env, client=Scripted(script), config=config, seed=1)
     assert traj.accepted

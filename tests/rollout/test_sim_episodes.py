@@ -9,6 +9,7 @@ from apigen.llm import LLMClient
 from apigen.rollout import RolloutConfig, run_episode, run_trials
 from apigen.types import Blueprint
 from tests.rollout._support import (
+    CODE_ONLY,
     TOY_BLUEPRINTS,
     Spy,
     assert_valid_shape,
@@ -29,8 +30,9 @@ def client() -> LLMClient:
 async def test_well_playing_agent_is_accepted(
     toy_env: Environment, client: LLMClient, bp: Blueprint
 ) -> None:
-    config = RolloutConfig(trials=2, judges=COMMITTEE)
-    result = await run_trials(bp, env=toy_env, client=client, config=config, seed=11)
+    config = RolloutConfig(trials=2)
+    judged = sim_client(judge=COMMITTEE)
+    result = await run_trials(bp, env=toy_env, client=judged, config=config, seed=11)
     for traj in result.trajectories:
         assert traj.accepted, [(v.verifier, v.reasons) for v in traj.verdicts if not v.passed]
         assert traj.ending == "stop"
@@ -100,7 +102,8 @@ async def test_transfer_ends_the_episode(client: LLMClient) -> None:
 
 
 async def test_same_seed_same_trajectories(toy_env: Environment, client: LLMClient) -> None:
-    config = RolloutConfig(trials=3, judges=("sim/judge",), agent_model="sim/agent?error_rate=0.5")
+    config = RolloutConfig(trials=3)
+    client = sim_client(judge="sim/judge", agent="sim/agent?error_rate=0.5")
     bp = TOY_BLUEPRINTS[2]
 
     async def shape(seed: int) -> list[tuple[object, ...]]:
@@ -114,7 +117,7 @@ async def test_same_seed_same_trajectories(toy_env: Environment, client: LLMClie
 
 
 async def test_best_of_n_human_turns(toy_env: Environment, client: LLMClient) -> None:
-    config = RolloutConfig(human_candidates=3, chooser_model="sim/judge")
+    config = RolloutConfig(human_candidates=3, verifiers=CODE_ONLY)
     bp = TOY_BLUEPRINTS[2]
     traj = await run_episode(bp, 0, env=toy_env, client=client, config=config, seed=2)
     assert traj.accepted, failed(traj)
@@ -123,19 +126,20 @@ async def test_best_of_n_human_turns(toy_env: Environment, client: LLMClient) ->
 
 
 @pytest.mark.parametrize(
-    ("config", "ending"),
+    ("config", "agent", "ending"),
     [
-        (RolloutConfig(max_turns=2), "max_turns"),
-        (RolloutConfig(max_tool_calls=2), "max_tool_calls"),
-        (RolloutConfig(max_episode_s=0.3, agent_model="sim/agent?latency=0.2"), "max_duration"),
-        (RolloutConfig(agent_model="sim/agent?malformed_tool_json=1"), "max_errors"),
+        (RolloutConfig(max_turns=2), "sim/agent", "max_turns"),
+        (RolloutConfig(max_tool_calls=2), "sim/agent", "max_tool_calls"),
+        (RolloutConfig(max_episode_s=0.3), "sim/agent?latency=0.2", "max_duration"),
+        (RolloutConfig(), "sim/agent?malformed_tool_json=1", "max_errors"),
     ],
-    ids=lambda x: x if isinstance(x, str) else "",
+    ids=lambda x: x if isinstance(x, str) and not x.startswith("sim/") else "",
 )
 async def test_limits_end_episodes_with_their_reason(
-    toy_env: Environment, client: LLMClient, config: RolloutConfig, ending: str
+    toy_env: Environment, config: RolloutConfig, agent: str, ending: str
 ) -> None:
     bp = TOY_BLUEPRINTS[2]
+    client = sim_client(agent=agent)
     traj = await run_episode(bp, 0, env=toy_env, client=client, config=config, seed=1)
     assert traj.ending == ending and not traj.accepted
     assert verdict(traj, "ending") is False
@@ -143,14 +147,11 @@ async def test_limits_end_episodes_with_their_reason(
 
 
 async def test_malformed_tool_calls_are_answered_and_counted(toy_env: Environment) -> None:
-    config = RolloutConfig(
-        agent_model="sim/agent?malformed_tool_json=0.5&unknown_tool=0.3",
-        max_consecutive_errors=50,
-        trials=3,
-    )
+    config = RolloutConfig(max_consecutive_errors=50, trials=3)
+    client = sim_client(agent="sim/agent?malformed_tool_json=0.5&unknown_tool=0.3")
     kinds = set()
     for bp in TOY_BLUEPRINTS:
-        result = await run_trials(bp, env=toy_env, client=sim_client(), config=config, seed=9)
+        result = await run_trials(bp, env=toy_env, client=client, config=config, seed=9)
         for traj in result.trajectories:
             assert_valid_shape(traj)
             calls = {c.id: c for m in traj.messages for c in m.tool_calls}
@@ -172,10 +173,9 @@ async def test_transport_faults_on_30_percent_of_calls_end_episodes_cleanly(
     toy_env: Environment,
 ) -> None:
     faults = "rate_limit=0.1&server_error=0.1&timeout=0.1"
-    config = RolloutConfig(
-        agent_model=f"sim/agent?{faults}", human_model=f"sim/human?{faults}", trials=3
-    )
-    client = sim_client(attempts=1)  # no retries: every fault reaches the episode
+    config = RolloutConfig(trials=3)
+    # no retries: every fault reaches the episode
+    client = sim_client(attempts=1, agent=f"sim/agent?{faults}", human=f"sim/human?{faults}")
     endings: list[str] = []
     for bp in TOY_BLUEPRINTS:
         result = await run_trials(bp, env=toy_env, client=client, config=config, seed=0)
@@ -192,11 +192,11 @@ async def test_transport_faults_on_30_percent_of_calls_end_episodes_cleanly(
 
 async def test_retries_absorb_transport_faults(toy_env: Environment) -> None:
     faults = "rate_limit=0.1&server_error=0.1&timeout=0.1&retry_after=0"
-    config = RolloutConfig(agent_model=f"sim/agent?{faults}", trials=2)
+    config = RolloutConfig(trials=2)
     retries = 0
     # 8 attempts: with a 0.3 failure rate per try, 4 attempts lose ~0.8% of ~60 calls, so
     # whether every episode survives was a coin toss on the conversation's exact text.
-    client = sim_client(attempts=8)
+    client = sim_client(attempts=8, agent=f"sim/agent?{faults}")
     for bp in TOY_BLUEPRINTS:
         result = await run_trials(bp, env=toy_env, client=client, config=config, seed=0)
         assert all(t.accepted for t in result.trajectories)

@@ -33,7 +33,8 @@ def client() -> LLMClient:
 async def test_agent_fault_fails_its_verdict(
     toy_env: Environment, client: LLMClient, fault: str, verdict: str, blueprint: str
 ) -> None:
-    config = RolloutConfig(agent_model=f"sim/agent?{fault}=1", trials=3, early_rejection=False)
+    config = RolloutConfig(trials=3, early_rejection=False)
+    client = sim_client(agent=f"sim/agent?{fault}=1")
     bp = BY_ID[blueprint]
     result = await run_trials(bp, env=toy_env, client=client, config=config, seed=1)
     for traj in result.trajectories:
@@ -45,7 +46,8 @@ async def test_agent_fault_fails_its_verdict(
 async def test_missing_confirmation_is_stopped_early(
     toy_env: Environment, client: LLMClient
 ) -> None:
-    config = RolloutConfig(agent_model="sim/agent?missing_confirmation=1", trials=2)
+    config = RolloutConfig(trials=2)
+    client = sim_client(agent="sim/agent?missing_confirmation=1")
     result = await run_trials(BY_ID["toy-deposit"], env=toy_env, client=client, config=config)
     for traj in result.trajectories:
         assert traj.ending == "early_reject:policy"
@@ -57,7 +59,8 @@ async def test_missing_confirmation_is_stopped_early(
 async def test_closing_the_wrong_account_is_stopped_early(
     toy_env: Environment, client: LLMClient
 ) -> None:
-    config = RolloutConfig(agent_model="sim/agent?wrong_argument=1", trials=2)
+    config = RolloutConfig(trials=2)
+    client = sim_client(agent="sim/agent?wrong_argument=1")
     result = await run_trials(BY_ID["toy-close"], env=toy_env, client=client, config=config)
     for traj in result.trajectories:
         assert traj.ending == "early_reject:irreversible", traj.ending
@@ -67,7 +70,8 @@ async def test_closing_the_wrong_account_is_stopped_early(
 
 
 async def test_human_stopping_early_is_a_rejection(toy_env: Environment, client: LLMClient) -> None:
-    config = RolloutConfig(human_model="sim/human?stop_early=1", trials=2)
+    config = RolloutConfig(trials=2)
+    client = sim_client(human="sim/human?stop_early=1")
     for bp in TOY_BLUEPRINTS:
         result = await run_trials(bp, env=toy_env, client=client, config=config, seed=2)
         for traj in result.trajectories:
@@ -82,8 +86,9 @@ async def _paired(
     for bp in TOY_BLUEPRINTS:
         runs = []
         for early in (True, False):
-            config = RolloutConfig(agent_model=agent, trials=6, early_rejection=early)
-            result = await run_trials(bp, env=toy_env, client=client, config=config, seed=3)
+            config = RolloutConfig(trials=6, early_rejection=early)
+            played = sim_client(agent=agent)
+            result = await run_trials(bp, env=toy_env, client=played, config=config, seed=3)
             runs.append(result.trajectories)
         pairs += list(zip(runs[0], runs[1], strict=True))
     return pairs

@@ -37,7 +37,7 @@ def client() -> LLMClient:
 async def test_curated_retail_blueprint_is_accepted(path: Path, client: LLMClient) -> None:
     bp = load_blueprint(path)
     env = load_environment("retail", seed=0)
-    config = RolloutConfig(trials=1, judges=("sim/judge",))
+    config = RolloutConfig(trials=1)
     result = await run_trials(bp, env=env, client=client, config=config, seed=0)
     traj = result.trajectories[0]
     assert_valid_shape(traj)

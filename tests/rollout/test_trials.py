@@ -1,4 +1,4 @@
-"""Trials of one blueprint, de-duplication, collection and JSONL files."""
+"""Trials of one blueprint, de-duplication and JSONL files."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from apigen.env import Environment
 from apigen.errors import UserError
 from apigen.rollout import (
     RolloutConfig,
-    collect,
     episode_seed,
     read_trajectories,
     rejection_reason,
     run_trials,
     write_trajectories,
 )
-from tests.rollout._scripted import BP, Reply, Scripted, Step, good_script
+from tests.rollout._scripted import BP, Scripted, Step, good_script
+from tests.rollout._support import CODE_ONLY
 
 
 def scripts(n: int) -> dict[str, list[Step]]:
@@ -30,7 +30,11 @@ def scripts(n: int) -> dict[str, list[Step]]:
 
 async def test_identical_accepted_trials_are_marked_duplicates(toy_env: Environment) -> None:
     result = await run_trials(
-        BP, env=toy_env, client=Scripted(scripts(3)), config=RolloutConfig(trials=3), seed=5
+        BP,
+        env=toy_env,
+        client=Scripted(scripts(3)),
+        config=RolloutConfig(trials=3, verifiers=CODE_ONLY),
+        seed=5,
     )
     assert [t.trial for t in result.trajectories] == [0, 1, 2]
     assert len(result.accepted) == 1 and result.accepted[0].trial == 0
@@ -43,7 +47,7 @@ async def test_identical_accepted_trials_are_marked_duplicates(toy_env: Environm
 
 
 async def test_stop_after_accept(toy_env: Environment) -> None:
-    config = RolloutConfig(trials=3, stop_after_accept=True)
+    config = RolloutConfig(trials=3, verifiers=CODE_ONLY, stop_after_accept=True)
     result = await run_trials(BP, env=toy_env, client=Scripted(scripts(3)), config=config)
     assert len(result.trajectories) == 1 and result.accepted
 
@@ -52,7 +56,12 @@ async def test_rejected_trials_continue_until_an_acceptance(toy_env: Environment
     script = good_script(confirm="no")
     for role, steps in good_script().items():
         script[role] += steps
-    config = RolloutConfig(trials=3, stop_after_accept=True, early_rejection=False)
+    config = RolloutConfig(
+        trials=3,
+        verifiers=CODE_ONLY,
+        stop_after_accept=True,
+        early_rejection=False,
+    )
     result = await run_trials(BP, env=toy_env, client=Scripted(script), config=config)
     assert [t.accepted for t in result.trajectories] == [False, True]
     assert rejection_reason(result.trajectories[0]) == "policy"
@@ -69,28 +78,12 @@ def test_episode_seeds_differ_by_trial_and_blueprint() -> None:
     assert len(seeds) == 4 and episode_seed(0, BP, 1) == episode_seed(0, BP, 1)
 
 
-async def test_collect_summarises_and_round_trips_jsonl(
-    toy_env: Environment, tmp_path: Path
-) -> None:
-    bad = BP.model_copy(update={"id": "toy-deposit-2"})
-    script = scripts(1)
-    script["human"] += [Reply("Never mind. ###STOP###")]
-    seen: list[str] = []
-    result = await collect(
-        [BP, bad],
-        client=Scripted(script),
-        config=RolloutConfig(trials=1, concurrency=1),
-        on_result=lambda r: seen.append(r.blueprint_id),
-    )
-    assert seen == ["toy-deposit", "toy-deposit-2"]
-    summary = result.summary()
-    assert summary["episodes"] == 2 and summary["accepted"] == 1
-    assert summary["accepted_share"] == 0.5
-    assert summary["top_rejection_reasons"] == {"state": 1}
+async def test_trajectories_round_trip_jsonl(toy_env: Environment, tmp_path: Path) -> None:
+    config = RolloutConfig(trials=1, verifiers=CODE_ONLY)
+    result = await run_trials(BP, env=toy_env, client=Scripted(scripts(1)), config=config)
     out = tmp_path / "t.jsonl"
-    assert write_trajectories(out, result.trajectories) == 2
-    back = list(read_trajectories(out))
-    assert back == result.trajectories
+    assert write_trajectories(out, result.trajectories) == 1
+    assert list(read_trajectories(out)) == list(result.trajectories)
 
 
 def test_read_errors_name_file_and_line(tmp_path: Path) -> None:
@@ -100,21 +93,3 @@ def test_read_errors_name_file_and_line(tmp_path: Path) -> None:
         list(read_trajectories(path))
     with pytest.raises(UserError, match="cannot read"):
         list(read_trajectories(tmp_path / "missing.jsonl"))
-
-
-async def test_unknown_domain_is_a_user_error() -> None:
-    with pytest.raises(UserError, match="unknown domain 'nope'"):
-        await collect(
-            [BP.model_copy(update={"domain": "nope"})], client=Scripted({}), config=RolloutConfig()
-        )
-
-
-def test_config_layers_environment_then_arguments(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("APIGEN_ROLLOUT_TRIALS", "5")
-    monkeypatch.setenv("APIGEN_ROLLOUT_JUDGES", '["sim/judge", "sim/judge"]')
-    assert RolloutConfig.load().trials == 5
-    assert RolloutConfig.load(trials=2, judges=None).trials == 2
-    assert RolloutConfig.load().judges == ("sim/judge", "sim/judge")
-    monkeypatch.setenv("APIGEN_ROLLOUT_MAX_TURNS", "zero")
-    with pytest.raises(UserError, match=r"^max_turns:"):
-        RolloutConfig.load()

@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 import ray
 
-from apigen.runner import RunSummary, load_run_config, run_pipeline
+from apigen.runner import RunSummary
+from apigen.runner import run as run_pipeline
+from apigen.settings import load_settings
 from apigen.store import Store
 
 pytestmark = pytest.mark.usefixtures("ray_local")
@@ -33,7 +35,7 @@ def config(tmp_path: Path, name: str = "a", **flags: Any) -> Any:
         "batch_size": 4,
         "flush_s": 0.2,
     }
-    return load_run_config(flags={**base, **flags}, env={})
+    return load_settings(flags={**base, **flags}, env={})
 
 
 def outcome(url: str, run_id: str) -> dict[str, Any]:
@@ -182,7 +184,7 @@ def test_driver_killed_then_resumed_matches_uninterrupted(tmp_path: Path) -> Non
         missing = store.missing_items(run_id)
     assert 0 < len(missing) < 24
     resumed = run_pipeline(
-        load_run_config(flags={"database_url": url}, env={}), resume=run_id, progress=False
+        load_settings(flags={"database_url": url}, env={}), resume=run_id, progress=False
     )
     assert resumed.status == "completed" and resumed.items == len(missing)
     fresh = run_pipeline(config(tmp_path, "fresh", n=24, seed=5), progress=False)
@@ -197,6 +199,6 @@ def test_resume_refuses_runs_it_did_not_start(tmp_path: Path) -> None:
         run_id = store.start_run({"command": "blueprints generate"}, domain="retail").id
         store.finish_run(run_id, "completed")
     with pytest.raises(ConfigError, match="not started by `apigen run`"):
-        run_pipeline(load_run_config(flags={"database_url": url}, env={}), resume=run_id)
+        run_pipeline(load_settings(flags={"database_url": url}, env={}), resume=run_id)
     with Store.open(url) as store:
         assert store.get_run(run_id).status == "completed"  # left as it was

@@ -1,0 +1,176 @@
+"""Phase 1 only and phase 2 only: presets of the one executor, on the local backend
+(sim models, the toy domain): dedup, the funnel, files, determinism, provider errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from apigen.blueprints import AttemptSpec, format_funnel, validate_files
+from apigen.llm.sim import parse_sim_model, planned_faults, resolve_knobs
+from apigen.rollout import read_trajectories
+from apigen.runner import collect, generate
+from apigen.settings import Settings
+from apigen.store import Store
+from tests.blueprints.conftest import noisy
+from tests.rollout._support import TOY_BLUEPRINTS
+
+EXPECTED_STAGE = {
+    "unknown_tool": "format",
+    "bad_argument": "format",
+    "malformed": "format",
+    "policy_breach": "policy",
+    "missing_fact": "review",
+}
+
+
+def settings(**values: Any) -> Settings:
+    return Settings.model_validate({"domain": "toy", "backend": "local", **values})
+
+
+def items(out: Path) -> dict[int, dict[str, Any]]:
+    """Rejected items of a ``--out`` directory by index."""
+    lines = (out / "rejected.jsonl").read_text().splitlines()
+    return {(d := json.loads(x))["item_index"]: d for x in lines}
+
+
+def test_duplicates_are_decided_by_index_not_timing(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'd.db'}"
+    summary = generate(settings(n=60, concurrency=8, database_url=db), progress=False)
+    assert summary.status == "completed" and summary.funnel is not None
+    assert summary.funnel["failed"]["dedup"]["count"] > 0  # 20 users: repeats are certain
+    with Store.open(db) as store:
+        stored = [store.read_item(summary.run_id, i) for i in range(60)]
+    owner: dict[str, int] = {}
+    for item in stored:
+        final = item.blueprints[-1]
+        assert final.report is not None
+        fp = final.fingerprint()
+        if final.report.passed:
+            assert fp not in owner  # one accepted blueprint per fingerprint
+            owner[fp] = item.item_index
+    for item in stored:
+        final = item.blueprints[-1]
+        failed = final.report.failed_stage if final.report else None
+        if failed is not None and failed.stage == "dedup":
+            earlier = int(failed.reasons[0].rsplit(" ", 1)[1])
+            assert earlier == owner[final.fingerprint()] < item.item_index
+
+
+def test_feedback_lifts_yield_and_failures_match_planned_faults(tmp_path: Path) -> None:
+    model = noisy(0.15)
+    funnels = {}
+    for k in (0, 3):
+        s = settings(n=40, seed=2, models={"generator": {"models": [model]}}, phase1={"rounds": k})
+        summary = generate(s, out=tmp_path / f"k{k}", progress=False)
+        funnels[k] = summary.funnel or {}
+    # Every first-round failure is the fault the sim planned for that attempt, caught at
+    # its stage (rejected items of the K=0 run are exactly the first-round failures).
+    knobs = resolve_knobs(parse_sim_model(model)[1])
+    caught = 0
+    for index, item in items(tmp_path / "k0").items():
+        spec = AttemptSpec(domain="toy", seed=2, index=index)
+        plan = planned_faults("generator", knobs, spec.key, spec.derived_seed)
+        final = item["blueprints"][-1] if item.get("blueprints") else None
+        failed = final["report"]["stages"][-1] if final else {"stage": "format"}
+        if failed["stage"] == "dedup":
+            continue
+        assert plan.kind is not None and failed["stage"] == EXPECTED_STAGE[plan.kind]
+        caught += 1
+    assert caught >= 10
+    y0, y3 = funnels[0]["yield"], funnels[3]["yield"]
+    assert y3 > y0 + 0.3, (y0, y3)
+    assert set(funnels[3]["rounds"]) >= {"0", "1"}
+
+
+def test_funnel_and_files_with_recombination(tmp_path: Path) -> None:
+    s = settings(
+        n=12,
+        seed=3,
+        models={"generator": {"models": ["sim/generator?policy_breach=1"]}},
+        phase1={"recombine": True},
+    )
+    summary = generate(s, out=tmp_path, progress=False)
+    funnel = summary.funnel
+    assert funnel is not None and funnel["attempted"] == 12
+    assert funnel["rounds"] == {"1": funnel["accepted"]}
+    assert funnel["failures_repaired_or_not"]["policy"] >= 12
+    assert funnel["usage"]["generator"]["calls"] >= 24
+    assert funnel["recombined"]["attempted"] > 0
+    text = "\n".join(format_funnel(funnel))
+    assert f"accepted   {funnel['accepted']}  (yield " in text and "failed at policy" in text
+    files = sorted(tmp_path.glob("*.yaml"))
+    assert len(files) == funnel["accepted"] + funnel["recombined"]["accepted"]
+    reports = validate_files([tmp_path])
+    assert reports and all(r.passed for r in reports)
+    rejected = items(tmp_path)
+    assert len(rejected) == summary.items - len(files)
+    recombined = [bp for bp in (f.read_text() for f in files) if "recombined_from" in bp]
+    assert len(recombined) == funnel["recombined"]["accepted"]
+
+
+def test_same_seed_same_blueprints(tmp_path: Path) -> None:
+    roles = {
+        "generator": {"models": [noisy(0.1)]},
+        "reviewer": {"models": ["sim/reviewer?disagree=0.1"] * 3},
+    }
+    runs = {}
+    for name, seed, concurrency in (("a", 5, 1), ("b", 5, 8), ("c", 6, 8)):
+        generate(
+            settings(n=10, seed=seed, concurrency=concurrency, models=roles),
+            out=tmp_path / name,
+            progress=False,
+        )
+        runs[name] = (
+            sorted(p.name for p in (tmp_path / name).glob("*.yaml")),
+            (tmp_path / name / "rejected.jsonl").read_text(),
+        )
+    assert runs["a"] == runs["b"]
+    assert runs["a"] != runs["c"]
+
+
+def test_provider_errors_are_recorded_not_raised(tmp_path: Path) -> None:
+    s = settings(
+        n=12,
+        models={
+            "generator": {"models": ["sim/generator?server_error=0.3"]},
+            "retry": {"max_attempts": 1},
+        },
+    )
+    summary = generate(s, out=tmp_path, progress=False)
+    funnel = summary.funnel
+    assert funnel is not None and funnel["errors"] == summary.failed > 0
+    assert funnel["attempted"] == 12
+    assert all(e.startswith("provider_error:server") for e in funnel["error_examples"])
+    text = "\n".join(format_funnel(funnel))
+    assert f"provider errors  {funnel['errors']}" in text
+    failed = [d for d in items(tmp_path).values() if d["status"] == "failed"]
+    assert len(failed) == funnel["errors"]
+    assert all(d["error"].startswith("provider_error:") and d["usage"] for d in failed)
+
+
+def test_collect_writes_jsonl_and_counts_per_item_usage(tmp_path: Path) -> None:
+    out = tmp_path / "t.jsonl"
+    s = settings(rollout={"trials": 2, "verifiers": ["state", "outputs", "policy"]}, concurrency=2)
+    summary = collect(s, TOY_BLUEPRINTS, out=out, progress=False)
+    trajectories = list(read_trajectories(out))
+    assert summary.episodes == len(trajectories) == 2 * len(TOY_BLUEPRINTS)
+    assert summary.accepted_trajectories == sum(t.accepted for t in trajectories)
+    numbers = summary.trajectories_summary()
+    assert sum(numbers["top_rejection_reasons"].values()) == summary.episodes - numbers["accepted"]
+    # usage per item comes from one client's usage scopes: it equals what the episodes booked
+    booked = sum(u.total_tokens for t in trajectories for u in t.usage.values())
+    assert summary.tokens == booked > 0
+
+
+def test_collect_into_the_store_links_items_to_blueprints(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'c.db'}"
+    s = settings(rollout={"trials": 1}, database_url=db)
+    summary = collect(s, TOY_BLUEPRINTS[:2], source={"files": ["x"]}, progress=False)
+    with Store.open(db) as store:
+        info = store.get_run(summary.run_id)
+        stored = [store.read_item(summary.run_id, i) for i in range(2)]
+    assert info.config["command"] == "trajectories collect" and info.config["source"]
+    assert [it.blueprints[0].id for it in stored] == [bp.id for bp in TOY_BLUEPRINTS[:2]]
+    assert all({u.role for u in it.usage} >= {"human", "agent", "judge"} for it in stored)
