@@ -6,9 +6,9 @@ a ``ReservationId`` can feed any tool taking a ``ReservationId`` parameter.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, NotRequired
+from typing import Annotated, Literal, NotRequired, TypedDict
 
-from typing_extensions import TypedDict
+from pydantic import BaseModel, ConfigDict
 
 from apigen.env import Entity
 
@@ -46,20 +46,26 @@ CancelReason = Literal[
 ]
 
 
-class Passenger(TypedDict):
+class _Argument(BaseModel):
+    """A record a tool takes as an argument (a model, so its ``Entity`` fields count)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Passenger(_Argument):
     first_name: str
     last_name: str
     dob: str
 
 
-class FlightDate(TypedDict):
+class FlightDate(_Argument):
     """A flight on a date, as a booking or a change names it."""
 
     flight_number: FlightNumber
     date: str
 
 
-class Payment(TypedDict):
+class Payment(_Argument):
     """An amount paid with one payment method."""
 
     payment_id: PaymentId
@@ -82,7 +88,7 @@ class UserDetails(TypedDict):
     address: dict[str, str]
     membership: Literal["regular", "silver", "gold"]
     payment_methods: dict[PaymentId, PaymentMethod]
-    saved_passengers: list[Passenger]
+    saved_passengers: list[dict[str, str]]
     reservations: list[ReservationId]
 
 
@@ -102,7 +108,7 @@ class Reservation(TypedDict):
     trip_type: TripType
     cabin: Cabin
     flights: list[Segment]
-    passengers: list[Passenger]
+    passengers: list[dict[str, str]]
     payment_history: list[dict[str, object]]
     created_at: str
     total_baggages: int

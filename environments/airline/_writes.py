@@ -94,8 +94,8 @@ def book_reservation(
         insurance: Whether to add travel insurance ($30 per passenger).
     """
     get_user(db, user_id)
-    people = check_passengers(passengers)
-    segments = build_segments(db, flights, cabin, len(people), {})
+    people = check_passengers([p.model_dump() for p in passengers])
+    segments = build_segments(db, [f.model_dump() for f in flights], cabin, len(people), {})
     _check_route(segments, origin, destination, trip_type)
     if not 0 <= nonfree_baggages <= total_baggages:
         raise ToolFailure("nonfree_baggages must be between 0 and total_baggages")
@@ -104,14 +104,14 @@ def book_reservation(
         + cents(INSURANCE_FEE) * len(people) * insurance
         + cents(BAG_FEE) * nonfree_baggages
     )
-    paid = [cents(p["amount"]) for p in payment_methods]
+    paid = [cents(p.amount) for p in payment_methods]
     if any(a <= 0 for a in paid):
         raise ToolFailure("every payment amount must be positive")
     if sum(paid) != total:
         raise ToolFailure(
             f"the payments add up to {dollars(sum(paid))}, the total is {dollars(total)}"
         )
-    ids = [p["payment_id"] for p in payment_methods]
+    ids = [p.payment_id for p in payment_methods]
     if len(set(ids)) != len(ids):
         raise ToolFailure("a payment method is listed twice")
     history = [
@@ -119,7 +119,8 @@ def book_reservation(
         for pid, amount in zip(ids, paid, strict=True)
     ]
     reserve_seats(db, segments, cabin, -len(people))
-    reservation_id = new_id(db, "reservations", f"{user_id}/{flights}", reservation_code)
+    seed = f"{user_id}/{[(s['flight_number'], s['date']) for s in segments]}"
+    reservation_id = new_id(db, "reservations", seed, reservation_code)
     reservation = {
         "reservation_id": reservation_id,
         "user_id": user_id,
@@ -201,7 +202,7 @@ def update_reservation_flights(
     """
     reservation = active_reservation(db, reservation_id)
     old, seats = reservation["flights"], len(reservation["passengers"])
-    wanted = {(str(f["flight_number"]), str(f["date"])) for f in flights}
+    wanted = {(f.flight_number, f.date) for f in flights}
     for s in old:
         if segment_flown(db, s) and (s["flight_number"], s["date"]) not in wanted:
             raise ToolFailure(f"flight {s['flight_number']} on {s['date']} has flown; keep it")
@@ -210,7 +211,7 @@ def update_reservation_flights(
     same_cabin = cabin == reservation["cabin"]
     kept = {(s["flight_number"], s["date"]): s for s in old} if same_cabin else {}
     reserve_seats(db, old, reservation["cabin"], seats)  # give back, then take the new ones
-    segments = build_segments(db, flights, cabin, seats, kept)
+    segments = build_segments(db, [f.model_dump() for f in flights], cabin, seats, kept)
     check_chain(segments, reservation["origin"])
     if segments == [dict(s) for s in old] and same_cabin:
         raise ToolFailure("the new flights and cabin are the same as the current ones")
@@ -239,7 +240,7 @@ def update_reservation_passengers(
             'dob' (YYYY-MM-DD)}.
     """
     reservation = active_reservation(db, reservation_id)
-    people = check_passengers(passengers)
+    people = check_passengers([p.model_dump() for p in passengers])
     if len(people) != len(reservation["passengers"]):
         count = len(reservation["passengers"])
         raise ToolFailure(f"the reservation has {count} passengers; the number cannot change")
