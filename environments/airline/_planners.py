@@ -130,6 +130,17 @@ def plan_book(plan: Scratch) -> WriteStep | None:
     payments = _booking_payments(plan, total)
     if payments is None:
         return None
+    if nonfree:
+        reads.append(_calculate(plan, f"{bags} - {allowance}"))
+    fares = " + ".join(f"{o['prices'][cabin]:g}" for o in chosen)
+    expression = f"({fares}) * {len(people)}"
+    if insurance:
+        expression += f" + {INSURANCE_FEE} * {len(people)}"
+    if nonfree:
+        expression += f" + {BAG_FEE} * {nonfree}"
+    reads.append(_calculate(plan, expression))
+    if len(payments) > 1:
+        reads.append(_calculate(plan, f"{total / 100:g} - {payments[0][1] / 100:g}"))
     flights = [{"flight_number": o["flight_number"], "date": o["date"]} for o in chosen]
     done = plan.run(
         "book_reservation",
@@ -165,6 +176,13 @@ def plan_book(plan: Scratch) -> WriteStep | None:
         facts={"flights": _legs(flights), "cabin": _CABIN_WORDS[cabin]},
         outputs=(money(total),),
     )
+
+
+def _calculate(plan: Scratch, expression: str) -> ToolCall:
+    """The calculator read an agent makes to get an amount it passes on."""
+    call = _call("calculate", expression=expression)
+    plan.run(call.name, **call.arguments)
+    return call
 
 
 def _booking_payments(plan: Scratch, total: int) -> list[tuple[Any, int]] | None:
@@ -334,6 +352,9 @@ def plan_bags(plan: Scratch) -> WriteStep | None:
     free = free_bags(plan.user["membership"], reservation["cabin"], len(reservation["passengers"]))
     nonfree = max(0, total - free)
     fee = cents(BAG_FEE) * (nonfree - reservation["nonfree_baggages"])
+    reads = [read]
+    if nonfree:
+        reads.append(_calculate(plan, f"{total} - {free}"))
     payers = _payers(plan, fee)
     if not payers:
         return None
@@ -355,7 +376,7 @@ def plan_bags(plan: Scratch) -> WriteStep | None:
             f"add {added} checked {bags} to reservation {rid} ({total} in total), paying any "
             f"fee with your {describe_payment(method)}"
         ),
-        reads=(read,),
+        reads=tuple(reads),
         facts={"reservation_id": rid, "total_baggages": str(total)},
         outputs=(money(charged),) if charged else (),
     )
@@ -381,6 +402,8 @@ def plan_certificate(plan: Scratch) -> WriteStep | None:
     )
     plan.run(status_call.name, **status_call.arguments)
     reads.append(status_call)
+    per = amount // len(reservation["passengers"])
+    reads.append(_calculate(plan, f"{per} * {len(reservation['passengers'])}"))
     done: ToolExecution | None = plan.run("send_certificate", user_id=plan.user_id, amount=amount)
     if done is None:
         return None
