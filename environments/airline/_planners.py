@@ -226,7 +226,7 @@ def plan_cancel(plan: Scratch) -> WriteStep | None:
     route = f"{reservation['origin']} to {reservation['destination']}"
     return WriteStep(
         call=done.call,
-        intent=f"cancel reservation {rid} ({route}) because of {reason}",
+        intent=f"cancel reservation {rid} ({route}) for this reason: {reason}",
         reads=(read,),
         facts={"reservation_id": rid, "reason": reason},
         outputs=(money(refund),) if refund else (),
