@@ -211,8 +211,7 @@ def _cancel_reason(plan: Scratch, reservation: Any) -> str | None:
 
 
 def plan_cancel(plan: Scratch) -> WriteStep | None:
-    options = [(r, _cancel_reason(plan, r)) for r in _open(plan)]
-    options = [(r, why) for r, why in options if why is not None]
+    options = [(r, why) for r in _open(plan) if (why := _cancel_reason(plan, r)) is not None]
     if not options:
         return None
     reservation, reason = plan.rng.choice(options)

@@ -54,7 +54,7 @@ def get_flight(db: DB, flight_number: str, date: str) -> tuple[Any, Any]:
     return flight, entry
 
 
-def flight_option(flight: Any, date: str) -> dict[str, Any]:
+def flight_option(flight: Any, date: str) -> FlightOption:
     """A flight on a date as the searches show it."""
     entry = flight["dates"][date]
     return {
@@ -101,7 +101,7 @@ def get_user_details(db: DB, user_id: str) -> UserDetails:
     Args:
         user_id: The user id, e.g. 'nora_halloran_4821'.
     """
-    return get_user(db, user_id)  # type: ignore[no-any-return]
+    return get_user(db, user_id)
 
 
 @tool("read")
@@ -112,7 +112,7 @@ def get_reservation_details(db: DB, reservation_id: ReservationId) -> Reservatio
     Args:
         reservation_id: The six-character reservation id, e.g. 'ZFA04Y'.
     """
-    return get_reservation(db, reservation_id)  # type: ignore[no-any-return]
+    return get_reservation(db, reservation_id)
 
 
 @tool("read")
@@ -151,7 +151,7 @@ def search_direct_flight(
     """
     _check_search(db, origin, destination, date)
     return [
-        flight_option(f, date)  # type: ignore[misc]
+        flight_option(f, date)
         for f in _bookable(db, origin, date)
         if f["destination"] == destination
     ]
@@ -170,7 +170,7 @@ def search_onestop_flight(
         date: The date in the format YYYY-MM-DD, e.g. '2026-04-14'.
     """
     _check_search(db, origin, destination, date)
-    found = []
+    found: list[list[FlightOption]] = []
     for first in _bookable(db, origin, date):
         if first["destination"] == destination:
             continue
@@ -178,7 +178,7 @@ def search_onestop_flight(
         for second in _bookable(db, first["destination"], date):
             if second["destination"] == destination and minutes(second["departure_time"]) >= ready:
                 found.append([flight_option(first, date), flight_option(second, date)])
-    return found  # type: ignore[return-value]
+    return found
 
 
 READ_TOOLS = (
