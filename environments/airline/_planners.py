@@ -76,6 +76,18 @@ def _open(plan: Scratch, ok: Callable[[Any], bool] = lambda r: True) -> list[Any
     return [r for r in plan.reservations() if not any_flown(plan.db, r["flights"]) and ok(r)]
 
 
+def _pick_open(
+    plan: Scratch, ok: Callable[[Any], bool] = lambda r: True
+) -> tuple[Any, str, ToolCall] | None:
+    """A random open reservation passing ``ok``, its id and the read that shows it."""
+    options = _open(plan, ok)
+    if not options:
+        return None
+    reservation = plan.rng.choice(options)
+    rid = str(reservation["reservation_id"])
+    return reservation, rid, _read_reservation(plan, rid)
+
+
 def _read_reservation(plan: Scratch, reservation_id: str) -> ToolCall:
     plan.touch(reservation_id)
     call = _call("get_reservation_details", reservation_id=reservation_id)
@@ -243,13 +255,11 @@ def _direct(r: Any) -> bool:
 
 def plan_change_flights(plan: Scratch) -> WriteStep | None:
     rng = plan.rng
-    options = _open(plan, _changeable)
-    if not options:
+    picked = _pick_open(plan, _changeable)
+    if picked is None:
         return None
-    reservation = rng.choice(options)
-    rid, cabin = reservation["reservation_id"], reservation["cabin"]
-    seats = len(reservation["passengers"])
-    read = _read_reservation(plan, rid)
+    reservation, rid, read = picked
+    cabin, seats = reservation["cabin"], len(reservation["passengers"])
     flights = [
         {"flight_number": s["flight_number"], "date": s["date"]} for s in reservation["flights"]
     ]
@@ -305,12 +315,10 @@ def plan_change_flights(plan: Scratch) -> WriteStep | None:
 
 def plan_passengers(plan: Scratch) -> WriteStep | None:
     rng = plan.rng
-    options = _open(plan)
-    if not options:
+    picked = _pick_open(plan)
+    if picked is None:
         return None
-    reservation = rng.choice(options)
-    rid = reservation["reservation_id"]
-    read = _read_reservation(plan, rid)
+    reservation, rid, read = picked
     people = [dict(p) for p in reservation["passengers"]]
     k = rng.randrange(len(people))
     old = people[k]
@@ -340,12 +348,10 @@ def plan_passengers(plan: Scratch) -> WriteStep | None:
 
 def plan_bags(plan: Scratch) -> WriteStep | None:
     rng = plan.rng
-    options = _open(plan)
-    if not options:
+    picked = _pick_open(plan)
+    if picked is None:
         return None
-    reservation = rng.choice(options)
-    rid = reservation["reservation_id"]
-    read = _read_reservation(plan, rid)
+    reservation, rid, read = picked
     added = rng.randint(1, 2)
     total = reservation["total_baggages"] + added
     free = free_bags(plan.user["membership"], reservation["cabin"], len(reservation["passengers"]))
