@@ -285,7 +285,7 @@ def update_reservation_baggages(
 
 @tool("write")
 def send_certificate(db: DB, user_id: UserId, amount: int) -> Certificate:
-    """Send a user a travel certificate worth ``amount`` dollars, usable towards a
+    """Send a user a travel certificate worth the given amount in dollars, usable towards a
     future booking.
 
     Args:
