@@ -45,7 +45,7 @@ __all__ = ["DOMAIN", "POLICY_CHECKS", "Airline"]
 
 
 def _flown_segments(record: Any) -> list[Any]:
-    """Segments dated before today: flown (or cancelled) for certain, never to change."""
+    """Segments dated before today: the tools never change them."""
     return [s for s in record.get("flights", ()) if s["date"] < TODAY.isoformat()]
 
 
@@ -69,7 +69,8 @@ class Airline(Domain):
 
     def reachable(self, table: str, current: Any, target: Any) -> bool:
         """Irreversible transitions: a cancelled reservation stays cancelled and is
-        never deleted, a segment dated before today never changes, a transfer stays."""
+        never deleted, a segment dated before today never changes (the flight-change
+        tool keeps it), a transfer stays."""
         if current == target or current is None:
             return True
         if table == "transfers":

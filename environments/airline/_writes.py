@@ -14,6 +14,7 @@ from environments.airline._common import (
     BAG_FEE,
     INSURANCE_FEE,
     NOW,
+    TODAY,
     cents,
     dollars,
     segment_flown,
@@ -184,7 +185,8 @@ def update_reservation_flights(
     payment_id: PaymentId,
 ) -> Reservation:
     """Change the flights and/or the cabin of a reservation. List every flight of
-    the new itinerary, the unchanged ones too. Unchanged flights keep the price
+    the new itinerary, the unchanged ones too; flights that have flown or are dated
+    before today cannot change. Unchanged flights keep the price
     paid; new flights (or all, when the cabin changes) cost today's price; the
     difference for all passengers is charged to or refunded to payment_id.
 
@@ -200,10 +202,11 @@ def update_reservation_flights(
     old, seats = reservation["flights"], len(reservation["passengers"])
     wanted = {(f.flight_number, f.date) for f in flights}
     for s in old:
-        if segment_flown(db, s) and (s["flight_number"], s["date"]) not in wanted:
-            raise ToolFailure(f"flight {s['flight_number']} on {s['date']} has flown; keep it")
-        if segment_flown(db, s) and cabin != reservation["cabin"]:
-            raise ToolFailure("the cabin cannot change once a flight of the trip has flown")
+        fixed = segment_flown(db, s) or s["date"] < TODAY.isoformat()
+        if fixed and (s["flight_number"], s["date"]) not in wanted:
+            raise ToolFailure(f"flight {s['flight_number']} on {s['date']} is past; keep it")
+        if fixed and cabin != reservation["cabin"]:
+            raise ToolFailure("the cabin cannot change once a flight of the trip is past")
     same_cabin = cabin == reservation["cabin"]
     kept = {(s["flight_number"], s["date"]): s for s in old} if same_cabin else {}
     reserve_seats(db, old, reservation["cabin"], seats)  # give back, then take the new ones

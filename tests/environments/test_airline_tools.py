@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apigen.env import Environment
-from environments.airline._common import any_flown, segment_flown
+from environments.airline._common import TODAY, any_flown, segment_flown
 from tests.environments.airline_helpers import (
     authed,
     bookable,
@@ -176,7 +176,7 @@ def test_flight_change_keeps_flown_segments_and_settles_the_difference(
             flights=[{"flight_number": x["flight_number"], "date": x["date"]} for x in keep],
             payment_id=pay,
         ),
-        "has flown",
+        "is past",
     )
     cert_user = next(u for u in db.users if method(db, u, "certificate"))
     theirs = open_reservation(db, lambda r: r["user_id"] == cert_user)
@@ -230,3 +230,29 @@ def test_passengers_bags_certificates_and_transfers(airline: Environment) -> Non
     moved = run(box, "transfer_to_human_agents", summary="Wants a refund.", user_id=r["user_id"])
     assert moved.output["status"] == "queued" and "TR00001" in box.db.transfers
     _failed(run(box, "transfer_to_human_agents", summary="  "), "must not be empty")
+
+
+def test_a_past_flight_stays_even_when_the_airline_cancelled_it(airline: Environment) -> None:
+    """What ``reachable`` relies on: no tool changes a segment dated before today."""
+    db = airline.db
+    today = TODAY.isoformat()
+    r = reservation(
+        db,
+        lambda r: (
+            r["status"] == "active"
+            and r["cabin"] != "basic_economy"
+            and r["flights"][0]["date"] < today
+            and not any_flown(db, r["flights"])
+        ),
+    )
+    flight, day = bookable(db)
+    pay = method(db, r["user_id"], "credit_card") or method(db, r["user_id"], "gift_card")
+    change = run(
+        authed(airline, r["user_id"]),
+        "update_reservation_flights",
+        reservation_id=r["reservation_id"],
+        cabin=r["cabin"],
+        flights=[{"flight_number": flight["flight_number"], "date": day}],
+        payment_id=pay,
+    )
+    _failed(change, "is past")
