@@ -64,3 +64,23 @@ def test_impossible_sequences_are_refused(airline: Environment) -> None:
     )
     assert DOMAIN.sample_task(airline.db, rng, ["send_certificate", "send_certificate"]) is None
     assert DOMAIN.sample_task(airline.db, rng, ["no_such_tool"]) is None
+
+
+def test_entity_annotations_give_the_tool_graph_its_edges() -> None:
+    from apigen.graph import tool_graph
+
+    graph = tool_graph(DOMAIN)
+    assert graph.number_of_edges() > 50
+    for producer, consumer, entity in (
+        ("get_user_details", "get_reservation_details", "reservation_id"),
+        ("get_user_details", "book_reservation", "payment_id"),
+        ("search_direct_flight", "book_reservation", "flight_number"),
+        ("search_onestop_flight", "update_reservation_flights", "flight_number"),
+        ("get_reservation_details", "cancel_reservation", "reservation_id"),
+        ("list_all_airports", "search_direct_flight", "airport"),
+        ("get_user_details", "update_reservation_baggages", "payment_id"),
+    ):
+        assert entity in graph.edges[producer, consumer]["entities"], (producer, consumer)
+    # every write is reachable from a read that needs no entity (the user's details)
+    for write in WRITES:
+        assert any(graph.has_edge(r, write) for r in ("get_user_details", "list_all_airports"))
