@@ -2,19 +2,28 @@
 
 ::
 
-    ApigenError                      root: ``except ApigenError`` catches all of ours
-    ├── UserError                    the user's mistake: one line, exit code 2, no traceback
-    │   ├── ConfigError              a config file/env/flag is malformed (names the field)
-    │   ├── UnknownNameError         unknown domain / exporter / verifier (lists known ones)
-    │   └── BlueprintFileError       a blueprint file is malformed (names file and field)
-    ├── ModelFacingError             the model should see it; the episode goes on
-    │   └── ModelOutputError         unparseable model output (bad tool JSON, unknown tool)
-    └── RuntimeFailure               the world failed (provider down, database gone)
-        └── ProviderError            an LLM call failed; ``retryable``/``status_code`` drive retries
+    ApigenError                  root: ``except ApigenError`` catches all of ours
+    ├── UserError                the user's mistake: one line, exit code 2, no traceback
+    │   ├── ConfigError          a setting, flag or argument is malformed or names nothing
+    │   │                        (names the field)
+    │   ├── UnknownNameError     a registry has no such name: domain, export format, graph
+    │   │                        format, sim role (lists the known ones)
+    │   ├── BlueprintFileError   a blueprint file is malformed (names file and field)
+    │   ├── QueryRefused         (apigen.store) user SQL that is not one read-only statement
+    │   └── ConformanceError     (apigen.env) a domain breaks the environment contract
+    ├── ModelFacingError         raised inside a tool: the sandbox hands its message to the
+    │   │                        model as a ``tool_error`` result and the episode goes on
+    │   ├── ToolFailure          (apigen.env) a tool's expected failure ("order is not pending")
+    │   └── NotFound             (apigen.env) a key missing from a state table
+    └── RuntimeFailure           the world failed, not the user or the model
+        └── ProviderError        an LLM call failed; ``retryable``/``status_code`` drive retries
 
 Errors carry structure; retry policies read ``retryable`` and ``status_code``,
-never the message text. Tool failures inside a sandbox are not raised at all:
-they become :class:`apigen.types.ToolError` results the model reads.
+never the message text. Model-facing errors never reach a caller: a sandbox turns
+them (and any other exception a tool raises) into :class:`apigen.types.ToolError`
+results. Malformed model output is not raised either: the client reports it as
+:class:`apigen.llm.OutputError` records in ``Completion.errors``, and the phases
+record it as a rejection. Database failures surface as the driver's own exceptions.
 """
 
 from __future__ import annotations
@@ -24,7 +33,6 @@ __all__ = [
     "BlueprintFileError",
     "ConfigError",
     "ModelFacingError",
-    "ModelOutputError",
     "ProviderError",
     "RuntimeFailure",
     "UnknownNameError",
@@ -72,20 +80,12 @@ class BlueprintFileError(UserError):
 
 
 class ModelFacingError(ApigenError):
-    """An error the model should be shown so the conversation can continue."""
-
-
-class ModelOutputError(ModelFacingError):
-    """A model answered with something we cannot use (invalid tool JSON, unknown tool)."""
-
-    def __init__(self, message: str, *, kind: str, raw: str | None = None) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.raw = raw
+    """Raised inside a tool for the model to read; the sandbox turns it into a
+    ``tool_error`` result and the conversation continues."""
 
 
 class RuntimeFailure(ApigenError):
-    """Something outside the user's control failed."""
+    """Something outside the user's control failed (today: an LLM provider)."""
 
 
 class ProviderError(RuntimeFailure):

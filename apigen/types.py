@@ -21,7 +21,6 @@ __all__ = [
     "Blueprint",
     "Message",
     "Role",
-    "StageName",
     "StageOutcome",
     "StateDiff",
     "ToolCall",
@@ -147,13 +146,12 @@ class Verdict(_Record):
     votes: tuple[Vote, ...] = ()
 
 
-StageName = Literal["format", "execution", "policy", "review", "dedup"]
-
-
 class StageOutcome(_Record):
     """Outcome of one validation stage of a blueprint."""
 
-    stage: StageName
+    stage: str
+    """The registered stage's name (``format``, ``execution``, ``policy``, ``review``,
+    ``dedup`` or a plug-in's; see :func:`apigen.blueprints.stage_names`)."""
     passed: bool
     reasons: tuple[str, ...] = ()
     votes: tuple[Vote, ...] = ()

@@ -19,19 +19,30 @@ One **attempt** (:func:`run_attempt`) is fully determined by an :class:`AttemptS
    and ``<outputs>`` (JSON list of strings); ``<reasoning>`` is optional. Parsing is
    strict; any problem is a ``format`` failure with its reason, never an exception.
 3. **Validation**, in order, stopping at the first failure, each stage a
-   :class:`apigen.types.StageOutcome`: ``format`` (parse + :func:`check_format`),
-   ``execution`` (fresh-sandbox replay: no tool errors, every write changes the
-   state), ``policy`` (the domain's checks), ``review`` (the committee, below),
-   ``dedup`` (:meth:`Blueprint.fingerprint` not among ``known_fingerprints``).
-4. **Committee**: every model of ``Phase1Config.reviewers`` is asked concurrently
-   (``reviewer.j2``, role ``reviewer``) to score each criterion 0/1 (floats in
-   [0, 1] accepted) with a reason. An answer that cannot be parsed is re-asked up
-   to ``reviewer_retries`` times, then the member **abstains**
-   (``Vote(passed=None, rationale="unparseable: ...")``). A criterion passes when a
-   strict majority of non-abstaining members score it >= 0.5 (ties and no votes
-   fail); the stage passes when (criteria passed)/(criteria) >= ``threshold``
-   (default 0.75) and every ``required_criteria`` (default correctness and
-   completeness) passed. Each member's vote is in ``StageOutcome.votes``.
+   :class:`apigen.types.StageOutcome`: the stages named by ``Phase1Config.stages``
+   (default ``format`` (:func:`check_format`), ``execution`` (fresh-sandbox
+   replay: no tool errors, every write changes the state), ``policy`` (the
+   domain's checks), ``review`` (the committee, below), ``dedup``
+   (:meth:`Blueprint.fingerprint` not among ``known_fingerprints``)). Stages are
+   registered by name (:func:`register_stage`, :func:`stage_names`; plug-ins also
+   through the ``apigen.stages`` entry-point group); each gets a
+   :class:`StageInput` (the candidate, its sampled context, the replay computed
+   once on first use, the client, the round). An unparseable answer fails at
+   ``format`` whatever the list says. A failed stage registered ``final`` (``dedup``)
+   ends the attempt instead of feeding back.
+4. **Committee** (:mod:`apigen.committee`): every reviewer model (today
+   ``Phase1Config.reviewers``; repeats become members ``model#1``, ``model#2``…)
+   is asked concurrently (``reviewer.j2``, role ``reviewer``) to score each
+   criterion 0/1 (numbers in [0, 1], booleans and pass/fail words accepted; a
+   score outside [0, 1] makes the answer unreadable) with a reason. An
+   unreadable answer is re-asked with its reason up to ``reviewer_retries``
+   times, then the member **abstains** (``Vote(passed=None, rationale="abstained:
+   <code>: ...")``). Rule :class:`apigen.committee.CriterionMajority`: a criterion
+   passes when a strict majority of non-abstaining members score it >= 0.5 (ties
+   and no votes fail); the stage passes when (criteria passed)/(criteria) >=
+   ``threshold`` (default 0.75) and every ``required_criteria`` (default
+   correctness and completeness) passed. Each member's vote is in
+   ``StageOutcome.votes``.
 5. **Feedback loop**: when a stage fails, its reasons (``stage: reason`` lines,
    reviewers' critiques included; condensed by ``feedback_model`` with
    ``feedback.j2`` when configured) go into the next prompt for the same context,
@@ -71,7 +82,7 @@ Files and offline checks
 from apigen.blueprints._attempt import AttemptResult, RoundRecord, failure_lines, run_attempt
 from apigen.blueprints._checks import check_execution, check_format, check_policy, validate_offline
 from apigen.blueprints._client import ModelClient
-from apigen.blueprints._committee import Ballot, aggregate_votes, judge_names
+from apigen.blueprints._committee import review_committee  # (also registers ``review``)
 from apigen.blueprints._config import DEFAULT_CRITERIA, Phase1Config
 from apigen.blueprints._files import (
     blueprint_json_schema,
@@ -80,7 +91,7 @@ from apigen.blueprints._files import (
     iter_blueprint_files,
     load_blueprint,
 )
-from apigen.blueprints._parse import ParsedBlueprint, ParsedReview, parse_generation, parse_review
+from apigen.blueprints._parse import ParsedBlueprint, parse_generation
 from apigen.blueprints._recombine import group_by_user, merge_sketches, recombine
 from apigen.blueprints._run import (
     Phase1Run,
@@ -98,25 +109,33 @@ from apigen.blueprints._sampling import (
     sketch_from_json,
     sketch_to_json,
 )
+from apigen.blueprints._stages import (
+    DEFAULT_STAGES,
+    Stage,
+    StageInput,
+    get_stage,
+    register_stage,
+    stage_names,
+)
 from apigen.blueprints._templates import TEMPLATE_NAMES, PromptTemplates
 from apigen.blueprints._validate_files import FileReport, check_curated, validate_files
 
 __all__ = [
     "DEFAULT_CRITERIA",
+    "DEFAULT_STAGES",
     "TEMPLATE_NAMES",
     "AttemptResult",
     "AttemptSpec",
-    "Ballot",
     "FileReport",
     "ModelClient",
     "ParsedBlueprint",
-    "ParsedReview",
     "Phase1Config",
     "Phase1Run",
     "PromptTemplates",
     "RoundRecord",
     "SampledContext",
-    "aggregate_votes",
+    "Stage",
+    "StageInput",
     "blueprint_json_schema",
     "blueprint_key",
     "check_curated",
@@ -127,21 +146,23 @@ __all__ = [
     "dump_blueprint",
     "failure_lines",
     "generate_blueprints",
+    "get_stage",
     "group_by_user",
     "iter_blueprint_files",
-    "judge_names",
     "load_blueprint",
     "load_personas",
     "mark_duplicate",
     "merge_sketches",
     "parse_generation",
-    "parse_review",
     "policy_sections",
     "recombine",
+    "register_stage",
+    "review_committee",
     "run_attempt",
     "sample_context",
     "sketch_from_json",
     "sketch_to_json",
+    "stage_names",
     "validate_files",
     "validate_offline",
     "write_run",

@@ -9,9 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from apigen.blueprints._checks import validate_offline
 from apigen.blueprints._client import ModelClient, UsageTally
-from apigen.blueprints._committee import review
 from apigen.blueprints._config import Phase1Config
 from apigen.blueprints._parse import ParsedBlueprint, parse_generation
 from apigen.blueprints._sampling import (
@@ -21,10 +19,11 @@ from apigen.blueprints._sampling import (
     sample_context,
     sketch_to_json,
 )
+from apigen.blueprints._stages import PARSE_STAGE, StageInput, get_stage, run_stages
 from apigen.blueprints._templates import PromptTemplates
 from apigen.env import Environment
 from apigen.llm.sim import ContextKey
-from apigen.types import Blueprint, StageName, StageOutcome, Usage, ValidationReport
+from apigen.types import Blueprint, StageOutcome, Usage, ValidationReport
 
 __all__ = ["AttemptResult", "RoundRecord", "failure_lines", "run_attempt"]
 
@@ -67,7 +66,7 @@ class AttemptResult(_Record):
         return self.report.passed
 
     @property
-    def failed_stage(self) -> StageName | None:
+    def failed_stage(self) -> str | None:
         """The stage the final round failed at; ``None`` when accepted."""
         failed = self.report.failed_stage
         return failed.stage if failed is not None else None
@@ -165,28 +164,23 @@ async def validate_candidate(
     feedback: list[str],
     known: Container[str],
 ) -> list[StageOutcome]:
-    """Stages in order — format, execution, policy, review, dedup — stopping at a failure."""
-    stages, replay = validate_offline(bp, ctx.env)
-    if not stages[-1].passed or replay is None:
-        return stages
-    stages.append(
-        await review(
-            bp,
-            replay.diff,
-            client=client,
-            config=config,
-            templates=templates,
-            variables=template_variables(ctx),
-            context=sim_context(ctx, config, rnd, feedback),
-            tally=tally,
-        )
+    """The stages of ``config.stages`` in order (default format, execution, policy,
+    review, dedup), stopping at the first failure."""
+    inp = StageInput(
+        blueprint=bp,
+        context=ctx,
+        client=client,
+        config=config,
+        templates=templates,
+        tally=tally,
+        round=rnd,
+        feedback=feedback,
+        known=known,
+        reviewers=config.reviewers,
+        variables=template_variables(ctx),
+        sim=sim_context(ctx, config, rnd, feedback),
     )
-    if stages[-1].passed:
-        fp = bp.fingerprint()
-        dup = fp in known
-        why = (f"duplicate of a known blueprint (fingerprint {fp})",) if dup else ()
-        stages.append(StageOutcome(stage="dedup", passed=not dup, reasons=why))
-    return stages
+    return await run_stages(config.stages, inp)
 
 
 async def condense(
@@ -224,14 +218,15 @@ async def run_rounds(
     known: Container[str],
 ) -> list[RoundRecord]:
     """Generate and validate, feeding failures back, for at most ``1 + config.rounds``
-    rounds. A duplicate ends the loop at once: the same context would repeat it."""
+    rounds. A failed ``final`` stage (a duplicate) ends the loop at once: the same
+    context would repeat it."""
     records: list[RoundRecord] = []
     feedback: list[str] = []
     previous: str | None = None
     for rnd in range(config.rounds + 1):
         raw, made = await draft(rnd, feedback, previous)
         if isinstance(made, list):
-            stages = [StageOutcome(stage="format", passed=False, reasons=tuple(made))]
+            stages = [StageOutcome(stage=PARSE_STAGE, passed=False, reasons=tuple(made))]
             bp = None
         else:
             stages = await validate_candidate(
@@ -251,7 +246,7 @@ async def run_rounds(
         records.append(
             RoundRecord(round=rnd, blueprint=bp, report=report, raw=raw, feedback=tuple(feedback))
         )
-        if report.passed or stages[-1].stage == "dedup":
+        if report.passed or get_stage(stages[-1].stage).final:
             break
         previous = raw
         feedback = await condense(

@@ -1,21 +1,19 @@
-"""Stage 4: the review committee — concurrent reviewers, abstentions, majority per criterion."""
+"""Stage ``review``: the blueprint committee (:mod:`apigen.committee`) with phase 1's rule."""
 
 from __future__ import annotations
 
-import asyncio
-from collections import Counter
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from apigen.blueprints._client import ModelClient, UsageTally
 from apigen.blueprints._config import Phase1Config
-from apigen.blueprints._parse import ParsedReview, parse_review
+from apigen.blueprints._stages import StageInput, register_stage
 from apigen.blueprints._templates import PromptTemplates
+from apigen.committee import Committee, CriterionMajority, Decision, Member
 from apigen.llm.sim import ContextKey
-from apigen.types import Blueprint, StageOutcome, StateDiff, Vote
+from apigen.types import Blueprint, StageOutcome, StateDiff
 
-__all__ = ["CRITERIA_DEFINITIONS", "Ballot", "aggregate_votes", "judge_names", "review"]
+__all__ = ["CRITERIA_DEFINITIONS", "review", "review_committee"]
 
 CRITERIA_DEFINITIONS: dict[str, str] = {
     "correctness": "the actions are exactly what the instruction asks, with the right "
@@ -28,124 +26,29 @@ CRITERIA_DEFINITIONS: dict[str, str] = {
 """Definitions shown to reviewers (the reviewer template reads them)."""
 
 
-@dataclass(frozen=True)
-class Ballot:
-    """One committee member's answer: scores, or the reason it was unreadable."""
-
-    judge: str
-    answer: ParsedReview | str
-
-
-def judge_names(models: tuple[str, ...]) -> list[str]:
-    """Member names: a model listed more than once gets ``#n`` suffixes (``sim/reviewer#2``)."""
-    counts = Counter(models)
-    seen: Counter[str] = Counter()
-    names = []
-    for m in models:
-        seen[m] += 1
-        names.append(f"{m}#{seen[m]}" if counts[m] > 1 else m)
-    return names
-
-
-def _accepts(passed: Mapping[str, bool], config: Phase1Config) -> tuple[bool, float]:
-    mean = sum(passed.values()) / len(config.criteria)
-    ok = mean >= config.threshold and all(passed[c] for c in config.required_criteria)
-    return ok, mean
-
-
-def _vote(ballot: Ballot, config: Phase1Config) -> Vote:
-    if isinstance(ballot.answer, str):
-        return Vote(judge=ballot.judge, passed=None, rationale=f"unparseable: {ballot.answer}")
-    review = ballot.answer
-    ok, _ = _accepts({c: review.scores[c] >= 0.5 for c in config.criteria}, config)
-    critiques = [
-        f"{c}: {review.reasons.get(c, 'no reason given')}"
-        for c in config.criteria
-        if review.scores[c] < 0.5
-    ]
-    rationale = "; ".join([r for r in [review.rationale] if r] + critiques)
-    mean = sum(review.scores[c] for c in config.criteria) / len(config.criteria)
-    return Vote(
-        judge=ballot.judge,
-        passed=ok,
-        score=round(mean, 4),
-        scores=review.scores,
-        rationale=rationale,
+def review_committee(models: Sequence[str], config: Phase1Config) -> Committee:
+    """The review committee of ``models`` under ``config``'s rule (criterion majority,
+    ``threshold``, ``required_criteria``; ``reviewer_retries`` re-asks)."""
+    return Committee.of(
+        models,
+        criteria=config.criteria,
+        rule=CriterionMajority(config.threshold, config.required_criteria),
+        attempts=config.reviewer_retries + 1,
     )
 
 
-def aggregate_votes(ballots: list[Ballot], config: Phase1Config) -> StageOutcome:
-    """Decide the review stage from the committee's ballots (rule: see :class:`Phase1Config`).
-
-    Reasons name every failed criterion with its count and the critiques of the
-    members who failed it; abstentions are listed too. A passing outcome carries one
-    summary line.
-    """
-    votes = tuple(_vote(b, config) for b in ballots)
-    readable = [b.answer for b in ballots if isinstance(b.answer, ParsedReview)]
-    passed: dict[str, bool] = {}
-    reasons: list[str] = []
-    for c in config.criteria:
-        yes = sum(1 for r in readable if r.scores[c] >= 0.5)
-        passed[c] = yes > len(readable) - yes
-        if not passed[c]:
-            # Equal critiques (deterministic judges) are listed once, with their judges.
-            critiques: dict[str, list[str]] = {}
-            for b in ballots:
-                if isinstance(b.answer, ParsedReview) and b.answer.scores[c] < 0.5:
-                    why = b.answer.reasons.get(c, "no reason given")
-                    critiques.setdefault(why, []).append(b.judge)
-            detail = "; ".join(f"{', '.join(js)}: {why}" for why, js in critiques.items())
-            reasons.append(
-                f"{c}: {yes}/{len(readable)} reviewers passed" + (f" — {detail}" if detail else "")
-            )
-    ok, mean = _accepts(passed, config)
-    abstained = [v.judge for v in votes if v.passed is None]
-    if not readable:
-        ok = False
-        reasons.insert(0, "every reviewer abstained")
-    summary = f"voted mean {mean:.2f} ({sum(passed.values())}/{len(passed)} criteria)"
-    if abstained:
-        summary += f"; abstained: {', '.join(abstained)}"
-    if ok:
-        reasons = [summary]
-    else:
-        missing = [c for c in config.required_criteria if not passed[c]]
-        if missing:
-            summary += f"; required criteria failed: {', '.join(missing)}"
-        reasons.append(summary)
-    return StageOutcome(stage="review", passed=ok, reasons=tuple(reasons), votes=votes)
-
-
-async def _member(
-    client: ModelClient,
-    model: str,
-    judge: str,
-    member: int,
-    variables: dict[str, Any],
-    context: dict[str, Any],
-    config: Phase1Config,
-    templates: PromptTemplates,
-    tally: UsageTally,
-) -> Ballot:
-    why: str | None = None
-    for retry in range(config.reviewer_retries + 1):
-        prompt = templates.render("reviewer.j2", **variables, retry_reason=why)
-        # Each member (and round) is its own sim episode, so seeded noise differs per judge.
-        episode = f"{context[ContextKey.EPISODE]}/round{context[ContextKey.ROUND]}/{judge}"
-        ctx = {**context, ContextKey.EPISODE: episode, "member": member, "retry": retry}
-        text = await tally.ask(client, "reviewer", model, prompt, ctx)
-        answer = parse_review(text, config.criteria)
-        if isinstance(answer, ParsedReview):
-            return Ballot(judge, answer)
-        why = answer
-    return Ballot(judge, f"{why} (after {config.reviewer_retries + 1} tries)")
+def outcome(decision: Decision) -> StageOutcome:
+    """The committee's decision as the ``review`` stage outcome (every vote kept)."""
+    return StageOutcome(
+        stage="review", passed=decision.passed, reasons=decision.reasons, votes=decision.votes
+    )
 
 
 async def review(
     blueprint: Blueprint,
     diff: StateDiff,
     *,
+    models: Sequence[str],
     client: ModelClient,
     config: Phase1Config,
     templates: PromptTemplates,
@@ -153,10 +56,11 @@ async def review(
     context: dict[str, Any],
     tally: UsageTally,
 ) -> StageOutcome:
-    """Ask every committee member concurrently and aggregate their ballots.
+    """Ask every member (one per name in ``models``) concurrently and decide.
 
     ``variables`` are template variables shared with the generator prompt (domain,
     policy); ``context`` is the sim context (the blueprint and criteria are added).
+    Provider errors propagate (the caller retries the attempt).
     """
     shared = {
         **variables,
@@ -167,11 +71,27 @@ async def review(
         "definitions": CRITERIA_DEFINITIONS,
     }
     ctx = {**context, ContextKey.BLUEPRINT: blueprint, ContextKey.CRITERIA: list(config.criteria)}
-    names = judge_names(config.reviewers)
-    ballots = await asyncio.gather(
-        *(
-            _member(client, model, names[i], i, shared, ctx, config, templates, tally)
-            for i, model in enumerate(config.reviewers)
-        )
+
+    async def ask(member: Member, attempt: int, why: str | None) -> str | None:
+        prompt = templates.render("reviewer.j2", **shared, retry_reason=why)
+        # Each member (and round) is its own sim episode, so seeded noise differs per member.
+        episode = f"{ctx[ContextKey.EPISODE]}/round{ctx[ContextKey.ROUND]}/{member.name}"
+        call = {**ctx, ContextKey.EPISODE: episode, "member": member.index, "retry": attempt}
+        return await tally.ask(client, "reviewer", member.model, prompt, call)
+
+    return outcome(await review_committee(models, config).decide(ask))
+
+
+@register_stage("review")
+async def _review_stage(inp: StageInput) -> StageOutcome:
+    return await review(
+        inp.blueprint,
+        inp.replay.diff,
+        models=inp.reviewers,
+        client=inp.client,
+        config=inp.config,
+        templates=inp.templates,
+        variables=inp.variables,
+        context=inp.sim,
+        tally=inp.tally,
     )
-    return aggregate_votes(list(ballots), config)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from apigen.blueprints._stages import DEFAULT_STAGES, known_stages
 from apigen.errors import ConfigError
+from apigen.safety import MAX_COUNT
 
 __all__ = ["DEFAULT_CRITERIA", "Phase1Config"]
 
@@ -39,7 +41,7 @@ class Phase1Config(BaseModel):
     """Model that condenses failures into regeneration feedback (role ``feedback``).
     Default ``None``: the failures are passed on verbatim (there is no ``sim/feedback``
     role; the sim generator reads the verbatim lines)."""
-    rounds: int = Field(default=3, ge=0)
+    rounds: int = Field(default=3, ge=0, le=MAX_COUNT)
     """Feedback rounds K after the first generation (0 = no feedback loop). Default 3."""
     criteria: tuple[str, ...] = Field(default=DEFAULT_CRITERIA, min_length=1)
     """Criteria every reviewer scores. Default correctness, completeness, satisfaction,
@@ -48,8 +50,14 @@ class Phase1Config(BaseModel):
     """Criteria that must pass whatever the voted mean. Default correctness, completeness."""
     threshold: float = Field(default=0.75, ge=0.0, le=1.0)
     """Voted mean (fraction of criteria passed) the review stage needs. Default 0.75."""
+    stages: tuple[str, ...] = Field(default=DEFAULT_STAGES, min_length=1)
+    """Validation stages every round runs, in order, by registered name (built-ins
+    ``format``, ``execution``, ``policy``, ``review``, ``dedup``; plug-ins register
+    with ``apigen.blueprints.register_stage`` or the ``apigen.stages`` entry-point
+    group). Default all five built-ins in that order."""
     reviewer_retries: int = Field(default=1, ge=0)
-    """Re-asks of a reviewer whose answer cannot be parsed before it abstains. Default 1."""
+    """Re-asks of a reviewer whose answer cannot be read (each told why) before it
+    abstains. Default 1."""
     templates_dir: Path | None = None
     """Directory of prompt templates overriding the built-in ones by file name
     (``generator.j2``, ``reviewer.j2``, ``feedback.j2``, ``recombination.j2``). Default ``None``."""
@@ -74,6 +82,11 @@ class Phase1Config(BaseModel):
         if unknown:
             raise ValueError(f"required criteria {unknown} are not among criteria")
         return self
+
+    @field_validator("stages")
+    @classmethod
+    def _known_stages(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        return known_stages(names)
 
     @classmethod
     def load(cls, **overrides: Any) -> Phase1Config:

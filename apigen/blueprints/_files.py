@@ -11,6 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from apigen.errors import BlueprintFileError
+from apigen.safety import InputRejected, load_data_file
 from apigen.types import Blueprint
 
 __all__ = [
@@ -58,13 +59,10 @@ def load_blueprint(path: str | Path) -> Blueprint:
     naming the file and the field."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BlueprintFileError(str(path), f"cannot read: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise BlueprintFileError(str(path), f"invalid YAML{where}") from None
+        data = load_data_file(path)
+    except InputRejected as exc:
+        message = str(exc).removeprefix(f"{path}: ")
+        raise BlueprintFileError(str(path), message) from None
     if not isinstance(data, dict):
         raise BlueprintFileError(str(path), "expected a mapping with a blueprint's fields")
     try:

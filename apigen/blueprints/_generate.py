@@ -10,7 +10,6 @@ from typing import Any
 from apigen.blueprints._client import ModelClient
 from apigen.blueprints._config import Phase1Config
 from apigen.blueprints._run import (
-    STAGES,
     AttemptDone,
     Phase1Run,
     Progress,
@@ -78,8 +77,7 @@ def format_funnel(funnel: dict[str, Any]) -> list[str]:
     if funnel["errors"]:
         lines.append(f"  provider errors  {funnel['errors']}")
         lines += [f"      {example}" for example in funnel["error_examples"]]
-    for stage in STAGES:
-        entry = funnel["failed"][stage]
+    for stage, entry in funnel["failed"].items():
         lines.append(f"  failed at {stage:<10} {entry['count']}")
         for reason, count in entry["top_reasons"]:
             lines.append(f"      {count:>4} × {reason}")

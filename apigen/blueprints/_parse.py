@@ -1,19 +1,19 @@
-"""Strict parsing of generator and reviewer answers: every problem becomes a reason string.
+"""Strict parsing of generator answers: every problem becomes a reason string.
 
 Nothing here raises on model output. A generator answer either yields a
 :class:`ParsedBlueprint` or the list of reasons it was rejected at the ``format``
-stage; a reviewer answer yields per-criterion scores or the reason it is unreadable.
+stage. (Reviewer answers are read by :func:`apigen.committee.parse_answer`.)
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from apigen.types import JSON, ToolCall
 
-__all__ = ["ParsedBlueprint", "ParsedReview", "parse_generation", "parse_review"]
+__all__ = ["ParsedBlueprint", "parse_generation"]
 
 _SECTIONS = ("instruction", "actions", "outputs")
 _FENCE = re.compile(r"^\s*```[a-zA-Z0-9_-]*\s*\n?(.*?)\n?\s*```\s*$", re.S)
@@ -27,15 +27,6 @@ class ParsedBlueprint:
     actions: tuple[ToolCall, ...]
     outputs: tuple[str, ...]
     reasoning: str | None = None
-
-
-@dataclass(frozen=True)
-class ParsedReview:
-    """One reviewer's readable answer: a score in [0, 1] and a reason per criterion."""
-
-    scores: dict[str, float]
-    reasons: dict[str, str] = field(default_factory=dict)
-    rationale: str = ""
 
 
 def _unfence(text: str) -> str:
@@ -129,47 +120,3 @@ def parse_generation(
     if reasons:
         return reasons
     return ParsedBlueprint(instruction, tuple(calls), tuple(outputs), reasoning)
-
-
-def _json_object(text: str) -> dict[str, JSON] | str:
-    body = _unfence(text.strip())
-    start, end = body.find("{"), body.rfind("}")
-    if start < 0 or end <= start:
-        return "no JSON object"
-    try:
-        value = json.loads(body[start : end + 1])
-    except json.JSONDecodeError as exc:
-        return f"invalid JSON ({exc.msg})"
-    return value if isinstance(value, dict) else "not a JSON object"
-
-
-def parse_review(text: str | None, criteria: tuple[str, ...]) -> ParsedReview | str:
-    """Read ``{"criteria": {name: {"score": s, "reason": r}}, "rationale": ...}``.
-
-    Tolerates code fences and prose around the object, and a bare number in place
-    of ``{"score": ...}``. Scores are numbers (or booleans) in [0, 1]. Returns the
-    reason as a string when the answer cannot be used.
-    """
-    if not text or not text.strip():
-        return "empty answer"
-    data = _json_object(text)
-    if isinstance(data, str):
-        return data
-    table = data.get("criteria")
-    if not isinstance(table, dict):
-        return "no 'criteria' object"
-    scores: dict[str, float] = {}
-    reasons: dict[str, str] = {}
-    for name in criteria:
-        entry = table.get(name)
-        raw = entry.get("score") if isinstance(entry, dict) else entry
-        if isinstance(raw, bool):
-            raw = float(raw)
-        if not isinstance(raw, int | float) or not 0.0 <= raw <= 1.0:
-            return f"criterion {name!r}: missing or not a score in [0, 1]"
-        scores[name] = float(raw)
-        why = entry.get("reason") if isinstance(entry, dict) else None
-        if isinstance(why, str) and why.strip():
-            reasons[name] = why.strip()
-    rationale = data.get("rationale")
-    return ParsedReview(scores, reasons, rationale.strip() if isinstance(rationale, str) else "")

@@ -17,13 +17,13 @@ from apigen.blueprints._config import Phase1Config
 from apigen.blueprints._files import dump_blueprint
 from apigen.blueprints._recombine import group_by_user, recombine
 from apigen.blueprints._sampling import AttemptSpec
+from apigen.blueprints._stages import DEFAULT_STAGES, PARSE_STAGE
 from apigen.blueprints._templates import PromptTemplates
 from apigen.env import Environment
 from apigen.errors import ProviderError
 from apigen.types import Blueprint, StageOutcome, Usage, ValidationReport
 
 __all__ = [
-    "STAGES",
     "AttemptDone",
     "Phase1Run",
     "blueprint_key",
@@ -31,8 +31,6 @@ __all__ = [
     "mark_duplicate",
     "write_run",
 ]
-
-STAGES = ("format", "execution", "policy", "review", "dedup")
 
 Progress = Callable[[int, int, AttemptResult | None], None]
 """Called after each attempt with (done, total, result or ``None`` on a provider error)."""
@@ -71,6 +69,8 @@ class Phase1Run:
     errors: dict[int, str] = field(default_factory=dict)
     """Attempt index -> provider error that ended it."""
     recombined: list[AttemptResult] = field(default_factory=list)
+    stages: tuple[str, ...] = DEFAULT_STAGES
+    """Stages the funnel reports, in order (the configured ones, ``format`` first)."""
 
     @property
     def accepted(self) -> list[Blueprint]:
@@ -84,7 +84,7 @@ class Phase1Run:
         attempted = len(results) + len(self.errors)
         accepted = [r for r in results if r.accepted]
         failed: dict[str, Any] = {}
-        for stage in STAGES:
+        for stage in self.stages:
             hit = [r for r in results if r.failed_stage == stage]
             reasons = Counter(_shape(x) for r in hit for x in _stage(r.report, stage).reasons)
             failed[stage] = {"count": len(hit), "top_reasons": reasons.most_common(3)}
@@ -107,7 +107,7 @@ class Phase1Run:
             "error_examples": list(dict.fromkeys(self.errors.values()))[:3],
             "failed": failed,
             "rounds": dict(sorted(Counter(str(r.report.round) for r in accepted).items())),
-            "failures_repaired_or_not": {s: seen.get(s, 0) for s in STAGES},
+            "failures_repaired_or_not": {s: seen.get(s, 0) for s in self.stages},
             "recombined": {
                 "attempted": len(self.recombined),
                 "accepted": sum(r.accepted for r in self.recombined),
@@ -155,7 +155,8 @@ async def generate_blueprints(
     """
     config = config or Phase1Config()
     templates = PromptTemplates(config.templates_dir)
-    run = Phase1Run(domain=env.domain.name, seed=seed)
+    stages = tuple(dict.fromkeys((PARSE_STAGE, *config.stages)))
+    run = Phase1Run(domain=env.domain.name, seed=seed, stages=stages)
     gate = asyncio.Semaphore(max(1, concurrency))
     done = 0
     client_of = client_for or (lambda _index: client)

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from apigen.errors import ConfigError
+from apigen.safety import TemplateRejected, compile_template, render, sandboxed_environment
 
 __all__ = ["TEMPLATE_NAMES", "PromptTemplates"]
 
@@ -29,9 +30,11 @@ class PromptTemplates:
     """Renders the phase-1 prompts.
 
     ``user_dir`` (``Phase1Config.templates_dir``) is searched first, so a file there
-    with the same name as a built-in template wins. Templates use strict undefined
-    variables: a typo in an override fails loudly (as :class:`ConfigError`) instead
-    of rendering an empty prompt. Filters ``json`` and ``yaml`` render data.
+    with the same name as a built-in template wins. Templates run in apigen's bounded
+    sandbox (:func:`apigen.safety.sandboxed_environment`) and use strict undefined
+    variables: a typo, a failure or a hostile override fails loudly (as one-line
+    :class:`ConfigError`) instead of rendering an empty prompt or running code.
+    Filters ``json`` and ``yaml`` render data.
     """
 
     def __init__(self, user_dir: Path | None = None) -> None:
@@ -41,30 +44,24 @@ class PromptTemplates:
             raise ConfigError(f"{user_dir} is not a directory", field="templates_dir")
         builtin = str(resources.files("apigen.blueprints").joinpath("templates"))
         search = [str(user_dir)] if user_dir is not None else []
-        self._env = jinja2.Environment(
+        self._env = sandboxed_environment(
             loader=jinja2.FileSystemLoader([*search, builtin]),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
             autoescape=False,
+            filters={"json": _json, "yaml": _yaml},
         )
-        self._env.filters["json"] = _json
-        self._env.filters["yaml"] = _yaml
         self.user_dir = user_dir
 
     def render(self, name: str, **variables: Any) -> str:
         """Render template ``name`` (e.g. ``generator.j2``) with ``variables``."""
-        import jinja2
-
         try:
-            return self._env.get_template(name).render(**variables).strip() + "\n"
-        except jinja2.TemplateNotFound:
-            raise ConfigError(f"no template {name!r}", field="templates_dir") from None
-        except jinja2.TemplateError as exc:
-            where = getattr(exc, "lineno", None)
-            line = f" line {where}" if where else ""
-            raise ConfigError(f"template {name}{line}: {exc}", field="templates_dir") from None
+            template = compile_template(self._env, name)
+            return render(template, str(self.source(name)), **variables).strip() + "\n"
+        except TemplateRejected as exc:
+            raise ConfigError(str(exc), field="templates_dir") from None
 
     def source(self, name: str) -> Path:
         """Which file ``name`` resolves to (the user's override or the built-in)."""

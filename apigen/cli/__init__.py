@@ -1,8 +1,9 @@
 """The ``apigen`` command line: thin typer commands over the public API.
 
 Each command parses its options, calls one public function and renders the
-result. A :class:`apigen.errors.UserError` becomes one line on stderr and exit
-code 2, never a traceback. Heavy imports (ray, litellm, sqlalchemy) happen inside
+result. Every failure becomes one line on stderr (exit 2 for usage and
+configuration, 1 for runtime failures) and no traceback unless ``--debug``; see
+:mod:`apigen.cli._errors`. Heavy imports (ray, litellm, sqlalchemy) happen inside
 the commands that need them, so ``apigen --help`` stays fast.
 """
 
@@ -14,13 +15,14 @@ import typer
 
 from apigen.cli import _blueprints, _envs, _graph, _rollout, _run, _store
 from apigen.cli._bench import bench_app
-from apigen.errors import UserError
+from apigen.cli._errors import run_guarded
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="apigen",
-    help="Synthesise verified multi-turn tool-use conversations (APIGen-MT).",
+    help="Synthesise verified multi-turn tool-use conversations (APIGen-MT). "
+    "Add --debug anywhere to see tracebacks.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -39,30 +41,7 @@ app.add_typer(bench_app, name="bench")
 
 
 def main() -> None:
-    """Console entry point: run the app, turning user errors into one clean line."""
-    try:
-        # Without standalone mode, typer returns a command's ``typer.Exit`` code (and
-        # 130 for Ctrl-C, which it catches itself) instead of exiting with it.
-        code = app(standalone_mode=False)
-    except UserError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
-        sys.exit(130)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        typer.echo("aborted", err=True)
-        sys.exit(1)
-    except Exception as exc:  # click usage errors
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
-    if isinstance(code, int) and code:
-        if code == 130:
-            typer.echo("interrupted", err=True)
-        sys.exit(code)
+    """Console entry point: run the app behind the one error boundary
+    (:mod:`apigen.cli._errors`): one line and an exit code, never a traceback
+    unless ``--debug``."""
+    run_guarded(app, sys.argv[1:])

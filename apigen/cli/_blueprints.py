@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from apigen.cli._render import echo_json
+from apigen.safety import MAX_COUNT, MAX_ITEMS, MAX_SEED, check_output
 
 app = typer.Typer(help="Work with task blueprints.", no_args_is_help=True)
 
@@ -47,9 +48,13 @@ def validate(
 @app.command("schema")
 def schema(
     out: Path | None = typer.Option(None, help="Write to this file instead of stdout."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
 ) -> None:
     """Print (or write) the JSON schema of blueprint files."""
     import json
+
+    if out is not None:
+        check_output(out, force=force)
 
     from apigen.blueprints import blueprint_json_schema
 
@@ -99,21 +104,24 @@ _DB_HELP = "Database URL or SQLite file (default: $APIGEN_DATABASE_URL, else ./a
 @app.command("generate")
 def generate(
     domain: str = typer.Option(..., help="Domain to generate tasks for."),
-    n: int = typer.Option(100, "-n", min=1, help="Attempts to run."),
+    n: int = typer.Option(100, "-n", min=1, max=MAX_ITEMS, help="Attempts to run."),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP, show_default=False),
     out: Path | None = typer.Option(
         None, help="Write accepted YAML files and rejected.jsonl here instead of the database."
     ),
+    force: bool = typer.Option(False, "--force", help="Write into a non-empty --out directory."),
     seed: int = typer.Option(
-        0, help="Run seed: attempt i of seed S always samples the same context."
+        0, min=0, max=MAX_SEED, help="Run seed: attempt i of seed S samples the same context."
     ),
-    state_seed: int = typer.Option(0, help="Seed of the domain state the tasks refer to."),
+    state_seed: int = typer.Option(
+        0, min=0, max=MAX_SEED, help="Seed of the domain state the tasks refer to."
+    ),
     rounds: int | None = typer.Option(None, min=0, help="Feedback rounds K (default 3)."),
     generator: str | None = typer.Option(None, help="Generator model (default sim/generator)."),
     reviewers: str | None = typer.Option(None, help="Comma-separated reviewer models."),
     feedback_model: str | None = typer.Option(None, help="Model condensing feedback."),
     templates_dir: Path | None = typer.Option(None, help="Directory overriding prompt templates."),
-    concurrency: int = typer.Option(16, min=1, help="Attempts in flight."),
+    concurrency: int = typer.Option(16, min=1, max=MAX_COUNT, help="Attempts in flight."),
     recombine: bool = typer.Option(False, help="Also merge accepted tasks of the same user."),
     json_out: bool = typer.Option(False, "--json", help="Print the funnel as JSON."),
 ) -> None:
@@ -127,6 +135,8 @@ def generate(
 
     if out is not None and db is not None:
         raise UserError("--out writes files and --db a database: give one of them")
+    if out is not None:
+        check_output(out, force=force, directory=True)
     config = Phase1Config.load(
         rounds=rounds,
         generator=generator,
@@ -171,24 +181,3 @@ def generate(
         db_flag = f" --db '{db}'" if db else ""
         typer.echo(f"run {run_id} stored in {where}")
         typer.echo(f"next: apigen trajectories collect --from-db --run {run_id}{db_flag}")
-
-
-def bench_phase1(
-    n: int = typer.Option(200, "-n", min=1, help="Attempts per setting."),
-    domain: str = typer.Option("retail", help="Domain to measure."),
-    noise: float = typer.Option(
-        0.15, min=0.0, max=1.0, help="Probability of each generator fault."
-    ),
-    rounds: int = typer.Option(3, min=1, help="Feedback rounds of the looped setting."),
-    seed: int = typer.Option(0, help="Run seed."),
-    json_out: bool = typer.Option(False, "--json", help="Print JSON."),
-) -> None:
-    """Phase-1 yield with a noisy sim generator, without (K=0) and with (K) feedback."""
-    from apigen.bench import bench_phase1 as run_bench
-
-    result = run_bench(n=n, domain=domain, noise=noise, rounds=rounds, seed=seed)
-    if json_out:
-        echo_json(result)
-    else:
-        for key, value in result.items():
-            typer.echo(f"{key}: {value}")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from apigen.cli._render import echo_json
+from apigen.safety import MAX_ITEMS, MAX_SEED, check_output, printable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -35,11 +36,14 @@ def collect_cmd(
     run: str | None = typer.Option(
         None, "--run", help="With --from-db: only this run's (default: every run's, deduplicated)."
     ),
-    n: int | None = typer.Option(None, "-n", help="Use only the first N blueprints."),
+    n: int | None = typer.Option(
+        None, "-n", min=1, max=MAX_ITEMS, help="Use only the first N blueprints."
+    ),
     db: str | None = typer.Option(None, "--db", help=_DB_HELP, show_default=False),
     out: Path | None = typer.Option(
         None, help="Write the trajectories to this JSONL file instead of the database."
     ),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing --out file."),
     trials: int | None = typer.Option(None, help="Episodes per blueprint (default 3)."),
     agent: str | None = typer.Option(None, help="Agent model (default: the agent role's)."),
     human: str | None = typer.Option(None, help="Human model (default: the human role's)."),
@@ -48,8 +52,12 @@ def collect_cmd(
     early_rejection: bool | None = typer.Option(
         None, "--early-rejection/--no-early-rejection", help="Stop doomed episodes (on)."
     ),
-    seed: int = typer.Option(0, help="Run seed: same seed, same trajectories."),
-    state_seed: int = typer.Option(0, help="State seed the blueprints refer to."),
+    seed: int = typer.Option(
+        0, min=0, max=MAX_SEED, help="Run seed: same seed, same trajectories."
+    ),
+    state_seed: int = typer.Option(
+        0, min=0, max=MAX_SEED, help="State seed the blueprints refer to."
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Role-play every blueprint and judge each episode; store the trajectories as a
@@ -66,6 +74,8 @@ def collect_cmd(
         raise UserError("--run goes with --from-db")
     if db is not None and not from_db and out is not None:
         raise UserError("--db is not used when reading --blueprints and writing --out")
+    if out is not None:
+        check_output(out, force=force)
     config = RolloutConfig.load(
         trials=trials,
         agent_model=agent,
@@ -208,20 +218,29 @@ def show(
     else:
         from apigen.store import Store
 
-        with Store.open(db, create=False) as store:
+        with Store.open(db, read_only=True) as store:
             traj = store.get_trajectory(ident)
     render_trajectory(Console(), traj, full=full)
 
 
-def render_trajectory(console: Console, traj: Trajectory, *, full: bool = False) -> None:
-    """Print ``traj`` on a rich ``console``."""
+def _safe(text: str) -> str:
+    """Stored text for rich: markup escaped, control and escape sequences shown."""
     from rich.markup import escape
+
+    return escape(printable(text))
+
+
+def render_trajectory(console: Console, traj: Trajectory, *, full: bool = False) -> None:
+    """Print ``traj`` on a rich ``console``; stored text cannot drive the terminal."""
     from rich.table import Table
 
+    escape = _safe
+
     status = "[green]accepted[/]" if traj.accepted else "[red]rejected[/]"
-    console.rule(f"trajectory {traj.id}")
+    console.rule(f"trajectory {escape(traj.id or '')}")
     console.print(
-        f"blueprint [bold]{escape(traj.blueprint_id)}[/] ({traj.domain}) trial {traj.trial}: "
+        f"blueprint [bold]{escape(traj.blueprint_id)}[/] ({escape(traj.domain)}) "
+        f"trial {traj.trial}: "
         f"{status}, ending [bold]{escape(traj.ending)}[/], {traj.turns} turns, "
         f"{traj.tool_calls} tool calls, {traj.duration_s:.2f}s"
     )
@@ -235,17 +254,19 @@ def render_trajectory(console: Console, traj: Trajectory, *, full: bool = False)
             f"{vote.judge}: {vote.passed} {json.dumps(vote.scores)}" for vote in v.votes
         )
         mark = "[green]yes[/]" if v.passed else "[red]no[/]"
-        table.add_row(v.verifier, mark, escape("\n".join(x for x in (reasons, votes) if x)))
+        table.add_row(escape(v.verifier), mark, escape("\n".join(x for x in (reasons, votes) if x)))
     console.print(table)
     usage = Table("role", "calls", "prompt", "completion", "cost USD", title="usage")
     for role, u in traj.usage.items():
         cost = "-" if u.cost_usd is None else f"{u.cost_usd:.6f}"
-        usage.add_row(role, str(u.calls), str(u.prompt_tokens), str(u.completion_tokens), cost)
+        usage.add_row(
+            escape(role), str(u.calls), str(u.prompt_tokens), str(u.completion_tokens), cost
+        )
     console.print(usage)
 
 
 def _render_message(console: Console, msg: Message, width: int | None) -> None:
-    from rich.markup import escape
+    escape = _safe
 
     def cut(text: str | None) -> str:
         text = text or ""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from apigen.errors import UserError
+from apigen.safety import check_output
 
 
 def run(
@@ -61,7 +61,6 @@ def init(
     """Write a commented starter configuration with every setting and its default."""
     from apigen.runner import starter_config
 
-    if path.exists() and not force:
-        raise UserError(f"{path} exists (use --force to overwrite)")
+    check_output(path, option="PATH", force=force)
     path.write_text(starter_config(), encoding="utf-8")
     typer.echo(f"wrote {path}; run it with: apigen run {path}")

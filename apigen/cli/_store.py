@@ -1,7 +1,9 @@
 """Curation commands over the results database: runs, stats, query, schema, report, export.
 
 Every command takes ``--db URL`` (a SQLAlchemy URL or a SQLite file path), falling
-back to ``$APIGEN_DATABASE_URL`` and then ``./apigen.db``.
+back to ``$APIGEN_DATABASE_URL`` and then ``./apigen.db``. Text output passes through
+:func:`apigen.safety.printable` (stored model text cannot drive the terminal);
+``--json`` and ``--csv`` stay exact.
 """
 
 from __future__ import annotations
@@ -13,20 +15,22 @@ from typing import Any
 
 import typer
 
-from apigen.cli._render import echo_json
+from apigen.cli._render import echo_json, echo_text
+from apigen.safety import check_output, printable
 
 __all__ = ["export", "query", "report", "runs", "schema", "stats"]
 
 _DB_HELP = "Database URL or SQLite file (default: $APIGEN_DATABASE_URL, else ./apigen.db)."
 DbOption = typer.Option(None, "--db", help=_DB_HELP, show_default=False)
 RunOption = typer.Option(None, "--run", help="Only this run id.", show_default=False)
+ForceOption = typer.Option(False, "--force", help="Overwrite an existing --out file.")
 
 
 def runs(db: str | None = DbOption, json_out: bool = typer.Option(False, "--json")) -> None:
     """List runs: status, domain, items done/planned, trajectories accepted/total."""
     from apigen.store import Store
 
-    with Store.open(db, create=False) as store:
+    with Store.open(db, read_only=True) as store:
         found = store.runs()
     if json_out:
         echo_json([r.model_dump(mode="json") for r in found])
@@ -34,7 +38,7 @@ def runs(db: str | None = DbOption, json_out: bool = typer.Option(False, "--json
     if not found:
         typer.echo("no runs")
     for r in found:
-        typer.echo(
+        echo_text(
             f"{r.id}  {r.status:<11} {r.domain:<12} items {r.items_done}/{r.planned_items}"
             f" (failed {r.items_failed})  accepted {r.accepted}/{r.trajectories}"
             f"  {r.started_at:%Y-%m-%d %H:%M}  {r.code_version}"
@@ -49,12 +53,12 @@ def stats(
     """The funnel, top rejection reasons, tool coverage, turns and cost per accepted."""
     from apigen.store import Store
 
-    with Store.open(db, create=False) as store:
+    with Store.open(db, read_only=True) as store:
         result = store.stats(run)
     if json_out:
         echo_json(result.model_dump(mode="json"))
         return
-    typer.echo(_stats_text(result))
+    echo_text(_stats_text(result))
 
 
 def query(
@@ -62,12 +66,20 @@ def query(
     db: str | None = DbOption,
     json_out: bool = typer.Option(False, "--json", help="Rows as a JSON list of objects."),
     csv_out: bool = typer.Option(False, "--csv", help="Rows as CSV with a header."),
-    max_rows: int = typer.Option(100_000, help="Stop after this many rows."),
+    max_rows: int = typer.Option(100_000, min=1, help="Stop after this many rows."),
+    timeout: float = typer.Option(60.0, min=0.001, help="Stop the query after this many seconds."),
+    reader_url: str | None = typer.Option(
+        None,
+        "--reader-url",
+        help="PostgreSQL: read-only login to run as (default: $APIGEN_READER_URL, else "
+        "apigen_reader when --db is a superuser).",
+        show_default=False,
+    ),
 ) -> None:
     """Run read-only SQL (the database refuses writes). See `apigen schema` for tables."""
     from apigen.store import run_query
 
-    result = run_query(sql, db, max_rows=max_rows)
+    result = run_query(sql, db, max_rows=max_rows, timeout_s=timeout, reader_url=reader_url)
     if json_out:
         echo_json([dict(zip(result.columns, row, strict=True)) for row in result.rows])
     elif csv_out:
@@ -75,15 +87,18 @@ def query(
         writer.writerow(result.columns)
         writer.writerows(result.rows)
     else:
-        typer.echo(_table_text(result.columns, result.rows))
+        echo_text(_table_text(result.columns, result.rows))
 
 
 def schema(
     out: Path | None = typer.Option(None, help="Write Markdown here instead of stdout."),
+    force: bool = ForceOption,
 ) -> None:
     """Document the tables, columns, JSON shapes and example queries (Markdown)."""
     from apigen.store import schema_markdown
 
+    if out is not None:
+        check_output(out, force=force)
     text = schema_markdown()
     if out is None:
         typer.echo(text)
@@ -95,13 +110,16 @@ def report(
     out: Path = typer.Option(Path("report.html"), "--out", help="HTML file to write."),
     db: str | None = DbOption,
     run: str | None = RunOption,
+    force: bool = ForceOption,
 ) -> None:
     """Write one self-contained HTML page of plots (opens offline in any browser)."""
+    from apigen.report import write_report
     from apigen.store import Store
 
-    with Store.open(db, create=False) as store:
-        path = store.report(out, run)
-    typer.echo(f"wrote {path}")
+    check_output(out, force=force)
+    with Store.open(db, read_only=True) as store:
+        stats, source = store.stats(run), store.url
+    typer.echo(f"wrote {write_report(stats, out, source=source)}")
 
 
 def export(
@@ -160,7 +178,7 @@ def export(
         bos_token=bos_token,
         eos_token=eos_token,
     )
-    with Store.open(db, create=False) as store:
+    with Store.open(db, read_only=True) as store:
         result = store.export(where, options)
     if json_out:
         echo_json(result.model_dump(mode="json"))
@@ -194,7 +212,9 @@ def _build(model: Any, what: str, **values: Any) -> Any:
 
 
 def _table_text(columns: tuple[str, ...], rows: tuple[tuple[Any, ...], ...]) -> str:
-    cells = [[("NULL" if v is None else str(v)).replace("\n", " ")[:80] for v in r] for r in rows]
+    cell = lambda v: printable("NULL" if v is None else str(v).replace("\n", " "))[:80]  # noqa: E731
+    cells = [[cell(v) for v in r] for r in rows]
+    columns = tuple(printable(c, newlines=False) for c in columns)
     widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
     line = lambda vals: "  ".join(v.ljust(w) for v, w in zip(vals, widths, strict=True))  # noqa: E731
     out = [line(list(columns)), line(["-" * w for w in widths]), *(line(r) for r in cells)]

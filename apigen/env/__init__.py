@@ -11,13 +11,14 @@ Public surface
                               ``policy`` (markdown), ``policy_checks``, ``build_state``,
                               ``sample_task`` (context sampler), ``extra_edges``,
                               ``reachable`` (irreversibility, for early rejection).
-``Environment``               a domain with its pristine :class:`Database` loaded;
+``Environment``               a domain with its pristine state loaded (``env.db``);
                               ``env.sandbox()`` makes a :class:`Sandbox`.
 ``Sandbox``                   copy-on-write episode state: ``call``, ``replay``,
                               ``policy_violations``, ``diff``, ``state_hash``, ``trace``.
-``DB`` / ``TableView``        what tools see: ``db.orders[key]`` (frozen record),
+``DB``                        what tools see: ``db.orders[key]`` (frozen record),
                               ``db.orders.edit(key)`` (mutable copy),
-                              ``db.orders[key] = record`` (write).
+                              ``db.orders[key] = record`` (write); a missing key
+                              raises :class:`NotFound`.
 ``PolicyCheck``               ``(PolicyContext) -> Iterable[Violation]``.
 ``TaskSketch`` / ``WriteStep`` a grounded task sampled by a domain.
 ``get_domain(name)``, ``domain_names()``, ``load_environment(name, seed, scale)``,
@@ -25,35 +26,30 @@ Public surface
                               entry-point group).
 ``replay_with_policy(env, calls)``
                               fresh-sandbox replay with policy checks before each call.
-``CONFORMANCE_CHECKS``        name -> check(domain): the contract every domain passes.
-``database_hash(db)``         identity of a pristine state.
-``freeze`` / ``thaw``         deep-immutable and deep-mutable copies of JSON values.
+``CONFORMANCE_CHECKS``        name -> check(domain): the contract every domain passes;
+                              a failed check raises :class:`ConformanceError`.
+``freeze`` / ``thaw``         deep-immutable and deep-mutable copies of JSON values;
+                              ``FrozenDict`` is what ``freeze`` makes of a mapping.
 
-Errors: tools never raise to the caller; see :class:`Sandbox`. An unknown domain
-raises :class:`apigen.errors.UnknownNameError`.
+Errors: tools never raise to the caller (:class:`ToolFailure` and :class:`NotFound`
+become ``tool_error`` results, see :class:`Sandbox`). An unknown domain raises
+:class:`apigen.errors.UnknownNameError`.
 """
 
-from apigen.env._conformance import CONFORMANCE_CHECKS, ConformanceError, database_hash
-from apigen.env._domain import (
-    Domain,
-    Environment,
-    PolicyCheck,
-    PolicyContext,
-    TaskSketch,
-    WriteStep,
-)
+from apigen.env._conformance import CONFORMANCE_CHECKS, ConformanceError
+from apigen.env._domain import Domain, Environment, TaskSketch, WriteStep
 from apigen.env._frozen import FrozenDict, freeze, thaw
+from apigen.env._policy import PolicyCheck, PolicyContext
 from apigen.env._registry import domain_names, get_domain, load_environment, register_domain
 from apigen.env._replay import Replay, replay_with_policy
 from apigen.env._sandbox import Sandbox
-from apigen.env._state import DB, Database, NotFound, TableView
+from apigen.env._state import DB, NotFound
 from apigen.env._tool import Entity, Tool, ToolFailure, tool
 
 __all__ = [
     "CONFORMANCE_CHECKS",
     "DB",
     "ConformanceError",
-    "Database",
     "Domain",
     "Entity",
     "Environment",
@@ -63,12 +59,10 @@ __all__ = [
     "PolicyContext",
     "Replay",
     "Sandbox",
-    "TableView",
     "TaskSketch",
     "Tool",
     "ToolFailure",
     "WriteStep",
-    "database_hash",
     "domain_names",
     "freeze",
     "get_domain",

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from apigen.env._domain import Domain, Environment
 from apigen.env._replay import replay_with_policy
 from apigen.env._state import Database
+from apigen.errors import UserError
 from apigen.types import ToolCall, canonical_json
 
 __all__ = ["CONFORMANCE_CHECKS", "ConformanceError", "database_hash"]
@@ -24,8 +25,9 @@ __all__ = ["CONFORMANCE_CHECKS", "ConformanceError", "database_hash"]
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
 
-class ConformanceError(AssertionError):
-    """A domain broke the environment contract."""
+class ConformanceError(UserError, AssertionError):
+    """A domain broke the environment contract (a mistake of the domain's author; an
+    ``AssertionError`` too, so test runners report it as a failed check)."""
 
 
 def database_hash(db: Database) -> str:

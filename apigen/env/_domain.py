@@ -4,47 +4,18 @@ from __future__ import annotations
 
 import random
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from apigen.env._policy import PolicyCheck
+from apigen.env._sandbox import Sandbox
 from apigen.env._state import DB, Database
 from apigen.env._tool import Tool
-from apigen.types import JSON, Message, ToolCall, ToolExecution, Violation
+from apigen.types import JSON, ToolCall
 
-if TYPE_CHECKING:
-    from apigen.env._sandbox import Sandbox
-
-__all__ = [
-    "Domain",
-    "Environment",
-    "PolicyCheck",
-    "PolicyContext",
-    "TaskSketch",
-    "WriteStep",
-]
-
-
-@dataclass(frozen=True)
-class PolicyContext:
-    """What a policy check sees: the state *before* ``call`` runs, and what came before."""
-
-    db: DB
-    """Read-only view of the state just before ``call``."""
-    call: ToolCall
-    tool: Tool | None
-    """``None`` when the call names an unknown tool."""
-    index: int
-    """Position of ``call`` in the trace."""
-    history: tuple[ToolExecution, ...]
-    """Earlier executions of this trace."""
-    messages: tuple[Message, ...] | None
-    """The conversation before the call, or ``None`` for a bare action list."""
-
-
-PolicyCheck = Callable[[PolicyContext], Iterable[Violation]]
-"""Judges one call in context; yields the rules it breaks (nothing when it complies)."""
+__all__ = ["Domain", "Environment", "TaskSketch", "WriteStep"]
 
 
 @dataclass(frozen=True)
@@ -132,8 +103,6 @@ class Environment:
 
     def sandbox(self, **options: Any) -> Sandbox:
         """A new sandbox over the pristine state (copies nothing)."""
-        from apigen.env._sandbox import Sandbox
-
         return Sandbox(self.domain, self.database, **options)
 
     @property

@@ -11,8 +11,10 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from typing import TYPE_CHECKING, Any
 
 from apigen.env._frozen import thaw
-from apigen.env._state import _DELETED, DB, Database, Layer, NotFound
-from apigen.env._tool import Tool, ToolFailure
+from apigen.env._policy import PolicyContext
+from apigen.env._state import _DELETED, DB, Database, Layer
+from apigen.env._tool import Tool
+from apigen.errors import ModelFacingError
 from apigen.types import (
     Message,
     StateDiff,
@@ -23,7 +25,7 @@ from apigen.types import (
     canonical_json,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # type only: the domain module builds sandboxes, not the reverse
     from apigen.env._domain import Domain
 
 __all__ = ["Sandbox"]
@@ -112,8 +114,6 @@ class Sandbox:
         ``messages`` is the conversation so far (``None`` when judging a bare action
         list, where conversation rules such as confirmation cannot apply).
         """
-        from apigen.env._domain import PolicyContext
-
         ctx = PolicyContext(
             db=self.db,
             call=call,
@@ -166,7 +166,7 @@ class Sandbox:
             staging.clear()  # an abandoned call must not land later
             msg = f"{tool.name} timed out after {self.call_timeout:g}s"
             return None, ToolError(kind="timeout", message=msg)
-        except (ToolFailure, NotFound) as exc:
+        except ModelFacingError as exc:  # ToolFailure, NotFound: the message is for the model
             return None, ToolError(kind="tool_error", message=str(exc))
         except Exception as exc:
             return None, ToolError(kind="tool_error", message=f"{type(exc).__name__}: {exc}")

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from apigen.env._frozen import FrozenDict, freeze, thaw
+from apigen.errors import ModelFacingError
 
 __all__ = ["DB", "Database", "NotFound", "TableView"]
 
@@ -22,7 +23,7 @@ Layer = dict[str, dict[str, Any]]
 """table -> key -> frozen record or ``_DELETED``."""
 
 
-class NotFound(LookupError):
+class NotFound(ModelFacingError, LookupError):
     """A key is not in a table. Its message reads well as a tool error."""
 
     def __init__(self, table: str, key: str) -> None:

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
+from apigen.errors import ModelFacingError
+
 __all__ = ["Entity", "Tool", "ToolFailure", "tool"]
 
 ToolKind = Literal["read", "write"]
@@ -28,7 +30,7 @@ class Entity:
     kind: str
 
 
-class ToolFailure(Exception):
+class ToolFailure(ModelFacingError):
     """Raised by a tool for an expected failure ("order is not pending").
 
     The sandbox turns it into a ``tool_error`` result the model reads; any other

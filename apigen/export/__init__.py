@@ -17,7 +17,9 @@ A record that fails validation or rendering is skipped and counted by reason,
 never half-written; files are written under temporary names and renamed at the end.
 
 Formats (:func:`exporter_names`; an unknown name raises
-:class:`apigen.errors.UnknownNameError` listing them):
+:class:`apigen.errors.UnknownNameError` listing them; plug-ins add theirs through
+the entry-point group ``apigen.exporters``, and one that fails to load is reported
+by :func:`exporter_problems` and skipped):
 
 ``sharegpt``       APIGen-MT-5k shape: ``conversations`` [{from, value}] with
                    human/gpt/function_call/observation, ``system``, ``tools`` (JSON
@@ -32,20 +34,23 @@ Reasoning: ``keep`` puts it in ``reasoning_content`` (openai, parquet) or as a
 ``<think>…</think>`` prefix of the assistant text (sharegpt, chat-template).
 """
 
+# The built-in formats register themselves when their modules load, here at package
+# import (before any lookup: ``apigen.export._base`` itself imports no format module).
+from apigen.export import _formats, _template  # noqa: F401
 from apigen.export._base import (
     Exporter,
     Sink,
     exporter_names,
+    exporter_problems,
     get_exporter,
     register_exporter,
 )
 from apigen.export._convert import Conversation, InvalidRecord, validate_messages
 from apigen.export._records import ExportOptions, ExportRecord, ExportResult, SplitCount
-from apigen.export._template import BUILTIN_TEMPLATES, ChatTemplate, load_chat_template
-from apigen.export._write import split_paths, write_dataset
+from apigen.export._template import ChatTemplate, load_chat_template
+from apigen.export._write import write_dataset
 
 __all__ = [
-    "BUILTIN_TEMPLATES",
     "ChatTemplate",
     "Conversation",
     "ExportOptions",
@@ -56,10 +61,10 @@ __all__ = [
     "Sink",
     "SplitCount",
     "exporter_names",
+    "exporter_problems",
     "get_exporter",
     "load_chat_template",
     "register_exporter",
-    "split_paths",
     "validate_messages",
     "write_dataset",
 ]

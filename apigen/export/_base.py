@@ -1,4 +1,10 @@
-"""The exporter contract, the registry by name, and the file sinks they write through."""
+"""The exporter contract, the registry by name, and the file sinks they write through.
+
+Third-party packages add formats through the entry-point group ``apigen.exporters``
+(``name = "pkg.module:ExporterSubclass"``, registered under the entry point's name);
+a plug-in that fails to import or is not an :class:`Exporter` is logged, listed by
+:func:`exporter_problems` and skipped.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +13,11 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import IO, Any, ClassVar, Protocol
 
-from apigen.errors import UnknownNameError
+from apigen._registry import Registry
 from apigen.export._convert import Conversation
 from apigen.export._records import ExportOptions
+
+ENTRY_POINT_GROUP = "apigen.exporters"
 
 __all__ = [
     "Exporter",
@@ -17,6 +25,7 @@ __all__ = [
     "JsonLinesSink",
     "Sink",
     "exporter_names",
+    "exporter_problems",
     "get_exporter",
     "register_exporter",
 ]
@@ -86,29 +95,31 @@ class Exporter(ABC):
         return JsonLinesSink(path)
 
 
-_EXPORTERS: dict[str, type[Exporter]] = {}
+def _adopt(name: str, obj: object) -> type[Exporter]:
+    if isinstance(obj, type) and issubclass(obj, Exporter):
+        return obj
+    raise TypeError(f"{obj!r} is not an apigen Exporter subclass")
+
+
+_EXPORTERS: Registry[type[Exporter]] = Registry("export format", ENTRY_POINT_GROUP, _adopt)
 
 
 def register_exporter(cls: type[Exporter]) -> type[Exporter]:
     """Class decorator: register an exporter under ``cls.name``."""
-    _EXPORTERS[cls.name] = cls
-    return cls
+    return _EXPORTERS.register(cls.name, cls)
 
 
 def exporter_names() -> list[str]:
-    """Registered export formats, sorted."""
-    _load_builtins()
-    return sorted(_EXPORTERS)
+    """Registered export formats, sorted (plug-ins of ``apigen.exporters`` included)."""
+    return _EXPORTERS.names()
 
 
 def get_exporter(name: str) -> type[Exporter]:
     """The exporter class for ``name``; :class:`UnknownNameError` lists the known ones."""
-    _load_builtins()
-    try:
-        return _EXPORTERS[name]
-    except KeyError:
-        raise UnknownNameError("export format", name, list(_EXPORTERS)) from None
+    return _EXPORTERS.get(name)
 
 
-def _load_builtins() -> None:
-    from apigen.export import _formats, _template  # noqa: F401  (register on import)
+def exporter_problems() -> list[str]:
+    """One line per ``apigen.exporters`` plug-in that failed to load and was skipped."""
+    _EXPORTERS.names()
+    return list(_EXPORTERS.problems)

@@ -1,7 +1,8 @@
 """The ``chat-template`` exporter: Hugging Face style Jinja chat templates, offline.
 
-The environment mirrors what ``transformers`` gives templates: a sandboxed,
-immutable Jinja environment with ``trim_blocks``/``lstrip_blocks`` and loop
+The environment mirrors what ``transformers`` gives templates: apigen's bounded
+sandbox (:func:`apigen.safety.sandboxed_environment`: immutable, with limits on
+loops, recursion and output size) with ``trim_blocks``/``lstrip_blocks`` and loop
 controls; ``tojson`` that keeps non-ASCII and takes ``indent``/``separators``/
 ``sort_keys``; ``raise_exception(msg)``; ``strftime_now(fmt)``; and a
 ``{% generation %}`` block that just renders its body. Variables: ``messages``,
@@ -21,6 +22,7 @@ from typing import Any
 from apigen.errors import ConfigError
 from apigen.export._base import Exporter, register_exporter
 from apigen.export._convert import Conversation, InvalidRecord, think_prefix, tool_output
+from apigen.safety import TemplateRejected, compile_template, render, sandboxed_environment
 
 __all__ = ["BUILTIN_TEMPLATES", "ChatTemplate", "ChatTemplateExporter", "load_chat_template"]
 
@@ -43,16 +45,9 @@ def _tojson(
     )
 
 
-def _raise(message: str) -> None:
-    from jinja2.exceptions import TemplateError
-
-    raise TemplateError(message)
-
-
 def _environment() -> Any:
     from jinja2 import nodes
     from jinja2.ext import Extension, loopcontrols
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     class Generation(Extension):
         tags = frozenset({"generation"})  # type: ignore[assignment]
@@ -61,13 +56,13 @@ def _environment() -> Any:
             next(parser.stream)
             return list(parser.parse_statements(("name:endgeneration",), drop_needle=True))
 
-    env = ImmutableSandboxedEnvironment(
-        trim_blocks=True, lstrip_blocks=True, extensions=[loopcontrols, Generation]
+    return sandboxed_environment(
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=[loopcontrols, Generation],
+        filters={"tojson": _tojson},
+        globals={"strftime_now": lambda fmt: datetime.now().strftime(fmt)},
     )
-    env.filters["tojson"] = _tojson
-    env.globals["raise_exception"] = _raise
-    env.globals["strftime_now"] = lambda fmt: datetime.now().strftime(fmt)
-    return env
 
 
 @dataclass(frozen=True)
@@ -89,7 +84,9 @@ class ChatTemplate:
             "add_generation_prompt": False,
             **extra,
         }
-        return str(self.template.render(messages=messages, tools=tools or None, **context))
+        return render(
+            self.template, "chat template", messages=messages, tools=tools or None, **context
+        )
 
 
 def _token(value: Any) -> str:
@@ -107,8 +104,6 @@ def load_chat_template(
     named ``tool_use`` is taken, else ``default``. Its ``bos_token``/``eos_token`` are
     used unless overridden.
     """
-    from jinja2 import TemplateSyntaxError
-
     if spec in BUILTIN_TEMPLATES:
         file, bos, eos = BUILTIN_TEMPLATES[spec]
         source = (resources.files("apigen.export") / "templates" / file).read_text("utf-8")
@@ -123,11 +118,9 @@ def load_chat_template(
         if path.suffix == ".json":
             source, bos, eos = _from_tokenizer_config(path)
     try:
-        template = _environment().from_string(source)
-    except TemplateSyntaxError as exc:
-        raise ConfigError(
-            f"{spec}: line {exc.lineno}: {exc.message}", field="--chat-template"
-        ) from None
+        template = compile_template(_environment(), spec, source=source)
+    except TemplateRejected as exc:
+        raise ConfigError(str(exc), field="--chat-template") from None
     bos = bos if bos_token is None else bos_token
     eos = eos if eos_token is None else eos_token
     return ChatTemplate(source, bos, eos, template)
@@ -192,12 +185,10 @@ class ChatTemplateExporter(Exporter):
         )
 
     def encode(self, conv: Conversation) -> Any:
-        from jinja2.exceptions import TemplateError
-
         try:
             text = self.template.render(hf_messages(conv), list(conv.tools))
-        except TemplateError as exc:
-            raise InvalidRecord(f"chat template: {exc.message}") from None
-        except (TypeError, ValueError) as exc:
-            raise InvalidRecord(f"chat template: {exc}") from None
+        except TemplateRejected as exc:
+            if exc.kind in ("limit", "unsafe", "broken"):  # the template's fault, not the record's
+                raise ConfigError(str(exc), field="--chat-template") from None
+            raise InvalidRecord(str(exc)) from None
         return {"text": text}

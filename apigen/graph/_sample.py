@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from apigen.env import Environment, TaskSketch
+from apigen.graph._build import tool_graph
 
 __all__ = ["Chain", "sample_chain", "sample_grounded_task"]
 
@@ -114,8 +115,6 @@ def sample_grounded_task(
     attempts: int = 20,
 ) -> tuple[Chain, TaskSketch] | None:
     """Sample chains until the domain grounds one in real entities (or give up: ``None``)."""
-    from apigen.graph._build import tool_graph
-
     graph = graph if graph is not None else tool_graph(env.domain)
     db = env.db
     for _ in range(attempts):

@@ -50,21 +50,16 @@ Guarantees
   :class:`apigen.types.Usage` records at any time; ``client.take_usage()``
   returns and resets them so a runner can persist deltas.
 - **Cheap import.** ``import apigen.llm`` does not import litellm; the first call
-  does, with ``LITELLM_LOCAL_MODEL_COST_MAP=True``, debug output suppressed, and
-  ``.env`` loading disabled (``import apigen.llm`` sets ``LITELLM_MODE=PRODUCTION``
-  unless already set, and the first import of litellm forces it).
+  does, with debug output suppressed, the local price map and ``.env`` loading
+  disabled (the environment of :data:`apigen.LITELLM_ENV`, set by ``import apigen``).
+
+``litellm_acompletion()`` returns litellm's bare ``acompletion`` (loaded the same
+way): the baseline ``apigen bench llm`` compares the client against.
 """
 
 from __future__ import annotations
 
-import os
-
-# litellm's __init__ calls dotenv.load_dotenv() unless LITELLM_MODE is PRODUCTION.
-# Set it before any submodule (``apigen.llm.sim`` imports litellm at its top) can
-# import litellm, so no .env file is ever read into os.environ on our account.
-os.environ.setdefault("LITELLM_MODE", "PRODUCTION")
-
-from apigen.llm._cache import CacheBackend, DiskCache, MemoryCache, request_key
+from apigen.llm._cache import CacheBackend, DiskCache, MemoryCache
 from apigen.llm._client import LLMClient
 from apigen.llm._config import (
     ROLES,
@@ -76,9 +71,8 @@ from apigen.llm._config import (
     SamplingParams,
 )
 from apigen.llm._context import EPISODE_CONTEXT
-from apigen.llm._errors import provider_error
 from apigen.llm._limits import RateLimiter, TokenBucketLimiter
-from apigen.llm._messages import from_openai_message, to_openai_messages
+from apigen.llm._litellm import litellm_acompletion
 from apigen.llm._protocol import CompletionLike, ModelClient, OutputErrorLike
 from apigen.llm._records import Completion, OutputError
 from apigen.llm._usage import UsageLedger
@@ -104,8 +98,5 @@ __all__ = [
     "SamplingParams",
     "TokenBucketLimiter",
     "UsageLedger",
-    "from_openai_message",
-    "provider_error",
-    "request_key",
-    "to_openai_messages",
+    "litellm_acompletion",
 ]

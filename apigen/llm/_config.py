@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import fnmatch
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from apigen.errors import ConfigError
+from apigen.safety import check_json_size
 from apigen.types import JSON
 
 __all__ = [
@@ -49,8 +50,9 @@ class SamplingParams(_Settings):
     """Sampling seed; ``sim/…`` models are deterministic given it. Default ``None``."""
     stop: tuple[str, ...] | None = None
     """Stop sequences. Default ``None``."""
-    extra: dict[str, JSON] = Field(default_factory=dict)
-    """Further litellm keyword arguments passed as-is (``reasoning_effort``, …). Default ``{}``."""
+    extra: Annotated[dict[str, JSON], AfterValidator(check_json_size)] = Field(default_factory=dict)
+    """Further litellm keyword arguments passed as-is (``reasoning_effort``, …), at most
+    64 KiB as JSON. Default ``{}``."""
 
     def as_kwargs(self) -> dict[str, Any]:
         """The parameters that are set, as litellm keyword arguments."""

@@ -1,17 +1,15 @@
 """The litellm seam: a lazy, quiet import, one attempt of a call, and response parsing.
 
-litellm is imported on first use, never at ``import apigen.llm`` time. Before the
-import, ``LITELLM_LOCAL_MODEL_COST_MAP=True`` is forced (no price-list download)
-and ``LITELLM_MODE`` is set to ``PRODUCTION`` for the duration of the import,
-because litellm's ``__init__`` otherwise calls ``dotenv.load_dotenv()`` and would
-pull a ``.env`` file from the working directory into ``os.environ``.
+litellm is imported on first use, never at ``import apigen.llm`` time. The
+environment litellm reads at import (no price-list download, no ``.env`` loading)
+is set in one place, by ``import apigen`` (:data:`apigen.LITELLM_ENV`), which always
+runs before this module.
 """
 
 from __future__ import annotations
 
-import os
 import threading
-from collections.abc import Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -20,7 +18,7 @@ from apigen.llm._messages import parse_tool_calls
 from apigen.llm._records import OutputError
 from apigen.types import ToolCall
 
-__all__ = ["Parsed", "acompletion", "load_litellm", "parse_response"]
+__all__ = ["Parsed", "acompletion", "litellm_acompletion", "load_litellm", "parse_response"]
 
 _module: ModuleType | None = None
 _load_lock = threading.Lock()
@@ -38,16 +36,8 @@ def load_litellm() -> ModuleType:
 
 
 def _import_quietly() -> ModuleType:
-    os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
-    previous_mode = os.environ.get("LITELLM_MODE")
-    os.environ["LITELLM_MODE"] = "PRODUCTION"
-    try:
-        import litellm
-    finally:
-        if previous_mode is None:
-            os.environ.pop("LITELLM_MODE", None)
-        else:
-            os.environ["LITELLM_MODE"] = previous_mode
+    import litellm
+
     litellm.suppress_debug_info = True
     litellm.telemetry = False  # absent in recent releases; harmless there
     litellm.disable_hf_tokenizer_download = True  # token counting must not reach the hub
@@ -60,6 +50,13 @@ def _import_quietly() -> ModuleType:
     else:
         register_sim_provider()
     return litellm
+
+
+def litellm_acompletion() -> Callable[..., Awaitable[Any]]:
+    """litellm's own ``acompletion``, loaded as the client loads it (quiet, ``sim/…``
+    registered) and nothing else: the baseline ``apigen bench llm`` measures the
+    client against. Calls through it bypass retries, limits, cache and usage."""
+    return load_litellm().acompletion
 
 
 async def acompletion(

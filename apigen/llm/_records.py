@@ -6,7 +6,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from apigen.errors import ModelOutputError
 from apigen.types import Message, ToolCall, Usage
 
 __all__ = ["Completion", "OutputError"]
@@ -34,10 +33,6 @@ class OutputError(_Record):
     """Tool name the model used."""
     raw: str | None = None
     """The arguments exactly as the model wrote them."""
-
-    def to_exception(self) -> ModelOutputError:
-        """The same problem as an :class:`apigen.errors.ModelOutputError`."""
-        return ModelOutputError(self.message, kind=self.kind, raw=self.raw)
 
 
 class Completion(_Record):

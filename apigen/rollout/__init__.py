@@ -43,20 +43,32 @@ Contract
       from its ground-truth final value and ``domain.reachable`` says the tools
       can no longer fix it. Both conditions make acceptance impossible (the
       ``policy`` or ``state`` verdict must fail), so early rejection never stops an
-      episode that would have been accepted.
+      episode that would have been accepted; each fires only while its verifier
+      is in ``config.verifiers``.
 
 Acceptance (each a :class:`apigen.types.Verdict`; accepted iff all pass)
     ``ending``     the human ended the conversation (``stop`` or ``transfer``).
     ``early_reject`` present only when early rejection fired; says why.
+    Then the verifiers named by ``config.verifiers``, in order, each registered by
+    name (:func:`register_verifier`, :func:`verifier_names`; plug-ins also through
+    the ``apigen.verifiers`` entry-point group) and given a :class:`VerifierInput`
+    (the blueprint, the final messages and diff, the ground truth, the flagged
+    violations, the verdicts so far, the client). Built-ins, the default list:
     ``state``      the final diff equals the diff of replaying the blueprint's
                    actions in a fresh sandbox; reasons name differing records.
     ``outputs``    every expected output appears in the agent's messages
                    (rule: :func:`output_present`).
     ``policy``     no tool call of the episode was flagged by the policy checks.
-    ``committee``  ``config.judges`` vote on policy adherence, faithfulness and the
-                   human's realism; strict majority of cast votes, an unparseable
-                   answer (after ``config.judge_attempts``) abstains. Off when the
-                   list is empty; only asked when every other verdict passed.
+    ``committee``  the judges (today ``config.judges``; repeats become members
+                   ``model#1``, ``model#2``…) vote on policy adherence,
+                   faithfulness and the human's realism through
+                   :class:`apigen.committee.Committee`: scores range-checked on
+                   0-1, an unreadable answer re-asked with its reason and, after
+                   ``config.judge_attempts`` asks, an abstention (as is a provider
+                   error); strict majority of cast votes
+                   (:class:`apigen.committee.CastMajority`). Off when there are no
+                   judges; registered ``after_pass``: only asked when every
+                   verdict before it passed.
     ``dedup``      added by :func:`run_trials` to an accepted trajectory whose tool
                    calls and messages repeat an earlier accepted one of the blueprint.
 
@@ -77,26 +89,42 @@ best-of-N chooser). ``Trajectory.usage`` books calls under ``human``, ``agent`` 
 from apigen.rollout._accept import output_present
 from apigen.rollout._client import ModelClient
 from apigen.rollout._collect import CollectResult, collect, rejection_reason
+from apigen.rollout._committee import judge_committee  # (also registers ``committee``)
 from apigen.rollout._config import RolloutConfig
 from apigen.rollout._episode import run_episode
 from apigen.rollout._files import find_trajectory, read_trajectories, write_trajectories
 from apigen.rollout._trials import TrialsResult, episode_seed, run_trials
 from apigen.rollout._truth import GroundTruth, ground_truth
+from apigen.rollout._verifiers import (
+    DEFAULT_VERIFIERS,
+    Verifier,
+    VerifierInput,
+    get_verifier,
+    register_verifier,
+    verifier_names,
+)
 
 __all__ = [
+    "DEFAULT_VERIFIERS",
     "CollectResult",
     "GroundTruth",
     "ModelClient",
     "RolloutConfig",
     "TrialsResult",
+    "Verifier",
+    "VerifierInput",
     "collect",
     "episode_seed",
     "find_trajectory",
+    "get_verifier",
     "ground_truth",
+    "judge_committee",
     "output_present",
     "read_trajectories",
+    "register_verifier",
     "rejection_reason",
     "run_episode",
     "run_trials",
+    "verifier_names",
     "write_trajectories",
 ]

@@ -1,45 +1,46 @@
-"""The trajectory committee: judges score criteria, the majority of cast votes decides."""
+"""Verifier ``committee``: judges score the conversation (:mod:`apigen.committee`),
+the majority of cast votes decides."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from apigen.errors import ProviderError
+from apigen.committee import CastMajority, Committee, Member, retry_note
 from apigen.llm.sim import ContextKey as K
 from apigen.rollout._client import ModelClient, UsageBook, ask, derive_seed
 from apigen.rollout._config import RolloutConfig
-from apigen.types import Blueprint, Message, Verdict, Vote
+from apigen.rollout._verifiers import VerifierInput, register_verifier
+from apigen.types import Blueprint, Message, Verdict
 
-__all__ = ["committee_verdict", "judge_prompt", "parse_json_object", "parse_vote", "transcript"]
+__all__ = ["committee_verdict", "judge_committee", "judge_prompt", "transcript"]
 
 _CRITERIA_TEXT = {
     "policy_adherence": "the agent followed the policy (identity checked, explicit "
     "confirmation before every change, nothing outside the rules)",
     "faithfulness": "the agent invented nothing: every fact it stated and every claim of "
     "success is supported by the tool results",
-    "human_realism": "the customer behaved like a real person following the task: revealed "
+    "human_realism": "the user behaved like a real person following the task: revealed "
     "details when needed, did not act as the agent, invented nothing",
 }
 
-_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.S)
 
-
-def transcript(messages: Sequence[Message], *, tools: bool = True) -> str:
-    """A plain-text rendering of the conversation (system prompt left out)."""
+def transcript(
+    messages: Sequence[Message], *, tools: bool = True, user: str = "USER", agent: str = "AGENT"
+) -> str:
+    """A plain-text rendering of the conversation (system prompt left out), the
+    speakers labelled ``user`` and ``agent`` (a domain's framing may name them)."""
     lines = []
     for msg in messages:
         if msg.role == "user":
-            lines.append(f"CUSTOMER: {msg.content or ''}")
+            lines.append(f"{user}: {msg.content or ''}")
         elif msg.role == "assistant":
             if msg.content:
-                lines.append(f"AGENT: {msg.content}")
+                lines.append(f"{agent}: {msg.content}")
             if tools:
                 lines += [
-                    f"AGENT CALLS {c.name}({json.dumps(c.arguments, ensure_ascii=False)})"
+                    f"{agent} CALLS {c.name}({json.dumps(c.arguments, ensure_ascii=False)})"
                     for c in msg.tool_calls
                 ]
         elif msg.role == "tool" and tools:
@@ -48,117 +49,86 @@ def transcript(messages: Sequence[Message], *, tools: bool = True) -> str:
 
 
 def judge_prompt(
-    blueprint: Blueprint, policy: str, messages: Sequence[Message], criteria: Sequence[str]
+    blueprint: Blueprint,
+    policy: str,
+    messages: Sequence[Message],
+    criteria: Sequence[str],
+    *,
+    labels: tuple[str, str] = ("USER", "AGENT"),
 ) -> list[Message]:
-    """The messages a judge receives: its role, the policy, the task and the transcript."""
+    """The messages a judge receives: its role, the policy, the task and the transcript
+    (speakers labelled ``labels``: user, agent)."""
     wanted = "\n".join(f"- {c}: {_CRITERIA_TEXT.get(c, c)}" for c in criteria)
     shape = ", ".join(f'"{c}": {{"score": 0 or 1, "reason": "..."}}' for c in criteria)
     system = (
-        "You judge a conversation between a customer (simulated) and a tool-using agent. "
+        "You judge a conversation between a user (simulated) and a tool-using agent. "
         f"Score each criterion 1 (satisfied) or 0 (not satisfied):\n{wanted}\n\n"
         f'Answer with a JSON object only: {{"criteria": {{{shape}}}, "rationale": "..."}}'
     )
     user = (
-        f"Agent policy:\n{policy}\n\nCustomer's task:\n{blueprint.instruction}\n\n"
-        f"Conversation:\n{transcript(messages)}"
+        f"Agent policy:\n{policy}\n\nUser's task:\n{blueprint.instruction}\n\n"
+        f"Conversation:\n{transcript(messages, user=labels[0], agent=labels[1])}"
     )
     return [Message(role="system", content=system), Message(role="user", content=user)]
 
 
-def parse_json_object(text: str) -> dict[str, Any] | None:
-    """The JSON object in ``text`` (code fences and surrounding prose tolerated)."""
-    fenced = _FENCE.search(text)
-    body = fenced.group(1) if fenced else text
-    start, end = body.find("{"), body.rfind("}")
-    if start == -1 or end <= start:
-        return None
-    try:
-        value = json.loads(body[start : end + 1])
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None
-
-
-def parse_vote(judge: str, text: str, criteria: Sequence[str]) -> Vote | None:
-    """A judge's answer as a :class:`Vote` (passes iff every criterion scores >= 0.5);
-    ``None`` when it is not a JSON object scoring every criterion with a number."""
-    found = parse_json_object(text)
-    scored = found.get("criteria") if found else None
-    if not isinstance(scored, dict):
-        return None
-    scores: dict[str, float] = {}
-    reasons = []
-    for name in criteria:
-        entry = scored.get(name)
-        score = entry.get("score") if isinstance(entry, dict) else entry
-        if isinstance(score, bool):
-            score = float(score)
-        if not isinstance(score, int | float):
-            return None
-        scores[name] = float(score)
-        if score < 0.5 and isinstance(entry, dict) and entry.get("reason"):
-            reasons.append(f"{name}: {entry['reason']}")
-    rationale = str(found.get("rationale", "")) if found else ""
-    if reasons:
-        rationale = "; ".join(reasons) + (f" | {rationale}" if rationale else "")
-    mean = sum(scores.values()) / len(scores) if scores else 1.0
-    passed = all(s >= 0.5 for s in scores.values())
-    return Vote(judge=judge, passed=passed, score=mean, scores=scores, rationale=rationale)
-
-
-async def _vote(
-    client: ModelClient,
-    config: RolloutConfig,
-    book: UsageBook,
-    judge: str,
-    member: int,
-    prompt: list[Message],
-    context: Callable[..., dict[str, Any]],
-) -> Vote:
-    model = judge.split("#", 1)[0]
-    last = ""
-    for attempt in range(config.judge_attempts):
-        seed = derive_seed(context()[K.SEED], "judge", member, attempt)
-        try:
-            ctx = context(**{K.SEED: seed, K.CRITERIA: list(config.criteria)})
-            completion = await ask(client, book, "judge", model, prompt, None, ctx)
-        except ProviderError as exc:
-            return Vote(judge=judge, passed=None, rationale=f"abstained: provider error {exc.kind}")
-        last = completion.text or ""
-        vote = parse_vote(judge, last, config.criteria)
-        if vote is not None:
-            return vote
-    snippet = last.strip().replace("\n", " ")[:120]
-    return Vote(judge=judge, passed=None, rationale=f"abstained: unparseable answer {snippet!r}")
+def judge_committee(judges: Sequence[str], config: RolloutConfig) -> Committee:
+    """The trajectory committee of ``judges`` (majority of cast votes; a member
+    passes when it passes every criterion; ``judge_attempts`` asks; a provider
+    error makes the member abstain)."""
+    return Committee.of(
+        judges,
+        criteria=config.criteria,
+        rule=CastMajority(),
+        attempts=config.judge_attempts,
+        provider_errors="abstain",
+    )
 
 
 async def committee_verdict(
     client: ModelClient,
     config: RolloutConfig,
     book: UsageBook,
+    judges: Sequence[str],
     blueprint: Blueprint,
     policy: str,
     messages: Sequence[Message],
     context: Callable[..., dict[str, Any]],
+    *,
+    labels: tuple[str, str] = ("USER", "AGENT"),
 ) -> Verdict:
-    """Every judge of ``config.judges`` votes; passes iff more cast votes pass than fail."""
-    prompt = judge_prompt(blueprint, policy, messages, config.criteria)
-    votes = await asyncio.gather(
-        *(
-            _vote(client, config, book, judge, i, prompt, context)
-            for i, judge in enumerate(config.judges)
-        )
-    )
-    yes = sum(v.passed is True for v in votes)
-    no = sum(v.passed is False for v in votes)
-    abstained = len(votes) - yes - no
-    reasons = [f"{yes} pass, {no} fail, {abstained} abstain"]
-    reasons += [f"{v.judge}: {v.rationale}" for v in votes if v.passed is False and v.rationale]
-    score = yes / (yes + no) if yes + no else None
+    """Every judge votes; passes iff more cast votes pass than fail; every vote kept.
+    An unreadable answer is re-asked with its reason appended as a user message."""
+    prompt = judge_prompt(blueprint, policy, messages, config.criteria, labels=labels)
+
+    async def ask_judge(member: Member, attempt: int, why: str | None) -> str | None:
+        seed = derive_seed(context()[K.SEED], "judge", member.index, attempt)
+        ctx = context(**{K.SEED: seed, K.CRITERIA: list(config.criteria)})
+        asked = prompt if why is None else [*prompt, Message(role="user", content=retry_note(why))]
+        completion = await ask(client, book, "judge", member.model, asked, None, ctx)
+        return completion.text
+
+    decision = await judge_committee(judges, config).decide(ask_judge)
     return Verdict(
         verifier="committee",
-        passed=yes > no,
-        score=score,
-        reasons=tuple(reasons),
-        votes=tuple(votes),
+        passed=decision.passed,
+        score=decision.score,
+        reasons=decision.reasons,
+        votes=decision.votes,
+    )
+
+
+@register_verifier("committee", after_pass=True)
+async def _committee(inp: VerifierInput) -> Verdict | None:
+    if not inp.judges:
+        return None
+    return await committee_verdict(
+        inp.client,
+        inp.config,
+        inp.book,
+        inp.judges,
+        inp.blueprint,
+        inp.env.domain.policy,
+        inp.messages,
+        inp.context,
     )

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from apigen.errors import ConfigError
+from apigen.rollout._verifiers import DEFAULT_VERIFIERS, known_verifiers
+from apigen.safety import MAX_COUNT
 
 __all__ = ["CRITERIA", "RolloutConfig"]
 
@@ -35,18 +37,25 @@ class RolloutConfig(BaseSettings):
     criteria: tuple[str, ...] = CRITERIA
     """Criteria each judge scores. Default: policy adherence, faithfulness, human realism."""
     judge_attempts: int = Field(default=2, ge=1)
-    """Asks per judge before an unparseable answer counts as an abstention. Default 2."""
+    """Asks per judge before an unparseable answer counts as an abstention (each re-ask
+    tells the judge why its answer could not be read). Default 2."""
+    verifiers: tuple[str, ...] = DEFAULT_VERIFIERS
+    """Verifiers deciding acceptance, in order, by registered name (built-ins
+    ``state``, ``outputs``, ``policy``, ``committee``; plug-ins register with
+    ``apigen.rollout.register_verifier`` or the ``apigen.verifiers`` entry-point
+    group). The ``ending`` verdict is always there; early rejection fires only for
+    ``policy``/``state`` when they are listed. Default the four built-ins."""
 
-    trials: int = Field(default=3, ge=1)
+    trials: int = Field(default=3, ge=1, le=MAX_COUNT)
     """Episodes per blueprint (T). Default 3."""
     stop_after_accept: bool = False
     """Stop a blueprint's trials at its first accepted trajectory. Default ``False``:
     run all T trials and keep every distinct accepted one (as APIGen-MT samples
     several), at up to T times the cost of stopping early."""
 
-    max_turns: int = Field(default=30, ge=1)
+    max_turns: int = Field(default=30, ge=1, le=MAX_COUNT)
     """Human messages per episode, the final ``###STOP###`` included. Default 30."""
-    max_tool_calls: int = Field(default=60, ge=1)
+    max_tool_calls: int = Field(default=60, ge=1, le=MAX_COUNT)
     """Agent tool calls per episode (malformed ones included). Default 60."""
     max_consecutive_errors: int = Field(default=5, ge=1)
     """Failed tool calls or empty agent answers in a row before the episode ends. Default 5."""
@@ -56,7 +65,7 @@ class RolloutConfig(BaseSettings):
     early_rejection: bool = True
     """Stop an episode as soon as it provably cannot be accepted. Default ``True``."""
 
-    human_candidates: int = Field(default=1, ge=1)
+    human_candidates: int = Field(default=1, ge=1, le=MAX_COUNT)
     """Best-of-N human turns: candidates sampled per turn. Default 1 (off)."""
     human_temperature: float = Field(default=1.0, ge=0)
     """Sampling temperature of best-of-N candidates (unitless). Default 1.0."""
@@ -67,6 +76,11 @@ class RolloutConfig(BaseSettings):
     """The agent's opening line as the human sees it (not recorded). Default as shown."""
     concurrency: int = Field(default=8, ge=1)
     """Blueprints run at once by :func:`apigen.rollout.collect`. Default 8."""
+
+    @field_validator("verifiers")
+    @classmethod
+    def _known_verifiers(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        return known_verifiers(names)
 
     @classmethod
     def load(cls, **overrides: Any) -> RolloutConfig:

@@ -11,17 +11,12 @@ from typing import Any
 from apigen.env import Environment
 from apigen.errors import ProviderError
 from apigen.llm.sim import ContextKey as K
-from apigen.rollout._accept import (
-    ending_verdict,
-    outputs_verdict,
-    policy_verdict,
-    state_verdict,
-)
+from apigen.rollout._accept import ending_verdict, policy_verdict
 from apigen.rollout._client import CompletionLike, ModelClient, OutputErrorLike, UsageBook, ask
-from apigen.rollout._committee import committee_verdict
 from apigen.rollout._config import RolloutConfig
 from apigen.rollout._human import ask_human, human_ending
 from apigen.rollout._truth import GroundTruth, changed_records, ground_truth, irreversible
+from apigen.rollout._verifiers import VerifierInput, run_verifiers
 from apigen.types import (
     Blueprint,
     Message,
@@ -151,12 +146,13 @@ class _Episode:
         return None
 
     def _early_rejection(self, flagged: list[Violation], execution: ToolExecution) -> str | None:
+        # Sound only while the verdict it anticipates (policy, state) is configured.
         if not self.config.early_rejection:
             return None
-        if flagged:
+        if flagged and "policy" in self.config.verifiers:
             self.early = policy_verdict(flagged).reasons
             return "early_reject:policy"
-        if execution.changed:
+        if execution.changed and "state" in self.config.verifiers:
             after = self.box.diff()
             reasons = irreversible(self.env.domain, self.truth, changed_records(self._diff, after))
             self._diff = after
@@ -244,18 +240,25 @@ async def run_episode(
     verdicts = [ending_verdict(ending)]
     if ep.early:
         verdicts.append(Verdict(verifier="early_reject", passed=False, reasons=ep.early))
-    verdicts += [
-        state_verdict(diff, truth),
-        outputs_verdict(blueprint.outputs, ep.messages),
-        policy_verdict(ep.violations),
-    ]
-    if config.judges and all(v.passed for v in verdicts):
-        verdicts.append(
-            await committee_verdict(
-                client, config, ep.book, blueprint, env.domain.policy, ep.messages, ep.context
-            )
-        )
     messages = tuple(ep.messages)
+    verdicts += await run_verifiers(
+        config.verifiers,
+        VerifierInput(
+            blueprint=blueprint,
+            env=env,
+            messages=messages,
+            diff=diff,
+            truth=truth,
+            violations=tuple(ep.violations),
+            ending=ending,
+            verdicts=tuple(verdicts),
+            client=client,
+            config=config,
+            book=ep.book,
+            context=ep.context,
+            judges=config.judges,
+        ),
+    )
     digest = canonical_json([ep.key, seed, [m.model_dump(mode="json") for m in messages]])
     return Trajectory(
         id=hashlib.sha256(digest.encode()).hexdigest()[:16],

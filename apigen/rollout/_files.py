@@ -38,7 +38,7 @@ def read_trajectories(path: str | Path) -> Iterator[Trajectory]:
     except OSError as exc:
         raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
     with fh:
-        for number, line in enumerate(fh, start=1):
+        for number, line in _lines(fh, path):
             if not line.strip():
                 continue
             try:
@@ -48,6 +48,15 @@ def read_trajectories(path: str | Path) -> Iterator[Trajectory]:
                 where = ".".join(str(p) for p in err["loc"])
                 detail = f"{where}: {err['msg']}" if where else err["msg"]
                 raise UserError(f"{path}:{number}: not a trajectory ({detail})") from None
+
+
+def _lines(fh: Iterable[str], path: Path) -> Iterator[tuple[int, str]]:
+    number = 0
+    try:
+        for number, line in enumerate(fh, start=1):
+            yield number, line
+    except UnicodeDecodeError:
+        raise UserError(f"{path}:{number + 1}: not UTF-8 text (a binary file?)") from None
 
 
 def find_trajectory(path: str | Path, ident: str) -> Trajectory:

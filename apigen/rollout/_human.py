@@ -7,10 +7,11 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from apigen.committee import find_json_objects
 from apigen.errors import ProviderError
 from apigen.llm.sim import ContextKey as K
 from apigen.rollout._client import ModelClient, UsageBook, ask, derive_seed
-from apigen.rollout._committee import parse_json_object, transcript
+from apigen.rollout._committee import transcript
 from apigen.rollout._config import RolloutConfig
 from apigen.types import Blueprint, Message
 
@@ -138,8 +139,8 @@ async def _choose(
         )
     except ProviderError:
         return 0
-    found = parse_json_object(completion.text or "")
-    choice = found.get("choice") if found else None
+    found, _ = find_json_objects(completion.text or "")
+    choice = next((o["choice"] for o in reversed(found) if "choice" in o), None)
     if isinstance(choice, str) and re.fullmatch(r"\d+", choice.strip()):
         choice = int(choice)
     if isinstance(choice, int) and not isinstance(choice, bool) and 0 <= choice < len(texts):

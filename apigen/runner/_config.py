@@ -15,19 +15,25 @@ raises :class:`apigen.errors.ConfigError` naming the field.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from apigen.blueprints import Phase1Config
 from apigen.errors import ConfigError
 from apigen.llm import ModelsConfig
 from apigen.rollout import RolloutConfig
+from apigen.safety import (
+    MAX_COUNT,
+    MAX_ITEMS,
+    MAX_SEED,
+    InputRejected,
+    load_data_file,
+    load_json_text,
+)
 
 __all__ = ["RunConfig", "RunOptions", "load_run_config"]
 
@@ -39,11 +45,11 @@ class RunOptions(BaseModel):
 
     domain: str = "retail"
     """Domain (environment) to synthesise data for. Default ``retail``."""
-    n: int = Field(default=20, ge=1)
-    """Blueprint attempts (work items) in the run. Default 20."""
-    seed: int = 0
-    """Run seed: item ``i`` is fully determined by (seed, i). Default 0."""
-    state_seed: int = 0
+    n: int = Field(default=20, ge=1, le=MAX_ITEMS)
+    """Blueprint attempts (work items) in the run, at most 1,000,000. Default 20."""
+    seed: int = Field(default=0, ge=0, le=MAX_SEED)
+    """Run seed (0 .. 2^31-1): item ``i`` is fully determined by (seed, i). Default 0."""
+    state_seed: int = Field(default=0, ge=0, le=MAX_SEED)
     """Seed of the domain's initial state (curated blueprints refer to state 0). Default 0."""
     database_url: str | None = None
     """Results database (SQLAlchemy URL or SQLite path). Default ``None``:
@@ -54,11 +60,11 @@ class RunOptions(BaseModel):
     ship_code: bool = True
     """When joining a cluster, upload this checkout's apigen to the workers (Ray
     runtime environment) so they run the driver's code. Default ``True``."""
-    workers: int = Field(default=2, ge=1)
+    workers: int = Field(default=2, ge=1, le=MAX_COUNT)
     """Ray worker actors. Default 2."""
-    concurrency: int = Field(default=32, ge=1)
+    concurrency: int = Field(default=32, ge=1, le=MAX_COUNT)
     """Items in flight per worker (each runs its episodes with asyncio). Default 32."""
-    batch_size: int = Field(default=64, ge=1)
+    batch_size: int = Field(default=64, ge=1, le=MAX_COUNT)
     """Items written to the database per transaction batch. Default 64."""
     flush_s: float = Field(default=2.0, gt=0)
     """Longest time a finished item waits before being written, in seconds. Default 2."""
@@ -97,11 +103,13 @@ class RunConfig(RunOptions):
         return self
 
 
-def _env_value(raw: str) -> Any:
+def _env_value(raw: str, name: str = "environment") -> Any:
     try:
-        return json.loads(raw)
-    except json.JSONDecodeError:
-        return raw
+        return load_json_text(raw, source=name)
+    except InputRejected as exc:
+        if exc.syntax:
+            return raw
+        raise ConfigError(str(exc)) from None
 
 
 def _env_for(model: type[BaseModel], prefix: str, env: Mapping[str, str]) -> dict[str, Any]:
@@ -110,13 +118,16 @@ def _env_for(model: type[BaseModel], prefix: str, env: Mapping[str, str]) -> dic
     for name in model.model_fields:
         key = f"{prefix}{name.upper()}"
         if key in env:
-            found[name] = _env_value(env[key])
+            found[name] = _env_value(env[key], key)
     return found
 
 
 def _models_env(env: Mapping[str, str]) -> dict[str, Any]:
     from pydantic_settings import EnvSettingsSource
 
+    for key, raw in env.items():
+        if key.upper().startswith("APIGEN_"):
+            _env_value(raw, key)  # refuses values nested or sized past the limits
     source = EnvSettingsSource(ModelsConfig, case_sensitive=False)
     source.env_vars = {k.lower(): v for k, v in env.items()}
     return dict(source())
@@ -134,13 +145,9 @@ def _merge(base: dict[str, Any], top: Mapping[str, Any]) -> dict[str, Any]:
 
 def _read_file(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file: {exc.strerror}", field=str(path)) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ConfigError(f"invalid YAML{where}", field=str(path)) from None
+        data = load_data_file(path)
+    except InputRejected as exc:
+        raise ConfigError(str(exc)) from None
     if data is None:
         return {}
     if not isinstance(data, dict):

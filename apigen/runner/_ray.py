@@ -20,7 +20,11 @@ def runtime_env_for_cluster() -> dict[str, Any]:
     import environments
 
     mods = [str(Path(m.__file__).resolve().parent) for m in (apigen, environments)]  # type: ignore[arg-type]
-    return {"py_modules": mods, "env_vars": {"LITELLM_LOCAL_MODEL_COST_MAP": "True"}}
+    return {"py_modules": mods}  # workers import apigen (which sets litellm env) first
+
+
+def _cpus() -> int:
+    return int(ray.cluster_resources().get("CPU", 0))
 
 
 @contextmanager
@@ -31,10 +35,11 @@ def ray_session(
 
     ``address`` (or ``RAY_ADDRESS``) joins a cluster, shipping the project through
     the runtime environment; otherwise a local instance is started and shut down
-    afterwards. An already initialised Ray (tests, notebooks) is reused as is.
+    afterwards. An already initialised Ray (tests, notebooks) is reused as is. Yields
+    ``started`` (whether this block started Ray), ``address`` and ``cpus`` (Ray's CPUs).
     """
     if ray.is_initialized():
-        yield {"started": False, "address": "existing"}
+        yield {"started": False, "address": "existing", "cpus": _cpus()}
         return
     address = address or os.environ.get("RAY_ADDRESS") or None
     kwargs: dict[str, Any] = {"log_to_driver": False, "configure_logging": False}
@@ -45,6 +50,6 @@ def ray_session(
     else:
         ray.init(num_cpus=num_cpus, include_dashboard=False, **kwargs)
     try:
-        yield {"started": True, "address": address or "local"}
+        yield {"started": True, "address": address or "local", "cpus": _cpus()}
     finally:
         ray.shutdown()

@@ -12,10 +12,10 @@ Contract
     IMMEDIATE``). Several processes may share one database.
 
 Runs: ``start_run(config, domain=, seed=, planned_items=)`` stores the config with
-secrets redacted (:func:`redact_config`: keys naming key/token/secret/password,
-passwords inside URLs) and snapshots the domain's tools and policy for exports;
-``resume_run``, ``finish_run(status)``, ``runs()``, ``get_run``, and
-``missing_items(run_id)`` (indexes below ``planned_items`` not written as ``done``).
+secrets redacted (keys naming key/token/secret/password, passwords inside URLs) and
+snapshots the domain's tools and policy for exports; ``resume_run``,
+``finish_run(status)``, ``runs()``, ``get_run``, and ``missing_items(run_id)``
+(indexes below ``planned_items`` not written as ``done``).
 
 Writes: ``write_item(run_id, item_index, blueprints=, trajectories=, usage=)`` and
 ``write_items([ItemResult, ...])`` write each item's blueprints (with every
@@ -32,17 +32,21 @@ match); ``blueprints(run_id)`` returns a run's drafts as written, and
 ``accepted_blueprints(run_id=None)`` the accepted ones (one per fingerprint);
 ``stats(run_id)`` computes the funnel, rejection reasons, tool coverage,
 distributions and cost with SQL aggregates; ``export(filter, ExportOptions)``
-streams matching trajectories in batches into :mod:`apigen.export`;
-``report(out, run_id)`` writes one self-contained HTML page of inline SVG plots.
+streams matching trajectories in batches into :mod:`apigen.export` (the report
+page is drawn from ``stats`` by :mod:`apigen.report`, which never opens the database).
 :func:`run_query` runs user SQL on a connection the database itself keeps
 read-only (:class:`QueryRefused` otherwise). :func:`schema_markdown` documents
 the tables for query writers, generated from the models.
+
+``scratch_schema(url)`` is a context manager giving a PostgreSQL URL whose
+``search_path`` is a fresh schema, dropped afterwards (benchmarks and tests share
+one server with it). ``ENV_VAR`` names the variable holding the default URL.
 
 Errors: unknown runs and bad URLs raise :class:`apigen.errors.ConfigError`;
 a refused query :class:`QueryRefused` (both user errors, exit code 2).
 """
 
-from apigen.store._engine import DEFAULT_URL, ENV_VAR, resolve_url
+from apigen.store._engine import ENV_VAR, scratch_schema
 from apigen.store._query import QueryRefused, run_query
 from apigen.store._records import (
     Bin,
@@ -59,12 +63,10 @@ from apigen.store._records import (
     ToolUse,
     TrajectoryFilter,
 )
-from apigen.store._redact import redact_config
 from apigen.store._schema_doc import schema_markdown
-from apigen.store._store import Store, code_version
+from apigen.store._store import Store
 
 __all__ = [
-    "DEFAULT_URL",
     "ENV_VAR",
     "Bin",
     "Count",
@@ -81,9 +83,7 @@ __all__ = [
     "Store",
     "ToolUse",
     "TrajectoryFilter",
-    "code_version",
-    "redact_config",
-    "resolve_url",
     "run_query",
     "schema_markdown",
+    "scratch_schema",
 ]

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError
 
@@ -18,8 +21,11 @@ __all__ = [
     "ENV_VAR",
     "RawJSON",
     "create_store_engine",
+    "current_revision",
+    "head_revision",
     "resolve_url",
     "safe_url",
+    "scratch_schema",
     "upgrade_to_head",
 ]
 
@@ -59,6 +65,29 @@ def resolve_url(db: str | None = None) -> URL:
     return url
 
 
+@contextmanager
+def scratch_schema(url: str, *, prefix: str = "apigen_scratch") -> Iterator[str]:
+    """A URL of the PostgreSQL database at ``url`` whose ``search_path`` is a fresh
+    schema named ``{prefix}_<random>``; the schema and everything in it is dropped
+    when the block ends. Benchmarks and tests use it to share a database safely."""
+    base = resolve_url(url)
+    if base.get_backend_name() != "postgresql":
+        raise ConfigError("a scratch schema needs a PostgreSQL URL", field="--postgres")
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        try:
+            scoped = base.update_query_dict({"options": f"-csearch_path={schema}"})
+            yield scoped.render_as_string(hide_password=False)
+        finally:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    finally:
+        admin.dispose()
+
+
 def safe_url(url: URL) -> str:
     """The URL with its password hidden, for messages and logs."""
     return url.render_as_string(hide_password=True)
@@ -69,7 +98,9 @@ def create_store_engine(url: URL, *, read_only: bool = False) -> Engine:
 
     SQLite: WAL journal, 30 s busy timeout, foreign keys on; ``BEGIN IMMEDIATE`` on
     connections with the ``immediate`` execution option (writers), plain ``BEGIN``
-    otherwise. ``read_only`` opens the file with ``mode=ro`` and ``query_only``.
+    otherwise. ``read_only`` opens the file with ``mode=ro`` and ``query_only`` and
+    leaves the journal mode alone; in a directory apigen may not write to, the file
+    is opened ``immutable`` (no lock or ``-shm`` files needed).
     PostgreSQL: psycopg 3, pre-ping for long-lived workers.
     """
     if url.get_backend_name() == "sqlite":
@@ -87,7 +118,10 @@ def _sqlite_engine(url: URL, *, read_only: bool) -> Engine:
         absolute = Path(path).resolve()
         if not absolute.exists():
             raise ConfigError(f"no database at {absolute}", field="--db")
-        url = url.set(database=f"file:{absolute}", query={"mode": "ro", "uri": "true"})
+        query = {"mode": "ro", "uri": "true"}
+        if not os.access(absolute.parent, os.W_OK):
+            query["immutable"] = "1"  # nobody can write here, so nothing can change it
+        url = url.set(database=f"file:{absolute}", query=query)
     else:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
@@ -116,6 +150,34 @@ def _sqlite_engine(url: URL, *, read_only: bool) -> Engine:
     return engine
 
 
+def _script() -> Any:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg, ScriptDirectory.from_config(cfg)
+
+
+def head_revision() -> str:
+    """The newest migration's revision id."""
+    return str(_script()[1].get_current_head())
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The database's migration revision; ``None`` when it has no apigen tables.
+
+    Reads only: nothing is created (unlike alembic's own helpers on some backends).
+    """
+    from sqlalchemy import inspect
+
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        row = conn.exec_driver_sql("SELECT version_num FROM alembic_version").first()
+    return str(row[0]) if row else None
+
+
 def upgrade_to_head(engine: Engine) -> None:
     """Run ``alembic upgrade head`` with the packaged migrations (no alembic.ini needed).
 
@@ -124,13 +186,10 @@ def upgrade_to_head(engine: Engine) -> None:
     ``BEGIN IMMEDIATE`` write lock does.
     """
     from alembic import command
-    from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
 
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    head = ScriptDirectory.from_config(cfg).get_current_head()
+    cfg, script = _script()
+    head = script.get_current_head()
     with engine.connect() as conn:
         if MigrationContext.configure(conn).get_current_revision() == head:
             return

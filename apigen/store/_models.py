@@ -147,7 +147,7 @@ class BlueprintRow(Base):
     generator: Mapped[str | None] = mapped_column(String(200), info=doc("Generator model."))
     accepted: Mapped[bool] = mapped_column(Boolean, info=doc("Passed every stage."))
     failed_stage: Mapped[str | None] = mapped_column(
-        String(16), info=doc("First stage that failed: format/execution/policy/review/dedup.")
+        String(16), info=doc("First stage that failed (a registered stage name, e.g. review).")
     )
     round_accepted: Mapped[int | None] = mapped_column(
         Integer, info=doc("Round in which it was accepted; null when rejected.")
@@ -187,7 +187,7 @@ class BlueprintStageRow(Base):
     )
     position: Mapped[int] = mapped_column(Integer, primary_key=True, info=doc("Stage order."))
     run_id: Mapped[str] = mapped_column(String(64), _run_fk())
-    stage: Mapped[str] = mapped_column(String(16), info=doc("format/execution/policy/review/dedup"))
+    stage: Mapped[str] = mapped_column(String(16), info=doc("Registered stage name."))
     passed: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(Text, info=doc("First reason (for grouping)."))
     reasons: Mapped[list[Any]] = mapped_column(JSONType, info=doc("All reasons.", "[str]"))

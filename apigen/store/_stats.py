@@ -11,14 +11,7 @@ from sqlalchemy import Connection, Engine, Integer, Select, cast, func, select
 from apigen.store import _models as m
 from apigen.store._records import Bin, Count, FunnelStep, RoleCost, StageCount, Stats, ToolUse
 
-__all__ = ["STAGE_ORDER", "compute_stats"]
-
-STAGE_ORDER = ("format", "execution", "policy", "review", "dedup")
-
-
-def _stage_key(stage: str) -> tuple[int, str]:
-    return (STAGE_ORDER.index(stage) if stage in STAGE_ORDER else len(STAGE_ORDER), stage)
-
+__all__ = ["compute_stats"]
 
 TOP_REASONS = 5
 
@@ -36,8 +29,11 @@ def _run(stmt: Select[Any], col: Any, run_id: str | None) -> Select[Any]:
     return stmt if run_id is None else stmt.where(col == run_id)
 
 
-def _top(conn: Connection, group: Any, reason: Any, stmt: Select[Any]) -> list[StageCount]:
-    """Top reasons per group via a window function over grouped counts."""
+def _top(
+    conn: Connection, group: Any, reason: Any, stmt: Select[Any], order: Any = None
+) -> list[StageCount]:
+    """Top reasons per group via a window function over grouped counts; groups in
+    the order of ``order``'s mean (a stage's position in its report), else by name."""
     n = func.count().label("n")
     rank = func.row_number().over(partition_by=group, order_by=(func.count().desc(), reason))
     inner = stmt.add_columns(group.label("g"), reason.label("r"), n, rank.label("rk"))
@@ -46,11 +42,12 @@ def _top(conn: Connection, group: Any, reason: Any, stmt: Select[Any]) -> list[S
     reasons: dict[str, list[Count]] = {}
     for g, r, k in rows:
         reasons.setdefault(g, []).append(Count(label=r or "(no reason given)", count=k))
-    totals_stmt = stmt.add_columns(group, func.count()).group_by(group)
-    totals = {g: k for g, k in conn.execute(totals_stmt)}
+    rank_by = func.avg(order) if order is not None else func.min(group)
+    totals_stmt = stmt.add_columns(group, func.count(), rank_by).group_by(group)
+    totals = {g: (k, r) for g, k, r in conn.execute(totals_stmt)}
     return [
-        StageCount(stage=g, failed=totals[g], reasons=tuple(reasons.get(g, ())))
-        for g in sorted(totals, key=_stage_key)
+        StageCount(stage=g, failed=totals[g][0], reasons=tuple(reasons.get(g, ())))
+        for g in sorted(totals, key=lambda g: (totals[g][1], g))
     ]
 
 
@@ -64,7 +61,9 @@ def compute_stats(engine: Engine, run_id: str | None, *, workers: int = 3) -> St
         "roles": _role_rows,
         "tools": _tools,
         "funnel": _funnel,
-        "blueprint_rejections": lambda c, r: _top(c, S.c.stage, S.c.reason, _failed(S, r)),
+        "blueprint_rejections": lambda c, r: _top(
+            c, S.c.stage, S.c.reason, _failed(S, r), S.c.position
+        ),
         "verdict_rejections": lambda c, r: _top(c, V.c.verifier, V.c.reason, _failed(V, r)),
         "endings": _endings,
         "turns": lambda c, r: _hist(c, T.c.turns, r),
@@ -106,8 +105,10 @@ def _funnel(conn: Connection, run_id: str | None) -> list[FunnelStep]:
         _run(select(func.count(), _n(IT.c.status == "done")), IT.c.run_id, run_id)
     ).one()
     drafts = conn.execute(_run(select(func.count(), _n(B.c.accepted)), B.c.run_id, run_id)).one()
-    stage_q = select(S.c.stage, func.count(), _n(S.c.passed)).group_by(S.c.stage)
-    stages = {s: (k, p) for s, k, p in conn.execute(_run(stage_q, S.c.run_id, run_id))}
+    # Stages are ordered as the records ran them: by their mean position in a report.
+    stage_q = select(S.c.stage, func.count(), _n(S.c.passed), func.avg(S.c.position))
+    stage_q = stage_q.group_by(S.c.stage)
+    stages = {s: (k, p, at) for s, k, p, at in conn.execute(_run(stage_q, S.c.run_id, run_id))}
     episodes = conn.execute(_run(select(func.count(), _n(T.c.accepted)), T.c.run_id, run_id)).one()
     ver_q = _run(select(V.c.verifier, func.count(), _n(V.c.passed)), V.c.run_id, run_id)
     verifiers = conn.execute(ver_q.group_by(V.c.verifier)).all()
@@ -116,7 +117,7 @@ def _funnel(conn: Connection, run_id: str | None) -> list[FunnelStep]:
         FunnelStep(step="blueprint drafts", entered=drafts[0], passed=drafts[1]),
         *(
             FunnelStep(step=f"stage: {s}", entered=stages[s][0], passed=stages[s][1])
-            for s in sorted(stages, key=_stage_key)
+            for s in sorted(stages, key=lambda s: (stages[s][2], s))
         ),
         FunnelStep(step="episodes", entered=episodes[0], passed=episodes[1]),
         *(FunnelStep(step=f"verifier: {v}", entered=k, passed=p) for v, k, p in verifiers),

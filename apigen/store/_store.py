@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import subprocess
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -11,12 +12,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import Engine, Integer, Text, and_, cast, delete, func, insert, select, text, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DatabaseError
 
 import apigen
 from apigen.errors import ConfigError, UnknownNameError
+from apigen.safety import MAX_ITEMS, MAX_SEED
 from apigen.store import _models as m
-from apigen.store._engine import create_store_engine, resolve_url, safe_url, upgrade_to_head
+from apigen.store._engine import (
+    create_store_engine,
+    current_revision,
+    head_revision,
+    resolve_url,
+    safe_url,
+    upgrade_to_head,
+)
 from apigen.store._read import READ_COLUMNS, iter_batches, to_trajectories
 from apigen.store._records import (
     ItemResult,
@@ -66,6 +76,28 @@ def code_version() -> str:
     return f"{apigen.__version__}+g{sha}" if sha else apigen.__version__
 
 
+def _open_read_only(engine: Engine, url: URL) -> Engine:
+    """``engine`` when the database is apigen's at the newest schema; a writable engine
+    after upgrading an older apigen database; :class:`ConfigError` otherwise."""
+    found = current_revision(engine)
+    where = safe_url(url)
+    if found is None:
+        engine.dispose()
+        raise ConfigError(f"{where} is not an apigen database (no apigen tables)", field="--db")
+    if found == head_revision():
+        return engine
+    engine.dispose()
+    if url.get_backend_name() == "sqlite" and not os.access(url.database or "", os.W_OK):
+        raise ConfigError(
+            f"{where} has schema {found} and this apigen needs {head_revision()}; open it "
+            "once where it can be written (any apigen command upgrades it)",
+            field="--db",
+        )
+    writable = create_store_engine(url)
+    upgrade_to_head(writable)
+    return writable
+
+
 class Store:
     """A results database (SQLite file or PostgreSQL), migrated to head on open.
 
@@ -76,25 +108,39 @@ class Store:
         self._engine = engine
 
     @classmethod
-    def open(cls, url: str | None = None, *, migrate: bool = True, create: bool = True) -> Store:
+    def open(
+        cls,
+        url: str | None = None,
+        *,
+        migrate: bool = True,
+        create: bool = True,
+        read_only: bool = False,
+    ) -> Store:
         """Open ``url`` (see :func:`resolve_url`) and upgrade its schema to head.
 
-        ``create=False`` refuses to create a missing SQLite file (read-only commands).
-        A database that cannot be reached raises :class:`ConfigError` naming the URL
-        with its password hidden.
+        ``create=False`` refuses to create a missing SQLite file. ``read_only`` (the
+        curation commands) also never creates tables in, or changes the journal mode
+        of, a database that is not apigen's (:class:`ConfigError` instead); a SQLite
+        file is opened read-only (and immutable in a read-only directory). An apigen
+        database behind the newest schema is upgraded when it can be written.
+        A database that cannot be reached or is not a database raises
+        :class:`ConfigError` naming the URL with its password hidden.
         """
         resolved = resolve_url(url)
-        if not create and resolved.get_backend_name() == "sqlite":
+        sqlite = resolved.get_backend_name() == "sqlite"
+        if (read_only or not create) and sqlite:
             path = Path(resolved.database or "")
             if not path.is_file():
                 raise ConfigError(f"no database at {path.resolve()}", field="--db")
-        engine = create_store_engine(resolved)
+        engine = create_store_engine(resolved, read_only=read_only and sqlite)
         try:
-            if migrate:
+            if read_only:
+                engine = _open_read_only(engine, resolved)
+            elif migrate:
                 upgrade_to_head(engine)
             else:
                 engine.connect().close()
-        except OperationalError as exc:
+        except DatabaseError as exc:
             engine.dispose()
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
             where = safe_url(resolved)
@@ -134,6 +180,9 @@ class Store:
     ) -> RunInfo:
         """Record a new run (status ``running``); ``config`` is stored with secrets redacted.
 
+        ``seed`` and ``planned_items`` outside ``0..MAX_SEED`` / ``0..MAX_ITEMS``
+        (:mod:`apigen.safety`) raise :class:`ConfigError` before anything is written.
+
         ``tools``/``policy`` default to the registered domain's, snapshotted so exports
         stay reproducible when the domain changes later.
         """
@@ -146,6 +195,10 @@ class Store:
                 policy = d.policy if policy is None else policy
             except (UnknownNameError, ImportError):
                 pass
+        if not 0 <= seed <= MAX_SEED:
+            raise ConfigError(f"must be between 0 and {MAX_SEED}", field="seed")
+        if not 0 <= planned_items <= MAX_ITEMS:
+            raise ConfigError(f"must be between 0 and {MAX_ITEMS:,}", field="n")
         rid = run_id or f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
         row = {
             "id": rid,
@@ -438,14 +491,6 @@ class Store:
         from apigen.store._export import export_trajectories
 
         return export_trajectories(self._engine, where, options)
-
-    def report(self, out: Path, run_id: str | None = None) -> Path:
-        """Write the self-contained HTML report of :meth:`stats` to ``out``."""
-        from apigen.store._report import render_report
-
-        stats = self.stats(run_id)
-        out.write_text(render_report(stats, source=self.url), encoding="utf-8")
-        return out
 
     def ping(self) -> None:
         """Raise if the database cannot be reached."""

@@ -37,7 +37,7 @@ async def test_clean_generation_passes_every_stage(toy_env: Environment, client:
         ("unknown_tool", "format", "unknown tool"),
         ("bad_argument", "format", "argument"),
         ("policy_breach", "policy", "auth_first"),
-        ("missing_fact", "review", "completeness: 0/3 reviewers passed"),
+        ("missing_fact", "review", "completeness: 0/3 members passed"),
         ("malformed", "format", "actions"),
     ],
 )

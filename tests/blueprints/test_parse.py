@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apigen.blueprints import ParsedBlueprint, ParsedReview, parse_generation, parse_review
+from apigen.blueprints import ParsedBlueprint, parse_generation
 
 GOOD = (
     "<reasoning>the user wants a deposit; <instruction> appears here too</reasoning>\n"
@@ -13,7 +13,6 @@ GOOD = (
     "</actions>\n"
     '<outputs>["5 dollars"]</outputs>'
 )
-CRITERIA = ("correctness", "completeness", "satisfaction", "creativity")
 
 
 def test_good_answer_parses_with_fences_and_quoted_tags_in_reasoning() -> None:
@@ -61,42 +60,3 @@ def test_malformed_answers_become_reasons(text: str | None, fragment: str) -> No
 def test_instruction_only_when_other_sections_not_needed() -> None:
     parsed = parse_generation("<instruction>Merged task.</instruction>", need=("instruction",))
     assert isinstance(parsed, ParsedBlueprint) and parsed.actions == ()
-
-
-def test_review_parses_fenced_json_floats_and_bare_numbers() -> None:
-    text = (
-        "Here you go:\n```json\n"
-        '{"criteria": {"correctness": {"score": 1, "reason": "right"}, "completeness": 0.2,'
-        ' "satisfaction": {"score": true}, "creativity": {"score": 0.5}}, "rationale": "fine"}'
-        "\n```"
-    )
-    review = parse_review(text, CRITERIA)
-    assert isinstance(review, ParsedReview)
-    assert review.scores == {
-        "correctness": 1.0,
-        "completeness": 0.2,
-        "satisfaction": 1.0,
-        "creativity": 0.5,
-    }
-    assert review.reasons == {"correctness": "right"}
-    assert review.rationale == "fine"
-
-
-@pytest.mark.parametrize(
-    ("text", "fragment"),
-    [
-        ("", "empty"),
-        ("I think it is fine.", "no JSON object"),
-        ('{"criteria": [1, 2]}', "no 'criteria' object"),
-        ('{"criteria": {"correctness": 1}}', "'completeness'"),
-        (
-            '{"criteria": {"correctness": 2, "completeness": 1, "satisfaction": 1, '
-            '"creativity": 1}}',
-            "'correctness'",
-        ),
-        ('{"criteria": {"correctness": 1,}', "invalid JSON"),
-    ],
-)
-def test_unreadable_reviews_give_a_reason(text: str, fragment: str) -> None:
-    answer = parse_review(text, CRITERIA)
-    assert isinstance(answer, str) and fragment in answer

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
+from apigen.blueprints import DEFAULT_STAGES as STAGES
 from apigen.blueprints import blueprint_key
-from apigen.blueprints._run import STAGES
 from apigen.cli import app
 from apigen.errors import ConfigError
 from apigen.store import Store, run_query

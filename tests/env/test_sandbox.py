@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from apigen.env import DB, Environment, ToolFailure, database_hash, replay_with_policy, tool
-from apigen.env._domain import Domain
+from apigen.env import DB, Domain, Environment, ToolFailure, replay_with_policy, tool
+from apigen.env._conformance import database_hash
 from apigen.types import Message, ToolCall
 from tests.support import toy
 

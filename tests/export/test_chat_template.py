@@ -101,8 +101,8 @@ def test_tokenizer_config(tmp_path: Path) -> None:
 def test_sandbox_and_bad_templates(tmp_path: Path) -> None:
     evil = tmp_path / "evil.jinja"
     evil.write_text("{{ ''.__class__.__mro__[1].__subclasses__() }}")
-    texts, skipped = render(tmp_path, [record()], chat_template=str(evil))
-    assert texts == [] and len(skipped) == 1 and "unsafe" in next(iter(skipped))
+    with pytest.raises(ConfigError, match=r"--chat-template: chat template, line 1: .*unsafe"):
+        render(tmp_path, [record()], chat_template=str(evil))
     broken = tmp_path / "broken.jinja"
     broken.write_text("{% for m in messages %}")
     with pytest.raises(ConfigError, match=r"--chat-template.*line 1"):

@@ -158,7 +158,7 @@ def test_failure_leaves_no_partial_file(tmp_path: Path) -> None:
                 [record(f"t{i}") for i in range(5)], ExportOptions(format="exploding-test", out=out)
             )
     finally:
-        _EXPORTERS.pop("exploding-test")
+        _EXPORTERS.unregister("exploding-test")
     assert out.read_text() == "previous export\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.jsonl"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from apigen.llm import DiskCache, LLMClient, MemoryCache, request_key
-from apigen.llm._cache import context_digest
+from apigen.llm import DiskCache, LLMClient, MemoryCache
+from apigen.llm._cache import context_digest, request_key
 from apigen.types import Blueprint, Message, ToolCall
 from tests.llm._server import FakeOpenAI, Reply, chat_body
 

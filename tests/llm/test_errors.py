@@ -10,8 +10,7 @@ import litellm
 import pytest
 
 from apigen.errors import ProviderError
-from apigen.llm import provider_error
-from apigen.llm._errors import parse_retry_after
+from apigen.llm._errors import parse_retry_after, provider_error
 
 REQUEST = httpx.Request("POST", "http://127.0.0.1/v1/chat/completions")
 

@@ -53,7 +53,10 @@ def test_collect_writes_trajectories_and_prints_the_summary(folder: Path) -> Non
     assert summary["tokens"] > 0 and summary["out"] == str(out)
     assert {t.blueprint_id for t in trajs} == {bp.id for bp in TOY_BLUEPRINTS[:3]}
     assert any(v.verifier == "committee" for t in trajs for v in t.verdicts)
-    again = CliRunner().invoke(app, args)
+    refused = CliRunner().invoke(app, args)
+    assert isinstance(refused.exception, UserError) and "--force" in str(refused.exception)
+    again = CliRunner().invoke(app, [*args, "--force"])
+    assert again.exit_code == 0, again.exception
     assert [t.messages for t in read_trajectories(out)] == [t.messages for t in trajs]
     assert json.loads(again.stdout)["accepted"] == summary["accepted"]
 

@@ -9,7 +9,6 @@ import pytest
 from apigen.env import Environment
 from apigen.errors import ProviderError
 from apigen.rollout import RolloutConfig, run_episode
-from apigen.rollout._committee import parse_vote
 from apigen.types import Trajectory
 from tests.rollout._scripted import BP, Reply, Scripted, good_script
 from tests.rollout._support import TOY_BLUEPRINTS, Spy, sim_client
@@ -30,30 +29,15 @@ def answer(*scores: float, fence: bool = False) -> Reply:
     return Reply(f"```json\n{body}\n```" if fence else f"Here you go: {body}")
 
 
-def test_parse_vote_accepts_floats_and_fences() -> None:
-    vote = parse_vote("j", answer(1, 0.5, 0.9, fence=True).text or "", CRITERIA)
-    assert vote is not None and vote.passed and vote.scores["faithfulness"] == 0.5
-    vote = parse_vote("j", answer(1, 0.2, 1).text or "", CRITERIA)
-    assert vote is not None and vote.passed is False
-    assert vote.rationale.startswith("faithfulness: faithfulness reason")
-    assert parse_vote("j", '{"criteria": {"policy_adherence": 1}}', CRITERIA) is None
-    assert parse_vote("j", "I think it is fine.", CRITERIA) is None
-    assert (
-        parse_vote(
-            "j",
-            '{"criteria": {"policy_adherence": 1, "faithfulness": true, '
-            '"human_realism": {"score": "1"}}}',
-            CRITERIA,
-        )
-        is None
-    )
-
-
-async def judged(toy_env: Environment, judges: list[object], n: int = 3) -> Trajectory:
+async def judged(
+    toy_env: Environment, judges: list[object], n: int = 3
+) -> tuple[Trajectory, Scripted]:
     script = good_script()
     script["judge"] = judges  # type: ignore[assignment]
     config = RolloutConfig(judges=tuple(f"sim/judge#{i}" for i in range(n)), judge_attempts=2)
-    return await run_episode(BP, 0, env=toy_env, client=Scripted(script), config=config, seed=1)
+    client = Scripted(script)
+    traj = await run_episode(BP, 0, env=toy_env, client=client, config=config, seed=1)
+    return traj, client
 
 
 @pytest.mark.parametrize(
@@ -89,14 +73,21 @@ async def test_unparseable_answers_abstain_after_retries(toy_env: Environment) -
         answer(0, 0, 1),
         ProviderError("down", kind="server_error", retryable=True),
     ]
-    traj = await judged(toy_env, judges)
+    traj, client = await judged(toy_env, judges)
     committee = traj.verdicts[-1]
     votes = {v.judge: v for v in committee.votes}
-    assert votes["sim/judge#0"].passed is None and "unparseable" in votes["sim/judge#0"].rationale
+    assert votes["sim/judge#0"].passed is None and "no_json" in votes["sim/judge#0"].rationale
     assert votes["sim/judge#1"].passed is False
     assert votes["sim/judge#2"].passed is None and "server_error" in votes["sim/judge#2"].rationale
     assert not committee.passed and not traj.accepted
     assert committee.reasons[0] == "0 pass, 1 fail, 2 abstain"
+    asked = [r["messages"] for r in client.requests if r["role"] == "judge"]
+    reasked = [m for m in asked if len(m) == 3]
+    assert len(asked) == 4 and len(reasked) == 1  # one unreadable answer was asked again
+    assert reasked[0][-1].content == (
+        "Your previous answer could not be read (no_json: no {...} object in the answer). "
+        "Answer with the JSON object only."
+    )
 
 
 async def test_committee_skipped_when_code_verdicts_fail(toy_env: Environment) -> None:

@@ -7,14 +7,12 @@ so several test sessions can share one database.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
 
 from apigen.env import register_domain
-from apigen.store import Store
+from apigen.store import Store, scratch_schema
 from tests.support.toy import DOMAIN
 
 PG_ENV = "APIGEN_TEST_POSTGRES_URL"
@@ -34,17 +32,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
     base = os.environ.get(PG_ENV)
     if not base:
         pytest.skip(f"{PG_ENV} is not set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)")
-    schema = f"apigen_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with scratch_schema(base, prefix="apigen_test") as url:
+        yield url
 
 
 @pytest.fixture

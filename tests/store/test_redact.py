@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import BaseModel, SecretStr
 from sqlalchemy import text
 
-from apigen.store import Store, redact_config
-from apigen.store._redact import redact_text
+from apigen.store import Store
+from apigen.store._redact import redact_config, redact_text
 
 SECRETS = ("sk-live-123", "hunter2", "tok-abc", "s3cr3t", "pg-pass", "qpass", "Bearer xyz")
 
@@ -67,3 +67,39 @@ def test_names_of_secret_variables_are_kept() -> None:
     cfg = {"endpoints": {"openai/*": {"api_key_env": "OPENAI_API_KEY", "api_key": "sk-live"}}}
     out = redact_config(cfg)
     assert out["endpoints"]["openai/*"] == {"api_key_env": "OPENAI_API_KEY", "api_key": "***"}
+
+
+URL_SECRETS = {
+    # issue 15: a key in an api_base query string was stored and printed verbatim
+    "https://generativelanguage.googleapis.com/v1beta?key=AIzaSyQ": "?key=***",
+    "https://proxy.local/v1?alt=sse&api_key=k-1": "&api_key=***",
+    "https://acct.blob.core.windows.net/c?sv=2022&sig=abc%3D&se=1": "&sig=***&se=1",
+    "http://h/v1?access_token=ya29.x#frag": "?access_token=***#frag",
+    "Cookie: sessionid=abc; csrftoken=def": "Cookie: ***",
+    "curl -H 'Authorization: Basic dXNlcjpwYXNz' http://x": "Authorization: ***'",
+    "sent Bearer sk-ant-123 to the proxy": "Bearer *** to",
+}
+
+
+def test_secrets_in_urls_and_headers_are_redacted() -> None:
+    for raw, expected in URL_SECRETS.items():
+        assert expected in redact_text(raw), raw
+    cfg = {
+        "endpoints": {"gemini/*": {"api_base": "https://g.example/v1?key=AIzaSyQ"}},
+        "headers": {"Cookie": "s=1", "Proxy-Authorization": "Basic x", "Accept": "json"},
+        "extra_headers": ["Cookie: s=2"],
+    }
+    out = redact_config(cfg)
+    assert out["endpoints"]["gemini/*"]["api_base"] == "https://g.example/v1?key=***"
+    assert out["headers"] == {"Cookie": "***", "Proxy-Authorization": "***", "Accept": "json"}
+    assert out["extra_headers"] == ["Cookie: ***"]
+
+
+def test_runs_json_never_prints_a_url_key(store: Store) -> None:
+    store.start_run(
+        {"models": {"endpoints": {"x/*": {"api_base": "https://h/v1?key=AIzaSyQ"}}}},
+        domain="toy",
+        run_id="r1",
+    )
+    printed = str([r.model_dump(mode="json") for r in store.runs()])
+    assert "AIzaSyQ" not in printed and "key=***" in printed

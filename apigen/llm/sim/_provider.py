@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
-os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
-
 import asyncio
 import importlib
 import json

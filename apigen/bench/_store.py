@@ -1,6 +1,6 @@
 """``apigen bench store``: ingest rate, curation query latency and export throughput.
 
-Synthetic items (:mod:`apigen.store._synthetic`: 6–20 messages with tool calls,
+Synthetic items (:mod:`._synthetic`: 6–20 messages with tool calls,
 verdicts with judge votes, blueprints with stage outcomes, usage) are written in
 batches; only the ``write_items`` calls are timed. Then ``stats`` (every query it
 runs), a filtered export, and an export of every trajectory are timed on the
@@ -16,13 +16,12 @@ import resource
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
-from apigen.store._records import TrajectoryFilter
-from apigen.store._store import Store
-from apigen.store._synthetic import POLICY, TOOL_SCHEMAS, synthetic_item
+from apigen.bench._synthetic import POLICY, TOOL_SCHEMAS, synthetic_item
+from apigen.export import ExportOptions
+from apigen.store import Store, TrajectoryFilter, scratch_schema
 
 __all__ = ["bench_store"]
 
@@ -66,8 +65,6 @@ def _timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
 
 
 def _bench_one(url: str, n: int, batch: int, out_dir: Path) -> dict[str, Any]:
-    from apigen.export import ExportOptions
-
     pool = [synthetic_item("pool", i) for i in range(min(_POOL, n))]
     # The fixture pool is benchmark scaffolding: keep it out of the garbage collector's
     # full collections so they do not bill the store for it.
@@ -119,27 +116,6 @@ def _bench_one(url: str, n: int, batch: int, out_dir: Path) -> dict[str, Any]:
     }
 
 
-def _pg_schema_url(url: str) -> tuple[str, Any]:
-    """A URL whose search_path is a fresh schema, and a function dropping that schema."""
-    from sqlalchemy import create_engine, text
-
-    from apigen.store._engine import resolve_url
-
-    schema = f"apigen_bench_{uuid.uuid4().hex[:8]}"
-    base = resolve_url(url)
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-
-    def drop() -> None:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-    scoped = base.update_query_dict({"options": f"-csearch_path={schema}"})
-    return scoped.render_as_string(hide_password=False), drop
-
-
 def bench_store(
     trajectories: int = 100_000, *, postgres: str | None = None, batch: int = 500
 ) -> dict[str, Any]:
@@ -154,10 +130,7 @@ def bench_store(
         out = Path(tmp)
         result["sqlite"] = _bench_one(f"sqlite:///{out / 'bench.db'}", trajectories, batch, out)
         if postgres:
-            url, drop = _pg_schema_url(postgres)
-            try:
+            with scratch_schema(postgres, prefix="apigen_bench") as url:
                 result["postgresql"] = _bench_one(url, trajectories, batch, out)
-            finally:
-                drop()
     result["ingest_per_s"] = result["sqlite"]["ingest_per_s"]
     return result

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from apigen.runner._execute import ItemProcessor, execute
+from apigen.runner import ItemProcessor, execute
 
 __all__ = ["CpuMeter", "Done", "Hammer", "Work", "measure", "median_blueprint", "slope"]
 

@@ -5,20 +5,34 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from apigen.bench._synthetic import synthetic_item
+from apigen.cli import app
 from apigen.store import Store
-from apigen.store._synthetic import synthetic_item
 
 
 @pytest.fixture
 def report_html(tmp_path: Path) -> Path:
-    with Store.open(str(tmp_path / "r.db")) as store:
+    db = str(tmp_path / "r.db")
+    with Store.open(db) as store:
         run = store.start_run({}, domain="toy", planned_items=60)
         store.write_items([synthetic_item(run.id, i) for i in range(60)])
-        return store.report(tmp_path / "report.html", run.id)
+    out = tmp_path / "report.html"
+    args = ["report", "--db", db, "--run", run.id, "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_report_package_imports_no_sqlalchemy() -> None:
+    code = "import sys, apigen.report; print('sqlalchemy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 def test_self_contained(report_html: Path) -> None:

@@ -1,7 +1,8 @@
 """``apigen bench run``: latency hiding, scaling and rate-limit saturation of the runner.
 
-Everything runs in one local Ray instance (2 CPUs) through :func:`execute`, the
-executor ``apigen run`` uses, with the work items of :mod:`._bench_items`.
+Everything runs in one local Ray instance (2 CPUs) through
+:func:`apigen.runner.execute`, the executor ``apigen run`` uses, with the work items
+of :mod:`._run_items`. Ray itself stays behind :mod:`apigen.runner`.
 
 1. **Latency hiding.** Every model call sleeps 200 ms on average (uniform ± 50 ms:
    identical sleeps keep a worker's calls in lock-step, each wave queueing on the
@@ -20,11 +21,11 @@ executor ``apigen run`` uses, with the work items of :mod:`._bench_items`.
    blueprints varies fivefold and a window must hold the same work in both runs — on
    1 worker, then on 2 (twice, interleaved; the best of each counts, every run
    is listed).
-3. **Saturation.** A ``RateLimitedServer`` (``apigen.llm.sim._server``) enforcing ``rpm``;
+3. **Saturation.** A :class:`RateLimitedServer` (:mod:`._rate_server`) enforcing ``rpm``;
    2 workers keep many items calling it in a loop through the run-wide broker
-   (:class:`BrokerCore` actor + :class:`LeasedLimiter`, as ``apigen run`` builds
-   them). The achieved rate over the steady window and the share of 429s come from
-   the server's own counters.
+   (:class:`apigen.runner.RateBroker`: a ``BrokerCore`` actor, a ``LeasedLimiter``
+   per worker, as ``apigen run`` builds them). The achieved rate over the steady
+   window and the share of 429s come from the server's own counters.
 """
 
 from __future__ import annotations
@@ -34,10 +35,9 @@ import threading
 import time
 from typing import Any
 
-import ray
-
-from apigen.runner._bench_items import Hammer, Work, measure, median_blueprint
-from apigen.runner._limiter import AIMD, BrokerCore, ModelLimits
+from apigen.bench._rate_server import RateLimitedServer
+from apigen.bench._run_items import Hammer, Work, measure, median_blueprint
+from apigen.runner import ModelLimits, RateBroker, ray_session
 
 __all__ = ["bench_run"]
 
@@ -154,17 +154,8 @@ def _latency_hiding(
     return out
 
 
-class _BenchBroker(BrokerCore):
-    """The broker actor body, with a way to read its statistics."""
-
-    def snapshot(self) -> dict[str, Any]:
-        return {m: {**s, "rate_rpm": self.rate(m)} for m, s in self.stats.items()}
-
-
 def _saturation(rpm: int, seconds: float, in_flight: int, warm_s: float) -> dict[str, Any]:
     """Offered load far above ``rpm`` against a server enforcing ``rpm``."""
-    from apigen.llm.sim._server import RateLimitedServer
-
     server = RateLimitedServer(rpm=rpm).start()
     samples: list[tuple[float, int, int]] = []
     stop = threading.Event()
@@ -174,13 +165,14 @@ def _saturation(rpm: int, seconds: float, in_flight: int, warm_s: float) -> dict
             samples.append((time.time(), server.served, server.rejected))
 
     sampler = threading.Thread(target=sample, daemon=True)
-    limits = {_RL_MODEL: ModelLimits(rpm=rpm)}
-    broker: Any = ray.remote(num_cpus=0)(_BenchBroker).remote(limits, AIMD())
+    broker = RateBroker({_RL_MODEL: ModelLimits(rpm=rpm)})
     try:
         sampler.start()
         hammer = Hammer(server.url, _RL_MODEL, rpm, warm_s + seconds)
-        _, results = measure(hammer, 2 * in_flight, 2, in_flight, broker=broker, limits=limits)
-        stats = ray.get(broker.snapshot.remote()).get(_RL_MODEL, {})
+        _, results = measure(
+            hammer, 2 * in_flight, 2, in_flight, broker=broker.actor, limits=broker.limits
+        )
+        stats = broker.stats().get(_RL_MODEL, {})
     finally:
         stop.set()
         sampler.join()
@@ -221,10 +213,7 @@ def bench_run(*, quick: bool = False) -> dict[str, Any]:
     """
     load_before = os.getloadavg()
     started = time.monotonic()
-    own = not ray.is_initialized()  # a test session's Ray is reused as is
-    if own:
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
-    try:
+    with ray_session(num_cpus=2, ship_code=False) as session:  # an existing Ray is reused
         if quick:
             scaling = _scaling(items=6, trials=1, in_flight=2, repeats=1)
             latency = _latency_hiding(0.02, [1, 4], {1: 1, 4: 2}, (40, 4))
@@ -233,10 +222,6 @@ def bench_run(*, quick: bool = False) -> dict[str, Any]:
             scaling = _scaling(items=60, trials=3, in_flight=4, repeats=2)
             latency = _latency_hiding(0.2, [1, 64, 512], {1: 3, 64: 64, 512: 64}, (800, 54))
             saturation = _saturation(rpm=1200, seconds=25.0, in_flight=32, warm_s=4.0)
-        ray_cpus = int(ray.cluster_resources().get("CPU", 0))
-    finally:
-        if own:
-            ray.shutdown()
     return {
         "latency_hiding": latency,
         "scaling": scaling["scaling"],
@@ -252,7 +237,7 @@ def bench_run(*, quick: bool = False) -> dict[str, Any]:
         },
         "machine": {
             "cpus": os.cpu_count(),
-            "ray_cpus": ray_cpus,
+            "ray_cpus": session["cpus"],
             "load_avg_before": [round(x, 2) for x in load_before],
             "load_avg_after": [round(x, 2) for x in os.getloadavg()],
         },

@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 import random
 
-from apigen.store._records import ItemResult, RoleUsage
+from apigen.store import ItemResult, RoleUsage
 from apigen.types import (
     Blueprint,
     Message,
-    StageName,
     StageOutcome,
     ToolCall,
     Trajectory,
@@ -94,7 +93,7 @@ def synthetic_item(run_id: str, index: int, seed: int = 0, *, trials: int = 1) -
     user = rng.randrange(100)
     action = ToolCall(name="deposit", arguments={"account_id": f"a{user}_0", "amount": 5})
     blueprints = []
-    stages: tuple[StageName, ...] = ("format", "execution", "policy", "review")
+    stages: tuple[str, ...] = ("format", "execution", "policy", "review")
     fail = rng.choice((None, None, None, "execution", "policy", "review"))
     for rnd in range(2 if fail else 1):
         outcomes = []

@@ -1,14 +1,18 @@
-"""``apigen report``: one self-contained HTML page of plots (inline SVG, works offline)."""
+"""The report page: cards, then one section of inline SVG charts per statistic."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from html import escape
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from apigen.store._records import Bin, Stats
-from apigen.store._svg import Bar, hbar_chart, vbar_chart
+from apigen.report._svg import Bar, hbar_chart, vbar_chart
 
-__all__ = ["render_report"]
+if TYPE_CHECKING:  # records only: importing apigen.store would load SQLAlchemy
+    from apigen.store import Bin, Stats
+
+__all__ = ["render_report", "write_report"]
 
 _CSS = """
 body{font-family:system-ui,sans-serif;margin:24px auto;max-width:820px;color:#222}
@@ -113,3 +117,9 @@ def render_report(stats: Stats, *, source: str) -> str:
         "</body></html>",
     ]
     return "\n".join(parts)
+
+
+def write_report(stats: Stats, out: Path, *, source: str) -> Path:
+    """Write :func:`render_report` of ``stats`` to ``out`` and return ``out``."""
+    out.write_text(render_report(stats, source=source), encoding="utf-8")
+    return out
