@@ -15,7 +15,11 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from apigen.env import DB, Database, Domain, Sandbox, TaskSketch, WriteStep, thaw
+from apigen.env import DB, Domain, Sandbox, TaskSketch, WriteStep, thaw
+
+# apigen.env offers no public way to open a sandbox over a given DB (the state a
+# sampler is handed); until it does, the scratch copy is built as a Database here.
+from apigen.env._state import Database
 from apigen.types import ToolCall, ToolExecution
 from environments.airline._planners import PLANNERS
 
