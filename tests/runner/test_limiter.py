@@ -94,8 +94,9 @@ def test_leased_limiter_over_a_broker_actor() -> None:
         return loop.time() - t0
 
     elapsed = asyncio.run(go())
-    # 10 per second after a one-second burst of 10: 20 permits take about a second
-    assert 0.5 <= elapsed <= 3.0
+    # 10 per second after a one-second burst of 10: 20 permits cannot come sooner than
+    # about a second (a lower bound only: a loaded machine may take longer)
+    assert elapsed >= 0.5
     stats = ray.get(actor.__ray_call__.remote(lambda self: self.stats))
     assert "free" not in stats and stats["m"]["leased"] >= 20
 
