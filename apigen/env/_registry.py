@@ -14,6 +14,7 @@ __all__ = ["domain_names", "get_domain", "load_environment", "register_domain"]
 ENTRY_POINT_GROUP = "apigen.environments"
 
 _BUILTIN: dict[str, str] = {
+    "airline": "environments.airline:DOMAIN",
     "retail": "environments.retail:DOMAIN",
 }
 _registered: dict[str, Domain] = {}

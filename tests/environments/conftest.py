@@ -16,3 +16,10 @@ def env() -> Environment:
 @pytest.fixture(scope="session")
 def db(env: Environment) -> DB:
     return env.db
+
+
+@pytest.fixture(scope="session")
+def airline() -> Environment:
+    from environments.airline import DOMAIN as AIRLINE
+
+    return AIRLINE.load(seed=0, scale=1)

@@ -1,0 +1,86 @@
+"""The airline domain: a reservations desk over a seeded flight schedule.
+
+Contract
+--------
+``DOMAIN`` (an :class:`Airline`, name ``"airline"``) is what the registry loads.
+
+- **State** (``build_state(seed, scale)``): tables ``airports`` (24), ``flights``
+  (300 flights × 30 dates = 9,000 flight-date entries with status, seats and
+  prices per cabin), ``users`` (500 per scale unit: membership tier, payment
+  methods, saved passengers), ``reservations`` (2,000 per scale unit) and
+  ``transfers``. Scale-1 entities are identical at every scale; scale 1 builds in
+  well under a second.
+- **Tools** (14): 7 reads (user details, reservation details, airports, flight
+  status, direct and one-stop search, calculator) and 7 writes (book, cancel,
+  update flights, passengers or bags, send a certificate, transfer to a human).
+  Tools enforce integrity only and raise :class:`apigen.env.ToolFailure`.
+- **Policy**: ``policy.md`` (the agent's system prompt) and its rules as code in
+  ``POLICY_CHECKS`` (rule ids: ``auth_before_access``, ``single_user``,
+  ``own_payment_method``, ``booking_payment``, ``max_passengers``,
+  ``unflown_only``, ``cancel_eligibility``, ``basic_economy_fixed``,
+  ``same_route``, ``baggage_allowance``, ``bags_only_added``, ``compensation``,
+  ``after_transfer``, ``confirm_before_write``).
+- **Sampler** (``sample_task(db, rng, writes)``): grounds write tools in one
+  user's data by calling the real tools in a scratch sandbox.
+- **Irreversible**: a cancelled reservation stays cancelled, a reservation is
+  never deleted, a flown segment never changes, a transfer stays queued.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from apigen.env import DB, Domain, TaskSketch
+from environments.airline._common import TODAY
+from environments.airline._data import build_state
+from environments.airline._policy import POLICY_CHECKS
+from environments.airline._reads import READ_TOOLS
+from environments.airline._sampler import sample_task
+from environments.airline._writes import WRITE_TOOLS
+
+__all__ = ["DOMAIN", "POLICY_CHECKS", "Airline"]
+
+
+def _flown_segments(record: Any) -> list[Any]:
+    """Segments dated before today: the tools never change them."""
+    return [s for s in record.get("flights", ()) if s["date"] < TODAY.isoformat()]
+
+
+class Airline(Domain):
+    """An airline's reservations desk: users, reservations, a flight schedule and a policy."""
+
+    name = "airline"
+    description = (
+        "Airline reservations desk: look up users, reservations and flights; book, "
+        "change, cancel reservations, update passengers and bags, compensate."
+    )
+    tools = (*READ_TOOLS, *WRITE_TOOLS)
+    policy = (Path(__file__).parent / "policy.md").read_text(encoding="utf-8")
+    policy_checks = POLICY_CHECKS
+
+    def build_state(self, seed: int, scale: int = 1) -> dict[str, dict[str, Any]]:
+        return build_state(seed, scale)
+
+    def sample_task(self, db: DB, rng: random.Random, writes: Sequence[str]) -> TaskSketch | None:
+        return sample_task(self, db, rng, writes)
+
+    def reachable(self, table: str, current: Any, target: Any) -> bool:
+        """Irreversible transitions: a cancelled reservation stays cancelled and is
+        never deleted, a segment dated before today never changes (the flight-change
+        tool keeps it), a transfer stays."""
+        if current == target or current is None:
+            return True
+        if table == "transfers":
+            return False
+        if table == "reservations":
+            if target is None or current.get("status") == "cancelled":
+                return False
+            kept = target.get("flights", ())
+            return all(s in kept for s in _flown_segments(current))
+        return True
+
+
+DOMAIN = Airline()
