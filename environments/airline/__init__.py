@@ -19,7 +19,12 @@ Contract
   ``own_payment_method``, ``booking_payment``, ``max_passengers``,
   ``unflown_only``, ``cancel_eligibility``, ``basic_economy_fixed``,
   ``same_route``, ``baggage_allowance``, ``bags_only_added``, ``compensation``,
-  ``after_transfer``, ``confirm_before_write``).
+  ``after_transfer``, and the core ``confirm_before_write``).
+- **Declarations**: every write but the hand-off needs a confirmation
+  (``confirm=True``); ``transfer_to_human_agents`` hands off (its ``summary`` is
+  free text); ``get_user_details`` authenticates (the user gives their user id).
+- **Framing**: a traveller talking to an airline's reservations agent (``USER`` /
+  ``AGENT`` in transcripts).
 - **Sampler** (``sample_task(db, rng, writes)``): grounds write tools in one
   user's data by calling the real tools in a scratch sandbox.
 - **Irreversible**: a cancelled reservation stays cancelled, a reservation is
@@ -33,7 +38,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from apigen.env import DB, Domain, TaskSketch
+from apigen.env import DB, Domain, Framing, TaskSketch
 from environments.airline._common import TODAY
 from environments.airline._data import build_state
 from environments.airline._policy import POLICY_CHECKS
@@ -60,6 +65,17 @@ class Airline(Domain):
     tools = (*READ_TOOLS, *WRITE_TOOLS)
     policy = (Path(__file__).parent / "policy.md").read_text(encoding="utf-8")
     policy_checks = POLICY_CHECKS
+    framing = Framing(
+        user="a traveller who flies with Skylark Airways",
+        agent="an airline's reservations agent",
+        user_label="USER",
+        agent_label="AGENT",
+        generator_notes=(
+            "Tasks are requests of one user about their own profile and reservations: "
+            "book, change flights, cabin, passengers or bags, cancel, or complain about a "
+            "cancelled or delayed flight; the user identifies by user id."
+        ),
+    )
 
     def build_state(self, seed: int, scale: int = 1) -> dict[str, dict[str, Any]]:
         return build_state(seed, scale)

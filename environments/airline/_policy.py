@@ -11,22 +11,27 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from apigen.env import PolicyCheck, PolicyContext
+from apigen.env import PolicyCheck, PolicyContext, confirm_before_write
 from apigen.types import Violation
 from environments.airline._common import MAX_PASSENGERS, NOW, any_flown, free_bags
+from environments.airline._reads import READ_TOOLS
+from environments.airline._writes import WRITE_TOOLS
 
 __all__ = ["AUTH_FREE_TOOLS", "POLICY_CHECKS", "authenticated_user", "cancel_allowed"]
 
-AUTH_TOOL = "get_user_details"
-AUTH_FREE_TOOLS = frozenset(
-    {
-        AUTH_TOOL,
+AUTH_TOOLS = frozenset(t.name for t in READ_TOOLS if t.authenticates)
+"""The reads declared ``authenticates=True`` (the user's details by user id)."""
+HANDOFF_TOOLS = frozenset(t.name for t in WRITE_TOOLS if t.handoff)
+"""The writes declared ``handoff=True`` (the transfer to a human agent)."""
+AUTH_FREE_TOOLS = (
+    AUTH_TOOLS
+    | HANDOFF_TOOLS
+    | {
         "list_all_airports",
         "get_flight_status",
         "search_direct_flight",
         "search_onestop_flight",
         "calculate",
-        "transfer_to_human_agents",
     }
 )
 """Tools an agent may call before the user is authenticated."""
@@ -55,9 +60,9 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
 
 
 def authenticated_user(history: Iterable[Any]) -> str | None:
-    """The user whose details the first successful ``get_user_details`` call returned."""
+    """The user whose details the first successful authenticating call returned."""
     for e in history:
-        if e.call.name == AUTH_TOOL and e.ok and isinstance(e.output, dict):
+        if e.call.name in AUTH_TOOLS and e.ok and isinstance(e.output, dict):
             return str(e.output.get("user_id"))
     return None
 
@@ -296,7 +301,7 @@ def check_compensation(ctx: PolicyContext) -> Iterator[Violation]:
 
 def check_after_transfer(ctx: PolicyContext) -> Iterator[Violation]:
     """A transfer to a human agent ends the agent's part of the conversation."""
-    if any(e.call.name == "transfer_to_human_agents" and e.ok for e in ctx.history):
+    if any(e.ok and e.call.name in HANDOFF_TOOLS for e in ctx.history):
         yield _violation(ctx, "after_transfer", "the conversation was already transferred")
 
 
@@ -314,4 +319,5 @@ POLICY_CHECKS: tuple[PolicyCheck, ...] = (
     check_bags_only_added,
     check_compensation,
     check_after_transfer,
+    confirm_before_write,
 )

@@ -92,7 +92,7 @@ def _bookable(db: DB, origin: str, date: str) -> list[Any]:
     )
 
 
-@tool("read")
+@tool("read", authenticates=True)
 def get_user_details(db: DB, user_id: str) -> UserDetails:
     """Get a user's profile: name, email, date of birth, address, membership tier,
     payment methods (with gift card and certificate balances), saved passengers and

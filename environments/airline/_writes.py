@@ -60,7 +60,7 @@ def _check_route(segments: list[dict[str, Any]], origin: str, destination: str, 
         raise ToolFailure(f"a round trip must go to {destination} and come back to {origin}")
 
 
-@tool("write")
+@tool("write", confirm=True)
 def book_reservation(
     db: DB,
     user_id: UserId,
@@ -145,7 +145,7 @@ def book_reservation(
     return reservation  # type: ignore[return-value]
 
 
-@tool("write")
+@tool("write", confirm=True)
 def cancel_reservation(
     db: DB,
     reservation_id: ReservationId,
@@ -176,7 +176,7 @@ def cancel_reservation(
     return reservation  # type: ignore[return-value]
 
 
-@tool("write")
+@tool("write", confirm=True)
 def update_reservation_flights(
     db: DB,
     reservation_id: ReservationId,
@@ -226,7 +226,7 @@ def update_reservation_flights(
     return reservation  # type: ignore[return-value]
 
 
-@tool("write")
+@tool("write", confirm=True)
 def update_reservation_passengers(
     db: DB, reservation_id: ReservationId, passengers: list[Passenger]
 ) -> Reservation:
@@ -250,7 +250,7 @@ def update_reservation_passengers(
     return reservation  # type: ignore[return-value]
 
 
-@tool("write")
+@tool("write", confirm=True)
 def update_reservation_baggages(
     db: DB,
     reservation_id: ReservationId,
@@ -286,7 +286,7 @@ def update_reservation_baggages(
     return reservation  # type: ignore[return-value]
 
 
-@tool("write")
+@tool("write", confirm=True)
 def send_certificate(db: DB, user_id: UserId, amount: int) -> Certificate:
     """Send a user a travel certificate worth the given amount in dollars, usable towards a
     future booking.
@@ -310,7 +310,7 @@ def send_certificate(db: DB, user_id: UserId, amount: int) -> Certificate:
     return {**record, "user_id": user_id}  # type: ignore[typeddict-item]
 
 
-@tool("write")
+@tool("write", handoff=True, free_text=("summary",))
 def transfer_to_human_agents(db: DB, summary: str, user_id: UserId | None = None) -> Transfer:
     """Hand the conversation over to a human agent, with a summary of the user's
     request. Use only when the request cannot be handled under the policy.

@@ -255,3 +255,32 @@ def test_reachable_guards_irreversible_transitions(airline: Environment) -> None
     assert DOMAIN.reachable("reservations", past, {**past, "total_baggages": 9})
     assert not DOMAIN.reachable("transfers", {"status": "queued"}, None)
     assert DOMAIN.reachable("users", {"a": 1}, {"a": 2})
+
+
+def test_consequential_writes_need_the_users_confirmation(airline: Environment) -> None:
+    from apigen.env import protocol
+    from apigen.types import Message
+
+    r = open_reservation(airline.db, lambda r: r["cabin"] == "business")
+    cancel = ToolCall(
+        name="cancel_reservation",
+        arguments={"reservation_id": r["reservation_id"], "reason": "other"},
+        id="c1",
+    )
+    asked = Message(
+        role="assistant",
+        content=protocol.confirmation_request(f"cancel reservation {r['reservation_id']}"),
+    )
+
+    def violations(answer: str) -> set[str]:
+        box = airline.sandbox()
+        box.call(auth(r["user_id"]))
+        said = [Message(role="user", content="Hi"), asked, Message(role="user", content=answer)]
+        return {v.rule for v in box.policy_violations(cancel, said)}
+
+    assert violations(protocol.AGREE) == set()
+    assert violations("Wait, what is the refund first?") == {"confirm_before_write"}
+    assert violations(protocol.DECLINE) == {"confirm_before_write"}
+    handoff = call("transfer_to_human_agents", summary="Wants an exception.")
+    box = airline.sandbox()
+    assert box.policy_violations(handoff, [Message(role="user", content="A human, please.")]) == []

@@ -20,7 +20,6 @@ from tests.llm.test_sim_retail import CLUMSY
 from tests.llm.test_sim_support import call, expected_diff, guard_network, run_episode
 
 CURATED = {p.stem: p for p in iter_blueprint_files([curated_dir() / "airline"])}
-HANDOFF = "transfer_to_human_agents"
 
 
 @pytest.fixture(autouse=True)
@@ -55,7 +54,8 @@ async def test_every_curated_blueprint_plays_to_its_state_within_the_policy(stem
             assert box.policy_violations(c, records[:k]) == [], c.name
             box.call(c)
     writes = [a for a in bp.actions if env.domain.tool_map[a.name].kind == "write"]
-    assert len(_confirmations(ep.agent)) == sum(a.name != HANDOFF for a in writes)
+    tools = env.domain.tool_map
+    assert len(_confirmations(ep.agent)) == sum(tools[a.name].confirm for a in writes)
     said = " ".join(ep.agent)
     assert all(o in said for o in bp.outputs), (bp.outputs, said)
 
@@ -91,7 +91,7 @@ async def test_transfer_is_made_without_confirmation_then_the_human_transfers(st
     env, bp = airline(), curated(stem)
     ep = await run_episode(env, bp, seed=0, episode=stem, max_turns=16)
     assert ep.human[-1] == "###TRANSFER###"
-    assert ep.calls[-1].name == HANDOFF
+    assert env.domain.tool_map[ep.calls[-1].name].handoff
     last_call = max(i for i, m in enumerate(ep.messages) if m.get("tool_calls"))
     asked = [
         m
