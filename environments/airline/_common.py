@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
+from environments._shared import cents, dollars, money
+
 __all__ = [
     "BAG_FEE",
     "CABINS",
@@ -49,21 +51,6 @@ INSURANCE_FEE = 30
 """Dollars of travel insurance per passenger."""
 MAX_PASSENGERS = 5
 """Passengers one reservation may hold under the policy."""
-
-
-def cents(amount: Any) -> int:
-    """Dollars (float) to whole cents."""
-    return round(float(amount) * 100)
-
-
-def dollars(amount_cents: int) -> float:
-    """Whole cents to a dollar float with two decimals."""
-    return round(amount_cents / 100, 2)
-
-
-def money(amount_cents: int) -> str:
-    """Cents as a person says them: ``$1,054.20``."""
-    return f"${amount_cents / 100:,.2f}"
 
 
 def free_bags(membership: str, cabin: str, passengers: int) -> int:

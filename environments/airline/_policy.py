@@ -13,6 +13,7 @@ from typing import Any
 
 from apigen.env import PolicyCheck, PolicyContext, confirm_before_write
 from apigen.types import Violation
+from environments._shared import check_after_transfer
 from environments.airline._common import MAX_PASSENGERS, NOW, any_flown, free_bags
 from environments.airline._reads import READ_TOOLS
 from environments.airline._writes import WRITE_TOOLS
@@ -297,12 +298,6 @@ def check_compensation(ctx: PolicyContext) -> Iterator[Violation]:
     if amount not in allowed:
         shown = ", ".join(f"${a}" for a in sorted(allowed)) or "none"
         yield _violation(ctx, "compensation", f"${amount} is not an allowed amount ({shown})")
-
-
-def check_after_transfer(ctx: PolicyContext) -> Iterator[Violation]:
-    """A transfer to a human agent ends the agent's part of the conversation."""
-    if any(e.ok and e.call.name in HANDOFF_TOOLS for e in ctx.history):
-        yield _violation(ctx, "after_transfer", "the conversation was already transferred")
 
 
 POLICY_CHECKS: tuple[PolicyCheck, ...] = (

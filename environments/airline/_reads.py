@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from apigen.env import DB, ToolFailure, tool
-from environments._calculator import calculate
+from environments._shared import calculate
 from environments.airline._common import DATES
 from environments.airline._types import (
     AirportCode,

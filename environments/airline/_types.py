@@ -27,7 +27,6 @@ __all__ = [
     "Reservation",
     "ReservationId",
     "Segment",
-    "Transfer",
     "TripType",
     "UserDetails",
     "UserId",
@@ -137,10 +136,3 @@ class Certificate(TypedDict):
     source: Literal["certificate"]
     amount: float
     user_id: UserId
-
-
-class Transfer(TypedDict):
-    transfer_id: str
-    user_id: UserId | None
-    status: str
-    message: str

@@ -10,6 +10,7 @@ import hashlib
 from typing import Any
 
 from apigen.env import DB, ToolFailure, tool
+from environments._shared import transfer_to_human_agents
 from environments.airline._common import (
     BAG_FEE,
     INSURANCE_FEE,
@@ -41,7 +42,6 @@ from environments.airline._types import (
     PaymentId,
     Reservation,
     ReservationId,
-    Transfer,
     TripType,
     UserId,
 )
@@ -308,29 +308,6 @@ def send_certificate(db: DB, user_id: UserId, amount: int) -> Certificate:
     user["payment_methods"][certificate_id] = record
     db.users[user_id] = user
     return {**record, "user_id": user_id}  # type: ignore[typeddict-item]
-
-
-@tool("write", handoff=True, free_text=("summary",))
-def transfer_to_human_agents(db: DB, summary: str, user_id: UserId | None = None) -> Transfer:
-    """Hand the conversation over to a human agent, with a summary of the user's
-    request. Use only when the request cannot be handled under the policy.
-
-    Args:
-        summary: What the user wants and why it could not be done here.
-        user_id: The authenticated user's id, if any.
-    """
-    if not summary.strip():
-        raise ToolFailure("summary must not be empty")
-    if user_id is not None and user_id not in db.users:
-        raise ToolFailure(f"user {user_id!r} not found")
-    transfer_id = f"TR{len(db.transfers) + 1:05d}"
-    db.transfers[transfer_id] = {"transfer_id": transfer_id, "user_id": user_id, "status": "queued"}
-    return {
-        "transfer_id": transfer_id,
-        "user_id": user_id,
-        "status": "queued",
-        "message": "A human agent will take over this conversation shortly.",
-    }
 
 
 WRITE_TOOLS = (

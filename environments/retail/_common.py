@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from environments._shared import cents, dollars, money
+
 __all__ = [
     "ALLOWED_CANCEL_REASONS",
     "cents",
@@ -24,21 +26,6 @@ ALLOWED_CANCEL_REASONS = ("no longer needed", "ordered by mistake")
 
 _ZIP = re.compile(r"^\d{5}$")
 _STATE = re.compile(r"^[A-Z]{2}$")
-
-
-def cents(amount: Any) -> int:
-    """Dollars (float) to whole cents, rounding half away from float noise."""
-    return round(float(amount) * 100)
-
-
-def dollars(amount_cents: int) -> float:
-    """Whole cents to a dollar float with two decimals."""
-    return round(amount_cents / 100, 2)
-
-
-def money(amount_cents: int) -> str:
-    """Cents as an amount a person says: ``$1,054.20``."""
-    return f"${amount_cents / 100:,.2f}"
 
 
 def order_total_cents(items: Iterable[Mapping[str, Any]]) -> int:

@@ -14,6 +14,7 @@ from typing import Any
 
 from apigen.env import PolicyCheck, PolicyContext, confirm_before_write
 from apigen.types import Violation
+from environments._shared import check_after_transfer
 from environments.retail._common import ALLOWED_CANCEL_REASONS, users_named
 from environments.retail._reads import READ_TOOLS
 from environments.retail._writes import WRITE_TOOLS
@@ -209,12 +210,6 @@ def check_cancel_reason(ctx: PolicyContext) -> Iterator[Violation]:
     if reason not in ALLOWED_CANCEL_REASONS:
         allowed = " or ".join(repr(r) for r in ALLOWED_CANCEL_REASONS)
         yield _violation(ctx, "cancel_reason", f"reason {reason!r} is not {allowed}")
-
-
-def check_after_transfer(ctx: PolicyContext) -> Iterator[Violation]:
-    """A transfer to a human agent ends the agent's part of the conversation."""
-    if any(e.ok and e.call.name in HANDOFF_TOOLS for e in ctx.history):
-        yield _violation(ctx, "after_transfer", "the conversation was already transferred")
 
 
 POLICY_CHECKS: tuple[PolicyCheck, ...] = (

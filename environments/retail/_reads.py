@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from apigen.env import DB, ToolFailure, tool
-from environments._calculator import calculate
+from environments._shared import calculate
 from environments.retail._common import order_total_cents, users_named
 from environments.retail._types import (
     ItemId,

@@ -23,7 +23,6 @@ __all__ = [
     "Product",
     "ProductId",
     "Transaction",
-    "Transfer",
     "UserDetails",
     "UserId",
     "Variant",
@@ -127,10 +126,3 @@ class VariantDetails(TypedDict):
     options: dict[str, str]
     available: bool
     price: float
-
-
-class Transfer(TypedDict):
-    transfer_id: str
-    user_id: UserId | None
-    status: str
-    message: str

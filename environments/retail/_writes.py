@@ -9,6 +9,7 @@ action, where refunds go, confirmation) are policy checks in ``_policy``.
 from __future__ import annotations
 
 from apigen.env import DB, ToolFailure, tool
+from environments._shared import transfer_to_human_agents
 from environments.retail._common import cents, dollars
 from environments.retail._ledger import (
     editable_order,
@@ -25,7 +26,6 @@ from environments.retail._types import (
     Order,
     OrderId,
     PaymentMethodId,
-    Transfer,
     UserDetails,
     UserId,
 )
@@ -219,29 +219,6 @@ def exchange_delivered_order_items(
     order["status"] = "exchange requested"
     db.orders[order_id] = order
     return order  # type: ignore[return-value]
-
-
-@tool("write", handoff=True, free_text=("summary",))
-def transfer_to_human_agents(db: DB, summary: str, user_id: UserId | None = None) -> Transfer:
-    """Hand the conversation over to a human agent, with a summary of the customer's
-    request. Use only when the request cannot be handled under the policy.
-
-    Args:
-        summary: What the customer wants and why it could not be done here.
-        user_id: The authenticated customer's user id, if any.
-    """
-    if not summary.strip():
-        raise ToolFailure("summary must not be empty")
-    if user_id is not None and user_id not in db.users:
-        raise ToolFailure(f"user {user_id!r} not found")
-    transfer_id = f"TR{len(db.transfers) + 1:05d}"
-    db.transfers[transfer_id] = {"transfer_id": transfer_id, "user_id": user_id, "status": "queued"}
-    return {
-        "transfer_id": transfer_id,
-        "user_id": user_id,
-        "status": "queued",
-        "message": "A human agent will take over this conversation shortly.",
-    }
 
 
 WRITE_TOOLS = (
