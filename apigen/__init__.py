@@ -5,10 +5,13 @@ Packages (one concept each; see ``docs/architecture.md``):
 - :mod:`apigen.types`       records that cross boundaries (frozen pydantic models)
 - :mod:`apigen.errors`      the exception tree
 - :mod:`apigen.env`         environments, tools, sandboxes, policy checks, registry
+- :mod:`apigen.safety`      bounded input, sandboxed templates, terminal-safe text
 - :mod:`apigen.graph`       tool dependency graphs and chain sampling
 - :mod:`apigen.llm`         the only litellm seam, and the offline ``sim/…`` models
+- :mod:`apigen.committee`   one committee for blueprint reviewers and trajectory judges
 - :mod:`apigen.blueprints`  phase 1: blueprint generation and validation
 - :mod:`apigen.rollout`     phase 2: simulated conversations and acceptance
+- :mod:`apigen.settings`    the one settings tree and its loader
 - :mod:`apigen.export`      training-file formats, record validation, splits
 - :mod:`apigen.store`       the only SQLAlchemy seam: tables, writes, reads, stats
 - :mod:`apigen.report`      the HTML report rendered from the store's stats
