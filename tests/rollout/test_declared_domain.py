@@ -76,7 +76,7 @@ def test_money_to_another_persons_account_is_no_hand_off() -> None:
 async def test_declared_confirmation_is_asked_and_accepted(
     ledger: Environment, client: LLMClient, bp: Blueprint
 ) -> None:
-    config = RolloutConfig(trials=2, judges=("sim/judge",))
+    config = RolloutConfig(trials=2)
     result = await run_trials(bp, env=ledger, client=client, config=config, seed=5)
     for traj in result.trajectories:
         assert traj.accepted, [(v.verifier, v.reasons) for v in traj.verdicts if not v.passed]
@@ -99,8 +99,9 @@ async def test_an_undeclared_write_is_made_without_a_question(
 async def test_a_declared_write_without_confirmation_is_rejected_by_the_core_rule(
     ledger: Environment, client: LLMClient
 ) -> None:
-    config = RolloutConfig(agent_model="sim/agent?missing_confirmation=1", trials=2)
-    result = await run_trials(BY_ID["ledger-transfer"], env=ledger, client=client, config=config)
+    config = RolloutConfig(trials=2)
+    played = sim_client(agent="sim/agent?missing_confirmation=1")
+    result = await run_trials(BY_ID["ledger-transfer"], env=ledger, client=played, config=config)
     for traj in result.trajectories:
         assert traj.ending == "early_reject:policy" and "policy" in failed(traj)
         reasons = next(v.reasons for v in traj.verdicts if v.verifier == "early_reject")
@@ -112,7 +113,7 @@ async def test_a_world_without_authentication_is_framed_neutrally(
 ) -> None:
     spy = Spy(client)
     bp = BY_ID["ledger-transfer"]
-    config = RolloutConfig(trials=1, judges=("sim/judge",))
+    config = RolloutConfig(trials=1)
     result = await run_trials(bp, env=ledger, client=spy, config=config, seed=1)  # type: ignore[arg-type]
     traj = result.trajectories[0]
     assert traj.accepted

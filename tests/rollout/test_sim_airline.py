@@ -32,7 +32,7 @@ def test_curated_airline_blueprints_cover_every_write() -> None:
 async def test_curated_airline_blueprint_is_accepted(path: Path, client: LLMClient) -> None:
     bp = load_blueprint(path)
     env = load_environment("airline", seed=0)
-    config = RolloutConfig(trials=1, judges=("sim/judge",))
+    config = RolloutConfig(trials=1)
     result = await run_trials(bp, env=env, client=client, config=config, seed=0)
     traj = result.trajectories[0]
     assert_valid_shape(traj)
@@ -49,8 +49,9 @@ async def test_early_rejection_on_airline_stops_only_doomed_episodes(client: LLM
         bp = load_blueprint(path)
         runs = []
         for early in (True, False):
-            config = RolloutConfig(agent_model=agent, trials=3, early_rejection=early)
-            runs.append(await run_trials(bp, env=env, client=client, config=config, seed=3))
+            config = RolloutConfig(trials=3, early_rejection=early)
+            played = sim_client(agent=agent)
+            runs.append(await run_trials(bp, env=env, client=played, config=config, seed=3))
         for on, off in zip(runs[0].trajectories, runs[1].trajectories, strict=True):
             if on.ending.startswith("early_reject:"):
                 stopped += 1
