@@ -95,6 +95,16 @@ from apigen.rollout._committee import judge_committee  # (also registers ``commi
 from apigen.rollout._config import RolloutConfig
 from apigen.rollout._episode import run_episode
 from apigen.rollout._files import find_trajectory, read_trajectories, write_trajectories
+from apigen.rollout._readers import (
+    Reader,
+    VerifyRecord,
+    detect_reader,
+    get_reader,
+    json_lines,
+    messages_from_openai,
+    reader_names,
+    register_reader,
+)
 from apigen.rollout._reasons import rejection_reason
 from apigen.rollout._trials import TrialsResult, episode_seed, run_trials
 from apigen.rollout._truth import GroundTruth, ground_truth
@@ -106,26 +116,39 @@ from apigen.rollout._verifiers import (
     register_verifier,
     verifier_names,
 )
+from apigen.rollout._verify import VerifyOutcome, VerifySummary, reverify, verify_records
 
 __all__ = [
     "DEFAULT_VERIFIERS",
     "GroundTruth",
     "ModelClient",
+    "Reader",
     "RolloutConfig",
     "TrialsResult",
     "Verifier",
     "VerifierInput",
+    "VerifyOutcome",
+    "VerifyRecord",
+    "VerifySummary",
+    "detect_reader",
     "episode_seed",
     "find_trajectory",
+    "get_reader",
     "get_verifier",
     "ground_truth",
+    "json_lines",
     "judge_committee",
+    "messages_from_openai",
     "output_present",
     "read_trajectories",
+    "reader_names",
+    "register_reader",
     "register_verifier",
     "rejection_reason",
+    "reverify",
     "run_episode",
     "run_trials",
     "verifier_names",
+    "verify_records",
     "write_trajectories",
 ]

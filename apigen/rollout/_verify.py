@@ -1,0 +1,247 @@
+"""Re-verification: score a recorded conversation again without regenerating it.
+
+The tool calls are re-executed in a fresh sandbox (recorded results are not
+trusted), the policy checks judge each call against the conversation as it stood,
+and the verifiers run as at the end of an episode.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from apigen.env import Environment, protocol
+from apigen.errors import ProviderError
+from apigen.llm.sim import ContextKey as K
+from apigen.rollout._accept import ending_verdict
+from apigen.rollout._client import ModelClient, UsageBook
+from apigen.rollout._config import RolloutConfig
+from apigen.rollout._readers import VerifyRecord
+from apigen.rollout._truth import ground_truth
+from apigen.rollout._verifiers import VerifierInput, run_verifiers
+from apigen.types import Blueprint, Message, ToolExecution, Trajectory, Verdict, Violation
+
+__all__ = ["VerifyOutcome", "VerifySummary", "reverify", "verify_records"]
+
+
+class _NoModels:
+    """The client of a re-verification without the committee: no role has a model."""
+
+    def members(self, role: str) -> tuple[str, ...]:
+        return ()
+
+    async def complete(self, role: str, model: str | None, messages: Any, **kw: Any) -> Any:
+        raise ProviderError(f"re-verification without --committee calls no model ({role})")
+
+
+@dataclass(frozen=True)
+class VerifyOutcome:
+    """One record's re-verification."""
+
+    id: str
+    trajectory: Trajectory | None
+    """The re-verified trajectory (fresh tool results and verdicts); ``None`` on error."""
+    reward: float | None = None
+    """The recorded outcome, when the record carried one."""
+    error: str | None = None
+    """Why the record could not be re-verified (unknown blueprint or domain)."""
+
+    @property
+    def accepted(self) -> bool:
+        return self.trajectory is not None and self.trajectory.accepted
+
+    @property
+    def agrees(self) -> bool | None:
+        """Whether the new verdict matches the recorded one (reward 1.0 = accepted);
+        ``None`` without a recorded reward."""
+        if self.reward is None or self.trajectory is None:
+            return None
+        return (self.reward >= 1.0) == self.accepted
+
+    def as_json(self) -> dict[str, Any]:
+        """``id``, ``accepted``, ``verdicts`` (name → passed, reasons), the recorded
+        ``reward`` and ``agrees`` (or ``null``), ``error``."""
+        verdicts = self.trajectory.verdicts if self.trajectory is not None else ()
+        return {
+            "id": self.id,
+            "accepted": self.accepted,
+            "verdicts": [
+                {"verifier": v.verifier, "passed": v.passed, "reasons": list(v.reasons)}
+                for v in verdicts
+            ],
+            "reward": self.reward,
+            "agrees": self.agrees,
+            "error": self.error,
+        }
+
+
+@dataclass
+class VerifySummary:
+    """Counts over every re-verified record."""
+
+    records: int = 0
+    accepted: int = 0
+    errors: int = 0
+    with_reward: int = 0
+    agreements: int = 0
+    failed_by: dict[str, int] = field(default_factory=dict)
+    """How many records each verifier rejected."""
+
+    def add(self, outcome: VerifyOutcome) -> None:
+        self.records += 1
+        self.accepted += outcome.accepted
+        self.errors += outcome.error is not None
+        if outcome.agrees is not None:
+            self.with_reward += 1
+            self.agreements += outcome.agrees
+        for v in outcome.trajectory.verdicts if outcome.trajectory else ():
+            if not v.passed:
+                self.failed_by[v.verifier] = self.failed_by.get(v.verifier, 0) + 1
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "summary": True,
+            "records": self.records,
+            "accepted": self.accepted,
+            "errors": self.errors,
+            "with_reward": self.with_reward,
+            "agreements": self.agreements,
+            "failed_by": dict(sorted(self.failed_by.items())),
+        }
+
+
+async def reverify(
+    record: VerifyRecord,
+    blueprint: Blueprint,
+    *,
+    env: Environment,
+    config: RolloutConfig,
+    client: ModelClient | None = None,
+    seed: int = 0,
+) -> Trajectory:
+    """The trajectory of ``record`` judged again against ``blueprint`` in ``env``.
+
+    Every assistant tool call runs again, in order, in a fresh sandbox: the policy
+    checks see the conversation up to the call, the recorded tool messages are
+    replaced by the new results. The ending is the human's closing marker, else the
+    recorded ending, else ``incomplete``. Then ``config.verifiers`` run; the
+    ``committee`` is asked only when ``client`` is given (its ``judge`` members).
+    """
+    box = env.sandbox()
+    replayed: list[Message] = []
+    violations: list[Violation] = []
+    calls = 0
+    for msg in record.messages:
+        if msg.role == "tool":
+            continue  # recorded results are not trusted: re-executed below
+        replayed.append(msg)
+        for call in msg.tool_calls if msg.role == "assistant" else ():
+            calls += 1
+            violations.extend(box.policy_violations(call, replayed))
+            execution = box.call(call)
+            replayed.append(
+                Message(
+                    role="tool", content=_content(execution), tool_call_id=call.id, name=call.name
+                )
+            )
+    users = [m.content or "" for m in replayed if m.role == "user"]
+    closed = protocol.ending(users[-1]) if users else None
+    ending = closed or record.ending or "incomplete"
+    messages = tuple(replayed)
+    models: ModelClient = client if client is not None else _NoModels()
+    key = f"{record.id}:reverify"
+
+    def context(**extra: Any) -> dict[str, Any]:
+        ctx: dict[str, Any] = {
+            K.ENV: env,
+            K.SANDBOX: box,
+            K.BLUEPRINT: blueprint,
+            K.PERSONA: blueprint.persona,
+            K.MESSAGES: messages,
+            K.SEED: seed,
+            K.EPISODE: key,
+        }
+        ctx.update(extra)
+        return ctx
+
+    book = UsageBook()
+    verdicts: list[Verdict] = [ending_verdict(ending)]
+    diff = box.diff()
+    verdicts += await run_verifiers(
+        config.verifiers,
+        VerifierInput(
+            blueprint=blueprint,
+            env=env,
+            messages=messages,
+            diff=diff,
+            truth=ground_truth(env, blueprint),
+            violations=tuple(violations),
+            ending=ending,
+            verdicts=tuple(verdicts),
+            client=models,
+            config=config,
+            book=book,
+            context=context,
+            judges=models.members("judge"),
+        ),
+    )
+    digest = hashlib.sha256(f"{key}:{config.verifiers}".encode()).hexdigest()[:16]
+    return Trajectory(
+        id=digest,
+        blueprint_id=blueprint.id or blueprint.fingerprint(),
+        domain=blueprint.domain,
+        trial=record.trial,
+        messages=messages,
+        final_diff=diff,
+        verdicts=tuple(verdicts),
+        accepted=all(v.passed for v in verdicts),
+        ending=ending,
+        turns=len(users),
+        tool_calls=calls,
+        usage=book.snapshot(),
+    )
+
+
+def _content(execution: ToolExecution) -> str:
+    if execution.error is not None:
+        return f"Error: {execution.error.message}"
+    return json.dumps(execution.output, ensure_ascii=False)
+
+
+async def verify_records(
+    records: Iterable[VerifyRecord],
+    *,
+    blueprints: Mapping[str, Blueprint],
+    environment: Any,
+    config: RolloutConfig,
+    client: ModelClient | None = None,
+    committee: bool = False,
+) -> AsyncIterator[VerifyOutcome]:
+    """Re-verify each record, in order (see :func:`reverify`).
+
+    A record's blueprint is its own, else ``blueprints[record.blueprint_id]``; a
+    record without one is an outcome with ``error`` (nothing else stops the run).
+    ``environment(domain)`` gives the pristine environment of a domain. Without
+    ``committee`` the ``committee`` verifier is left out and no model is called.
+    """
+    names: Sequence[str] = config.verifiers
+    if not committee:
+        names = tuple(n for n in names if n != "committee")
+    config = config.model_copy(update={"verifiers": tuple(names)})
+    for record in records:
+        blueprint = record.blueprint or blueprints.get(record.blueprint_id or "")
+        if blueprint is None:
+            error = f"no blueprint {record.blueprint_id!r} (give --blueprints or --db)"
+            yield VerifyOutcome(record.id, None, record.reward, error)
+            continue
+        traj = await reverify(
+            record,
+            blueprint,
+            env=environment(blueprint.domain),
+            config=config,
+            client=client if committee else None,
+        )
+        yield VerifyOutcome(record.id, traj, record.reward)
