@@ -7,22 +7,19 @@ and the verifiers run as at the end of an episode.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import time
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from apigen.env import Environment, protocol
 from apigen.errors import ProviderError
-from apigen.llm.sim import ContextKey as K
-from apigen.rollout._accept import ending_verdict
-from apigen.rollout._client import ModelClient, UsageBook
+from apigen.rollout._client import ModelClient
 from apigen.rollout._config import RolloutConfig
+from apigen.rollout._episode import _Episode
 from apigen.rollout._readers import VerifyRecord
 from apigen.rollout._truth import ground_truth
-from apigen.rollout._verifiers import VerifierInput, run_verifiers
-from apigen.types import Blueprint, Message, ToolExecution, Trajectory, Verdict, Violation
+from apigen.types import Blueprint, Trajectory
 
 __all__ = ["VerifyOutcome", "VerifySummary", "reverify", "verify_records"]
 
@@ -34,7 +31,11 @@ class _NoModels:
         return ()
 
     async def complete(self, role: str, model: str | None, messages: Any, **kw: Any) -> Any:
-        raise ProviderError(f"re-verification without --committee calls no model ({role})")
+        raise ProviderError(
+            f"re-verification without --committee calls no model ({role})",
+            kind="no_model",
+            retryable=False,
+        )
 
 
 @dataclass(frozen=True)
@@ -130,85 +131,22 @@ async def reverify(
     recorded ending, else ``incomplete``. Then ``config.verifiers`` run; the
     ``committee`` is asked only when ``client`` is given (its ``judge`` members).
     """
-    box = env.sandbox()
-    replayed: list[Message] = []
-    violations: list[Violation] = []
-    calls = 0
+    config = config.model_copy(update={"early_rejection": False})
+    models: ModelClient = client if client is not None else _NoModels()
+    truth = ground_truth(env, blueprint)
+    ep = _Episode(blueprint, record.trial, env, models, config, seed, truth)
+    ep.key, ep.messages = f"{record.id}:reverify", []
+    started = time.perf_counter()
     for msg in record.messages:
         if msg.role == "tool":
             continue  # recorded results are not trusted: re-executed below
-        replayed.append(msg)
+        ep.messages.append(msg)
+        ep.turns += msg.role == "user"
         for call in msg.tool_calls if msg.role == "assistant" else ():
-            calls += 1
-            violations.extend(box.policy_violations(call, replayed))
-            execution = box.call(call)
-            replayed.append(
-                Message(
-                    role="tool", content=_content(execution), tool_call_id=call.id, name=call.name
-                )
-            )
-    users = [m.content or "" for m in replayed if m.role == "user"]
+            ep.run_call(call, None)
+    users = [m.content or "" for m in ep.messages if m.role == "user"]
     closed = protocol.ending(users[-1]) if users else None
-    ending = closed or record.ending or "incomplete"
-    messages = tuple(replayed)
-    models: ModelClient = client if client is not None else _NoModels()
-    key = f"{record.id}:reverify"
-
-    def context(**extra: Any) -> dict[str, Any]:
-        ctx: dict[str, Any] = {
-            K.ENV: env,
-            K.SANDBOX: box,
-            K.BLUEPRINT: blueprint,
-            K.PERSONA: blueprint.persona,
-            K.MESSAGES: messages,
-            K.SEED: seed,
-            K.EPISODE: key,
-        }
-        ctx.update(extra)
-        return ctx
-
-    book = UsageBook()
-    verdicts: list[Verdict] = [ending_verdict(ending)]
-    diff = box.diff()
-    verdicts += await run_verifiers(
-        config.verifiers,
-        VerifierInput(
-            blueprint=blueprint,
-            env=env,
-            messages=messages,
-            diff=diff,
-            truth=ground_truth(env, blueprint),
-            violations=tuple(violations),
-            ending=ending,
-            verdicts=tuple(verdicts),
-            client=models,
-            config=config,
-            book=book,
-            context=context,
-            judges=models.members("judge"),
-        ),
-    )
-    digest = hashlib.sha256(f"{key}:{config.verifiers}".encode()).hexdigest()[:16]
-    return Trajectory(
-        id=digest,
-        blueprint_id=blueprint.id or blueprint.fingerprint(),
-        domain=blueprint.domain,
-        trial=record.trial,
-        messages=messages,
-        final_diff=diff,
-        verdicts=tuple(verdicts),
-        accepted=all(v.passed for v in verdicts),
-        ending=ending,
-        turns=len(users),
-        tool_calls=calls,
-        usage=book.snapshot(),
-    )
-
-
-def _content(execution: ToolExecution) -> str:
-    if execution.error is not None:
-        return f"Error: {execution.error.message}"
-    return json.dumps(execution.output, ensure_ascii=False)
+    return await ep.judged(closed or record.ending or "incomplete", started)
 
 
 async def verify_records(
