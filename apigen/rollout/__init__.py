@@ -73,6 +73,34 @@ Acceptance (each a :class:`apigen.types.Verdict`; accepted iff all pass)
     ``dedup``      added by :func:`run_trials` to an accepted trajectory whose tool
                    calls and messages repeat an earlier accepted one of the blueprint.
 
+Re-verification (``apigen trajectories verify``)
+    ``await reverify(record, blueprint, env=, config=, client=None) -> Trajectory``
+    judges a recorded conversation again without regenerating it: the recorded
+    ``tool`` messages are dropped, every assistant tool call runs again in order in
+    a fresh sandbox (policy checks on the conversation up to the call, no early
+    rejection), the new results take their place, and the verifiers of
+    ``config.verifiers`` run as at the end of an episode. The ending is the last
+    human message's marker, else the recorded ending, else ``incomplete``.
+    ``verify_records(records, blueprints=, environment=, config=, client=,
+    committee=False)`` yields a :class:`VerifyOutcome` per record (``id``,
+    ``accepted``, the trajectory, the recorded ``reward`` and whether the new
+    verdict ``agrees`` with it: reward 1.0 means accepted); the ``committee``
+    verifier runs only with ``committee=True``. :class:`VerifySummary` counts them.
+
+    Input formats are **readers**, registered by name with
+    ``@register_reader(name, detect=fn)`` (plug-ins: entry-point group
+    ``apigen.readers``). A reader is ``read(path: Path) -> Iterable[VerifyRecord]``;
+    ``detect(head: str) -> bool`` is given the file's first non-blank line (≤ 1 MiB)
+    and says whether the file is its format; :func:`detect_reader` asks each in name
+    order. Bad input raises :class:`apigen.errors.UserError` naming file and line.
+    A :class:`VerifyRecord` is ``id``, ``messages`` (apigen messages; build them
+    from OpenAI chat dicts with :func:`messages_from_openai`), the ``blueprint`` or
+    its ``blueprint_id`` (looked up in the blueprints given), the recorded
+    ``reward`` and ``ending`` when known, ``trial``. Built-ins: ``apigen`` (JSONL of
+    :class:`apigen.types.Trajectory`; reward 1.0 when it was accepted) and
+    ``openai`` (JSONL of ``{"id", "messages": [OpenAI chat dicts], "blueprint":
+    {…}, "reward"?}``); :func:`json_lines` reads bounded JSONL for readers.
+
 Files: :func:`write_trajectories` / :func:`read_trajectories` keep one
 ``Trajectory.model_dump_json()`` per line (JSONL); :func:`find_trajectory` looks
 one up by id (or unique id prefix); :func:`rejection_reason` names why a trajectory
