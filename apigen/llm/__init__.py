@@ -22,7 +22,7 @@ is the single async entry point. It takes
 
 and returns a frozen :class:`Completion`: text, parsed tool calls, reasoning
 content, finish reason, token usage, cost in USD (``None`` when litellm has no
-price for the model), latency, ``cached``, and ``errors``.
+price for the model), latency, ``cached``, ``errors`` and ``dropped_params``.
 
 Guarantees
 ----------
@@ -39,6 +39,12 @@ Guarantees
   waiting at least the provider's ``Retry-After``; others fail at once. After the
   attempts are spent, configured fallbacks are tried in order; the last error is
   raised.
+- **Only supported parameters are sent.** A standard OpenAI parameter (``seed``,
+  ``temperature``, ``max_tokens``, …) that litellm's capability data
+  (``get_supported_openai_params``) says the model's provider does not take is
+  dropped before the call and named in ``Completion.dropped_params`` (``seed`` on
+  Anthropic, for one), so one settings file runs on OpenAI, Anthropic and vLLM.
+  Provider extras and models litellm does not know (``sim/…``) pass unchanged.
 - **Limits.** Each attempt first passes the :class:`RateLimiter` (requests and
   tokens per minute per model) and runs under a per-attempt time limit.
 - **Cache.** With a :class:`CacheBackend`, an identical request (model, messages,

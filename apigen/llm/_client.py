@@ -19,6 +19,7 @@ from apigen.llm._context import EPISODE_CONTEXT
 from apigen.llm._errors import own_error, provider_error
 from apigen.llm._limits import Limits, RateLimiter, TokenBucketLimiter
 from apigen.llm._messages import to_openai_messages, tool_names
+from apigen.llm._params import split_params
 from apigen.llm._records import Completion
 from apigen.llm._retry import Tries, with_retries
 from apigen.llm._usage import UsageLedger, active_ledgers, usage_scope
@@ -125,6 +126,7 @@ class LLMClient:
         context: Mapping[str, Any] | None,
         started: float,
     ) -> Completion:
+        params, dropped = split_params(route.model, params)
         estimate = _estimate_tokens(wire, tools, params) if route.counts_tokens else 0
         once = functools.partial(
             self._attempt, route, wire, tools, params, estimate, _api_key(route)
@@ -171,6 +173,7 @@ class LLMClient:
             latency_s=time.perf_counter() - started,
             attempts=attempts,
             errors=parsed.errors,
+            dropped_params=dropped,
         )
 
     async def _attempt(

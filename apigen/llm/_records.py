@@ -62,6 +62,9 @@ class Completion(_Record):
     """Served from the response cache: no provider call, zero cost."""
     errors: tuple[OutputError, ...] = ()
     """Malformed tool calls left out of ``tool_calls``."""
+    dropped_params: tuple[str, ...] = ()
+    """Parameters not sent because the provider does not support them
+    (litellm's capability data; see :mod:`apigen.llm._params`)."""
 
     @property
     def message(self) -> Message:
