@@ -22,7 +22,11 @@ Contract
       never sees tools, tool calls or tool results. The markers of
       :mod:`apigen.env.protocol` end the episode: ``###STOP###`` (``stop``),
       ``###TRANSFER###`` (``transfer``). With ``config.human_candidates > 1`` each turn samples N
-      candidates and a judge model picks the one most faithful to the instruction.
+      candidates (``temperature`` and a per-candidate ``seed``; the client drops what a
+      provider does not take) and the ``judge`` role's first model scores each 0-10
+      (range-checked by :func:`apigen.committee.parse_answer`; unreadable: candidate
+      0); the highest wins. Self-critique: when the winner scores below
+      ``config.human_min_score``, the human rewrites it once given the judge's critique.
     - The agent model receives the domain policy as system prompt, the
       conversation, and the domain's tools. Each tool call is first judged by
       ``sandbox.policy_violations(call, messages)``, then runs with
