@@ -13,7 +13,7 @@ import sys
 
 import typer
 
-from apigen.cli import _blueprints, _envs, _graph, _rollout, _run, _store, _verify
+from apigen.cli import _blueprints, _envs, _graph, _models, _rollout, _run, _store, _verify
 from apigen.cli._bench import bench_app
 from apigen.cli._errors import run_guarded
 
@@ -38,6 +38,7 @@ app.command("graph")(_graph.graph)
 app.add_typer(_blueprints.app, name="blueprints")
 _rollout.app.command("verify")(_verify.verify)
 app.add_typer(_rollout.app, name="trajectories")
+app.add_typer(_models.app, name="models")
 app.add_typer(bench_app, name="bench")
 
 

@@ -86,6 +86,7 @@ from apigen.llm._config import (
 from apigen.llm._context import EPISODE_CONTEXT
 from apigen.llm._limits import RateLimiter, TokenBucketLimiter
 from apigen.llm._litellm import litellm_acompletion
+from apigen.llm._params import split_params, supported_params
 from apigen.llm._protocol import CompletionLike, ModelClient, OutputErrorLike
 from apigen.llm._records import Completion, OutputError
 from apigen.llm._roles import Role, get_role, register_role, role_names
@@ -116,4 +117,6 @@ __all__ = [
     "litellm_acompletion",
     "register_role",
     "role_names",
+    "split_params",
+    "supported_params",
 ]

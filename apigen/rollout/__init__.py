@@ -123,10 +123,11 @@ best-of-N chooser). ``Trajectory.usage`` books calls under ``human``, ``agent`` 
 
 from apigen.rollout._accept import output_present
 from apigen.rollout._client import ModelClient
-from apigen.rollout._committee import judge_committee  # (also registers ``committee``)
+from apigen.rollout._committee import judge_committee, judge_prompt  # (registers ``committee``)
 from apigen.rollout._config import RolloutConfig
 from apigen.rollout._episode import run_episode
 from apigen.rollout._files import find_trajectory, read_trajectories, write_trajectories
+from apigen.rollout._human import flipped_view
 from apigen.rollout._readers import (
     Reader,
     VerifyRecord,
@@ -165,11 +166,13 @@ __all__ = [
     "detect_reader",
     "episode_seed",
     "find_trajectory",
+    "flipped_view",
     "get_reader",
     "get_verifier",
     "ground_truth",
     "json_lines",
     "judge_committee",
+    "judge_prompt",
     "messages_from_openai",
     "output_present",
     "read_trajectories",
