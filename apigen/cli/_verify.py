@@ -207,7 +207,9 @@ def _echo_summary(summary: VerifySummary, json_out: bool, new_run: str | None) -
     if summary.errors:
         line += f"; {summary.errors} could not be re-verified"
     echo_text(line)
+    if summary.rejected_by:
+        echo_text("rejected by: " + ", ".join(f"{k} {n}" for k, n in data["rejected_by"].items()))
     if summary.failed_by:
-        echo_text("rejected by: " + ", ".join(f"{k} {n}" for k, n in data["failed_by"].items()))
+        echo_text("who failed: " + ", ".join(f"{k} {n}" for k, n in data["failed_by"].items()))
     if new_run is not None:
         echo_text(f"stored as run {new_run}")

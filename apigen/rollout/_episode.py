@@ -12,6 +12,7 @@ from apigen.env import Environment, protocol
 from apigen.errors import ProviderError
 from apigen.llm.sim import ContextKey as K
 from apigen.rollout._accept import ending_verdict, policy_verdict
+from apigen.rollout._blame import failure_verdict
 from apigen.rollout._client import CompletionLike, ModelClient, OutputErrorLike, UsageBook, ask
 from apigen.rollout._config import RolloutConfig
 from apigen.rollout._human import ask_human
@@ -187,6 +188,9 @@ class _Episode:
                 judges=self.client.members("judge"),
             ),
         )
+        if not all(v.passed for v in verdicts):
+            blame = failure_verdict(ending, verdicts, diff, self.truth.diff)
+            verdicts += [blame] if blame is not None else []
         shape = [m.model_dump(mode="json") for m in messages]
         digest = canonical_json([self.key, self.seed, shape])
         return Trajectory(

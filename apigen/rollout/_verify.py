@@ -14,6 +14,7 @@ from typing import Any
 
 from apigen.env import Environment, protocol
 from apigen.errors import ProviderError
+from apigen.rollout._blame import FAILED_BY
 from apigen.rollout._client import ModelClient
 from apigen.rollout._config import RolloutConfig
 from apigen.rollout._episode import _Episode
@@ -88,8 +89,10 @@ class VerifySummary:
     errors: int = 0
     with_reward: int = 0
     agreements: int = 0
-    failed_by: dict[str, int] = field(default_factory=dict)
+    rejected_by: dict[str, int] = field(default_factory=dict)
     """How many records each verifier rejected."""
+    failed_by: dict[str, int] = field(default_factory=dict)
+    """How many rejected records each party failed (agent, human, …), where told."""
 
     def add(self, outcome: VerifyOutcome) -> None:
         self.records += 1
@@ -99,8 +102,14 @@ class VerifySummary:
             self.with_reward += 1
             self.agreements += outcome.agrees
         for v in outcome.trajectory.verdicts if outcome.trajectory else ():
-            if not v.passed:
-                self.failed_by[v.verifier] = self.failed_by.get(v.verifier, 0) + 1
+            if v.passed:
+                continue
+            tally, key = (
+                (self.failed_by, v.reasons[0])
+                if v.verifier == FAILED_BY
+                else (self.rejected_by, v.verifier)
+            )
+            tally[key] = tally.get(key, 0) + 1
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -110,6 +119,7 @@ class VerifySummary:
             "errors": self.errors,
             "with_reward": self.with_reward,
             "agreements": self.agreements,
+            "rejected_by": dict(sorted(self.rejected_by.items())),
             "failed_by": dict(sorted(self.failed_by.items())),
         }
 

@@ -58,8 +58,7 @@ async def test_majority_of_cast_votes_decides(
     bp = TOY_BLUEPRINTS[0]
     client = sim_client(judge=judges)
     traj = await run_episode(bp, 0, env=toy_env, client=client, config=config, seed=1)
-    committee = traj.verdicts[-1]
-    assert committee.verifier == "committee"
+    committee = next(v for v in traj.verdicts if v.verifier == "committee")
     assert committee.passed is passed and traj.accepted is passed
     assert [v.passed for v in committee.votes] == ["disagree" not in j for j in judges]
     assert committee.reasons[0] == tally
@@ -75,7 +74,7 @@ async def test_unparseable_answers_abstain_after_retries(toy_env: Environment) -
         ProviderError("down", kind="server_error", retryable=True),
     ]
     traj, client = await judged(toy_env, judges)
-    committee = traj.verdicts[-1]
+    committee = next(v for v in traj.verdicts if v.verifier == "committee")
     votes = {v.judge: v for v in committee.votes}
     assert votes["sim/judge#0"].passed is None and "no_json" in votes["sim/judge#0"].rationale
     assert votes["sim/judge#1"].passed is False
@@ -189,5 +188,7 @@ async def test_a_judge_scoring_0_to_10_with_2_everywhere_does_not_pass(
     committee = next(v for v in traj.verdicts if v.verifier == "committee")
     assert not committee.passed and not traj.accepted
     assert all(v.passed is None and "out_of_range" in v.rationale for v in committee.votes)
+    blame = next(v for v in traj.verdicts if v.verifier == "failed_by")
+    assert blame.reasons == ("verifier", "committee: no readable vote")
     asked = [r["messages"][-1].content or "" for r in client.requests if r["role"] == "judge"]
     assert len(asked) == 6 and sum("outside the declared 0-1 scale" in a for a in asked) == 3

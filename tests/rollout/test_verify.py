@@ -91,7 +91,14 @@ def _rewrite_confirmation(
 
 
 def _failed(traj: Trajectory) -> dict[str, tuple[str, ...]]:
-    return {v.verifier: v.reasons for v in traj.verdicts if not v.passed}
+    """The failed checks (the ``failed_by`` attribution left out)."""
+    return {
+        v.verifier: v.reasons for v in traj.verdicts if not v.passed and v.verifier != "failed_by"
+    }
+
+
+def _blame(traj: Trajectory) -> str | None:
+    return next((v.reasons[0] for v in traj.verdicts if v.verifier == "failed_by"), None)
 
 
 async def test_a_recorded_accepted_trajectory_is_accepted_again(
@@ -195,6 +202,7 @@ async def test_a_refusal_is_rejected_for_the_confirmation_rule(
     failed = _failed(again)
     assert set(failed) == {"policy"}, failed
     assert any("update_reservation_baggages" in r for r in failed["policy"])
+    assert _blame(again) == "agent"
     assert not any(v.verifier == "early_reject" for v in again.verdicts)
 
 
@@ -257,7 +265,10 @@ def test_openai_lists_with_their_blueprint_are_read_and_verified(
     rows = [json.loads(line) for line in out.splitlines()]
     assert [r.get("id") for r in rows[:2]] == ["good", "refused"]
     assert rows[0]["accepted"] and not rows[1]["accepted"]
-    assert {v["verifier"] for v in rows[1]["verdicts"] if not v["passed"]} == {"policy"}
+    assert {v["verifier"] for v in rows[1]["verdicts"] if not v["passed"]} == {
+        "policy",
+        "failed_by",
+    }
     assert rows[2] == {
         "summary": True,
         "records": 2,
@@ -265,7 +276,8 @@ def test_openai_lists_with_their_blueprint_are_read_and_verified(
         "errors": 0,
         "with_reward": 2,
         "agreements": 1,
-        "failed_by": {"policy": 1},
+        "rejected_by": {"policy": 1},
+        "failed_by": {"agent": 1},
     }
 
 
