@@ -56,7 +56,7 @@ def stats(
     with Store.open(db, read_only=True) as store:
         result = store.stats(run)
     if json_out:
-        echo_json(result.model_dump(mode="json"))
+        echo_json({**result.model_dump(mode="json"), "failure_rates": result.failure_rates()})
         return
     echo_text(_stats_text(result))
 
@@ -285,6 +285,10 @@ def _stats_text(s: Any) -> str:
     out += [f"  {c.count:>7}  {c.label}{eg(c)}" for c in s.endings]
     agreement = "-" if s.judge_agreement is None else f"{100 * s.judge_agreement:.1f}%"
     out.append(f"judge agreement (votes that passed): {agreement}")
+    rates = s.failure_rates()
+    if rates:
+        who = "  ".join(f"{p} {100 * r:.1f}%" for p, r in rates.items())
+        out.append(f"who failed (share of episodes; human = the user simulator): {who}")
     out.append("blueprint yield (accepted trials: blueprints):")
     out.append("  " + "  ".join(f"{b.value}:{b.count}" for b in s.blueprint_yield))
     out.append("tools (trajectories / calls / in accepted):")

@@ -75,6 +75,7 @@ def render_report(stats: Stats, *, source: str) -> str:
     s = stats
     scope = f"run {s.run_id}" if s.run_id else "all runs"
     episodes = next((f for f in s.funnel if f.step == "episodes"), None)
+    rates = s.failure_rates()
     parts = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -87,6 +88,8 @@ def render_report(stats: Stats, *, source: str) -> str:
         f'<div class="card">episodes<b>{episodes.entered if episodes else 0:,}</b></div>',
         f'<div class="card">cost per accepted<b>{_money(s.cost_per_accepted)}</b></div>',
         f'<div class="card">judge agreement<b>{_share(s.judge_agreement)}</b></div>',
+        f'<div class="card">user-simulator failures<b>{_share(rates.get("human"))}</b></div>',
+        f'<div class="card">agent failures<b>{_share(rates.get("agent"))}</b></div>',
         "</div>",
         "<h2>Funnel</h2>",
         _legend("passed", "entered"),

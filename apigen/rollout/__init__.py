@@ -74,6 +74,12 @@ Acceptance (each a :class:`apigen.types.Verdict`; accepted iff all pass)
                    (:class:`apigen.committee.CastMajority`). Off when not in
                    ``config.verifiers``; registered ``after_pass``: only asked when every
                    verdict before it passed.
+    ``failed_by``  not a check: a rejected episode whose verdicts tell who failed carries
+                   ``Verdict(verifier="failed_by", passed=False, reasons=(party, why))``,
+                   party ``agent``, ``human`` (the user simulator), ``environment``
+                   (provider failure, time limit) or ``verifier`` (no readable judge
+                   vote); rules in ``_blame.failed_by``. Stats count it
+                   (``Stats.failure_rates``); the funnel leaves it out.
     ``dedup``      added by :func:`run_trials` to an accepted trajectory whose tool
                    calls and messages repeat an earlier accepted one of the blueprint.
 

@@ -176,6 +176,19 @@ class Stats(_Record):
     """Share of judge votes that passed, over every episode judged (abstentions left
     out); ``None`` when no vote was cast."""
 
+    def failure_rates(self) -> dict[str, float]:
+        """Share of episodes each party failed (``agent``, ``human`` — the user
+        simulator —, ``environment``, ``verifier``), from the ``failed_by`` records
+        rejected trajectories carry; empty without episodes."""
+        episodes = next((f.entered for f in self.funnel if f.step == "episodes"), 0)
+        blame = next((g for g in self.verdict_rejections if g.stage == "failed_by"), None)
+        if not episodes:
+            return {}
+        counts = {c.label: c.count for c in blame.reasons} if blame else {}
+        return {
+            p: counts.get(p, 0) / episodes for p in ("agent", "human", "environment", "verifier")
+        }
+
 
 class QueryResult(_Record):
     """Rows of a read-only query."""

@@ -136,6 +136,7 @@ def _funnel(conn: Connection, run_id: str | None) -> list[FunnelStep]:
     stages = {s: (k, p, at) for s, k, p, at in conn.execute(_run(stage_q, S.c.run_id, run_id))}
     episodes = conn.execute(_run(select(func.count(), _n(T.c.accepted)), T.c.run_id, run_id)).one()
     ver_q = _run(select(V.c.verifier, func.count(), _n(V.c.passed)), V.c.run_id, run_id)
+    ver_q = ver_q.where(V.c.verifier != "failed_by")  # the attribution, not a check
     verifiers = conn.execute(ver_q.group_by(V.c.verifier)).all()
     return [
         FunnelStep(step="contexts sampled (work items)", entered=items[0], passed=items[1]),

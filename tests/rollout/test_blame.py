@@ -58,3 +58,38 @@ UNFAITHFUL = {**GOOD, "faithfulness": 0.0}
 def test_who_failed(ending: str, verdicts: list[Verdict], diff: dict, party: str | None) -> None:
     found = failed_by(ending, verdicts, diff, TRUTH)
     assert (found[0] if found else None) == party
+
+
+def test_stats_and_the_report_show_the_user_simulator_failure_rate(tmp_path: object) -> None:
+    """Stored ``failed_by`` records become rates next to each other (``apigen stats``,
+    the report's cards)."""
+    from pathlib import Path
+
+    from apigen.report import render_report
+    from apigen.store import Store
+    from apigen.types import Message, Trajectory
+
+    def traj(trial: int, party: str | None) -> Trajectory:
+        verdicts = (
+            [OK] if party is None else [_fail("state", "x"), _fail("failed_by", party, "why")]
+        )
+        return Trajectory(
+            blueprint_id="bp",
+            domain="toy",
+            trial=trial,
+            messages=(Message(role="user", content="hi ###STOP###"),),
+            verdicts=tuple(verdicts),
+            accepted=party is None,
+            ending="stop",
+        )
+
+    parties = [None, "agent", "agent", "human", None, "environment", None, None]
+    with Store.open(str(Path(str(tmp_path)) / "s.db")) as store:
+        run = store.start_run({}, domain="toy").id
+        store.write_item(run, 0, trajectories=[traj(i, p) for i, p in enumerate(parties)])
+        stats = store.stats(run)
+    rates = stats.failure_rates()
+    assert rates == {"agent": 2 / 8, "human": 1 / 8, "environment": 1 / 8, "verifier": 0.0}
+    assert "verifier: failed_by" not in [f.step for f in stats.funnel]
+    html = render_report(stats, source="test")
+    assert "user-simulator failures<b>12.5%</b>" in html and "agent failures<b>25.0%</b>" in html
