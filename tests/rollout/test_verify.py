@@ -346,3 +346,16 @@ def test_a_stored_run_is_re_verified_into_a_new_run(
     assert [t.accepted for t in trajs] == [r["accepted"] for r in rows[:2]]
     assert all("committee" not in {v.verifier for v in t.verdicts} for t in trajs)
     assert {t.final_diff == o.final_diff for t, o in zip(trajs, old, strict=True)} == {True}
+
+
+def test_the_oracle_stops_a_refused_write_at_the_write(
+    recorded: Trajectory, blueprint: Blueprint
+) -> None:
+    """``apigen bench rollout``'s oracle: the first fatal step of a played-out episode."""
+    from apigen.bench._rollout import _fatal_step
+
+    assert _fatal_step(recorded, blueprint) is None
+    refused = _rewrite_confirmation(recorded.messages, lambda s: s, protocol.DECLINE)
+    step = _fatal_step(recorded.model_copy(update={"messages": refused}), blueprint)
+    assert step is not None
+    assert [c.name for c in refused[step].tool_calls] == ["update_reservation_baggages"]
