@@ -104,7 +104,8 @@ Re-verification (``apigen trajectories verify``)
     and says whether the file is its format; :func:`detect_reader` asks each in name
     order. Bad input raises :class:`apigen.errors.UserError` naming file and line.
     A :class:`VerifyRecord` is ``id``, ``messages`` (apigen messages; build them
-    from OpenAI chat dicts with :func:`messages_from_openai`), the ``blueprint`` or
+    from OpenAI chat dicts — nested or τ²-bench's flat tool calls, Anthropic
+    ``thinking_blocks`` kept as reasoning — with :func:`messages_from_openai`), the ``blueprint`` or
     its ``blueprint_id`` (looked up in the blueprints given), the recorded
     ``reward`` and ``ending`` when known, ``trial``. Built-ins: ``apigen`` (JSONL of
     :class:`apigen.types.Trajectory`; reward 1.0 when it was accepted) and

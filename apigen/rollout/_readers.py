@@ -165,21 +165,32 @@ def messages_from_openai(raw: Sequence[Mapping[str, Any]], where: str) -> tuple[
 def _message(item: Mapping[str, Any], n: int) -> Message:
     calls = tuple(
         ToolCall(
-            name=call["function"]["name"],
-            arguments=_arguments(call["function"].get("arguments")),
+            name=call.get("function", call)["name"],  # OpenAI nests it; τ²-bench does not
+            arguments=_arguments(call.get("function", call).get("arguments")),
             id=call.get("id") or f"call_{n}_{k}",
         )
         for k, call in enumerate(item.get("tool_calls") or ())
     )
-    reasoning = item.get("reasoning_content") or item.get("reasoning")
+    role = item["role"]
     return Message(
-        role=item["role"],
+        role=role,
         content=_text(item.get("content")),
         tool_calls=calls,
-        tool_call_id=item.get("tool_call_id"),
+        tool_call_id=item.get("tool_call_id") or (item.get("id") if role == "tool" else None),
         name=item.get("name"),
-        reasoning=reasoning if isinstance(reasoning, str) and reasoning else None,
+        reasoning=_reasoning(item),
     )
+
+
+def _reasoning(item: Mapping[str, Any]) -> str | None:
+    """``reasoning_content`` (OpenAI-compatible servers), else the text of Anthropic
+    ``thinking_blocks``."""
+    text = item.get("reasoning_content") or item.get("reasoning")
+    if isinstance(text, str) and text:
+        return text
+    blocks = item.get("thinking_blocks") or ()
+    parts = [b.get("thinking", "") for b in blocks if isinstance(b, Mapping)]
+    return "\n".join(p for p in parts if p) or None
 
 
 def _text(content: Any) -> str | None:

@@ -359,3 +359,24 @@ def test_the_oracle_stops_a_refused_write_at_the_write(
     step = _fatal_step(recorded.model_copy(update={"messages": refused}), blueprint)
     assert step is not None
     assert [c.name for c in refused[step].tool_calls] == ["update_reservation_baggages"]
+
+
+def test_real_conversations_convert_to_apigen_messages() -> None:
+    """The 50 τ²-bench airline simulations (claude-sonnet-4-5 agent, gpt-4.1 user):
+    flat tool calls, tool results keyed by ``id``, Anthropic thinking blocks."""
+    from apigen.rollout import messages_from_openai
+
+    corpus = Path(__file__).parents[1] / "data/corpora/tau2_airline_claude/simulations.json"
+    sims = json.loads(corpus.read_text())["simulations"]
+    calls = thought = 0
+    for sim in sims:
+        messages = messages_from_openai(sim["messages"], sim["id"])
+        assert len(messages) == len(sim["messages"])
+        ids = {c.id for m in messages for c in m.tool_calls}
+        answered = {m.tool_call_id for m in messages if m.role == "tool"}
+        assert answered <= ids and None not in answered
+        calls += sum(len(m.tool_calls) for m in messages)
+        thought += sum(m.reasoning is not None for m in messages)
+        assert all(isinstance(c.arguments, dict) for m in messages for c in m.tool_calls)
+    raw = sum(len(m.get("tool_calls") or ()) for s in sims for m in s["messages"])
+    assert calls == raw and thought > len(sims)
