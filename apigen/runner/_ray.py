@@ -1,4 +1,4 @@
-"""Starting or joining Ray for a run."""
+"""Starting or joining Ray for a run, and the options of its coordination actors."""
 
 from __future__ import annotations
 
@@ -10,7 +10,18 @@ from typing import Any
 
 import ray
 
-__all__ = ["ray_session", "runtime_env_for_cluster"]
+__all__ = ["coordination_actor", "ray_session", "runtime_env_for_cluster"]
+
+
+def coordination_actor(cls: type, *args: Any, name: str | None = None) -> Any:
+    """Start ``cls(*args)`` as one of a run's coordination actors (the dedup arbiter,
+    the rate broker): no CPU, and restarted by Ray whenever its process dies, its
+    callers' pending calls retried on the restarted actor (``__init__`` runs again
+    with ``args``). Losing one therefore never looks like losing a worker."""
+    options: dict[str, Any] = {"num_cpus": 0, "max_restarts": -1, "max_task_retries": -1}
+    if name is not None:
+        options["name"] = name
+    return ray.remote(**options)(cls).remote(*args)
 
 
 def runtime_env_for_cluster() -> dict[str, Any]:

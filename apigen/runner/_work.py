@@ -78,7 +78,12 @@ class WorkProcessor:
             return index
         if isinstance(self.arbiter, DedupArbiter):
             return self.arbiter.claim(blueprint.fingerprint(), index)
-        return int(await self.arbiter.claim.remote(blueprint.fingerprint(), index))
+        try:
+            return int(await self.arbiter.claim.remote(blueprint.fingerprint(), index))
+        except Exception:  # the actor is gone for good (Ray restarts it when it can)
+            # claim in this worker instead: the writer's arbiter settles the rest
+            self.arbiter = DedupArbiter()
+            return self.arbiter.claim(blueprint.fingerprint(), index)
 
     async def process(self, index: int) -> ItemResult:
         with self._client.usage_scope() as usage:
