@@ -34,7 +34,7 @@ from apigen.settings._load import validate_settings
 from apigen.store import Store
 from apigen.types import Blueprint
 
-__all__ = ["collect", "execute_run", "generate", "run", "run_limits"]
+__all__ = ["collect", "execute_run", "generate", "preflight", "run", "run_limits"]
 
 _EXECUTION = (
     "database_url",
@@ -95,6 +95,25 @@ def collect(
     )
 
 
+def preflight(settings: Settings, phases: Preset) -> None:
+    """Check up front what workers would otherwise find item after item: the domain,
+    every ``sim/…`` model's role and knobs, the phase-1 templates. Raises a
+    :class:`UserError` naming the setting; runs before a run row is written or Ray
+    is started."""
+    from apigen.blueprints import PromptTemplates
+    from apigen.llm.sim import parse_sim_model, resolve_knobs
+
+    if phases != "trajectories":
+        get_domain(settings.domain)
+        PromptTemplates(settings.phase1.templates_dir).check()
+    for model in settings.models.all_models():
+        if model.startswith("sim/"):
+            try:
+                resolve_knobs(parse_sim_model(model)[1])
+            except UserError as exc:
+                raise ConfigError(f"{model}: {exc}", field="models") from None
+
+
 def run_limits(settings: Settings) -> dict[str, ModelLimits]:
     """Run-wide limits of every model the run may call (roles' models and fallbacks)."""
     out = {}
@@ -123,6 +142,7 @@ def execute_run(
         if store is not None and resume is not None:
             settings, run_id, indices, owners = _resume(store, settings, resume)
         else:
+            preflight(settings, phases)
             n = len(blueprints) if phases == "trajectories" else settings.n
             indices = list(range(n))
             run_id = (
@@ -231,6 +251,7 @@ def _resume(
             field="resume",
         )
     stored = validate_settings(record)
+    preflight(stored, "both")
     store.resume_run(run_id)
     settings = stored.model_copy(update={k: getattr(settings, k) for k in _EXECUTION})
     return settings, info.id, store.missing_items(run_id), store.accepted_fingerprints(run_id)
