@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,7 +48,9 @@ def ray_session(
 
     ``address`` (or ``RAY_ADDRESS``) joins a cluster, shipping the project through
     the runtime environment; otherwise a local instance is started and shut down
-    afterwards. An already initialised Ray (tests, notebooks) is reused as is. Yields
+    afterwards. An already initialised Ray (tests, notebooks) is reused as is. A
+    SIGTERM handler the caller installed stays in place (``ray.init`` replaces it with
+    one that exits at once). Yields
     ``started`` (whether this block started Ray), ``address`` and ``cpus`` (Ray's CPUs).
     """
     if ray.is_initialized():
@@ -54,12 +58,16 @@ def ray_session(
         return
     address = address or os.environ.get("RAY_ADDRESS") or None
     kwargs: dict[str, Any] = {"log_to_driver": False, "configure_logging": False}
+    main = threading.current_thread() is threading.main_thread()
+    sigterm = signal.getsignal(signal.SIGTERM) if main else None
     if address:
         if ship_code:
             kwargs["runtime_env"] = runtime_env_for_cluster()
         ray.init(address=address, **kwargs)
     else:
         ray.init(num_cpus=num_cpus, include_dashboard=False, **kwargs)
+    if callable(sigterm):  # the caller handles SIGTERM (a run drains): keep it so
+        signal.signal(signal.SIGTERM, sigterm)
     try:
         yield {"started": True, "address": address or "local", "cpus": _cpus()}
     finally:

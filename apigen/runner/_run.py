@@ -4,8 +4,9 @@
 (phase 2 only) are presets of :func:`execute_run`. A run is started in the store
 with its settings, its items stream through a backend (``local``: this process;
 ``ray``: worker actors) into the one :class:`ItemWriter`, and the run is finished
-``completed``, ``interrupted`` (first Ctrl-C: stop submitting, let in-flight items
-finish within ``grace_s``, write them) or ``failed``. With ``out`` the items go to
+``completed``, ``interrupted`` (first Ctrl-C or SIGTERM: stop submitting, let
+in-flight items finish within ``grace_s``, write them) or ``failed`` (an error, or
+every item failed). With ``out`` the items go to
 files instead of the store and no run is recorded.
 """
 
@@ -184,6 +185,8 @@ def execute_run(
                         restarted += report.restarted_workers
                 writer.flush()
                 status = "interrupted" if report.interrupted else "completed"
+                if status == "completed" and counters.done and counters.failed == counters.done:
+                    status = "failed"  # every item failed: not a completed run
         except KeyboardInterrupt:
             writer.flush()
             status = "interrupted"
@@ -207,6 +210,7 @@ def execute_run(
             blueprints_with_accepted=totals["blueprints_with_accepted"],
             rejections=dict(writer.reasons().most_common()),
             trajectory_reasons=dict(writer.trajectory_reasons().most_common()),
+            errors=dict(writer.errors().most_common(10)),
             tokens=counters.tokens,
             cost_usd=counters.cost_usd,
             wall_s=time.monotonic() - started,
@@ -311,7 +315,10 @@ def _execute(
 
 @contextmanager
 def _interrupts(stop: threading.Event) -> Iterator[None]:
-    """First Ctrl-C: stop submitting and drain; a second one aborts."""
+    """First Ctrl-C or SIGTERM: stop submitting and drain; a second one aborts.
+
+    Ray's ``init`` installs a SIGTERM handler of its own (exit at once); the Ray
+    session puts this one back (:func:`apigen.runner._ray.ray_session`)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -321,8 +328,9 @@ def _interrupts(stop: threading.Event) -> Iterator[None]:
             raise KeyboardInterrupt
         stop.set()
 
-    previous = signal.signal(signal.SIGINT, handler)
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
