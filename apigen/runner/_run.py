@@ -12,6 +12,7 @@ files instead of the store and no run is recorded.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
@@ -98,7 +99,8 @@ def collect(
 
 def preflight(settings: Settings, phases: Preset) -> None:
     """Check up front what workers would otherwise find item after item: the domain,
-    every ``sim/…`` model's role and knobs, the phase-1 templates. Raises a
+    every ``sim/…`` model's role and knobs, the phase-1 templates, that the Ray
+    cluster to join answers. Raises a
     :class:`UserError` naming the setting; runs before a run row is written or Ray
     is started."""
     from apigen.blueprints import PromptTemplates
@@ -107,12 +109,20 @@ def preflight(settings: Settings, phases: Preset) -> None:
     if phases != "trajectories":
         get_domain(settings.domain)
         PromptTemplates(settings.phase1.templates_dir).check()
+    if _backend(settings, phases) == "ray":
+        from apigen.runner._ray import check_address
+
+        check_address(settings.ray_address or os.environ.get("RAY_ADDRESS") or None)
     for model in settings.models.all_models():
         if model.startswith("sim/"):
             try:
                 resolve_knobs(parse_sim_model(model)[1])
             except UserError as exc:
                 raise ConfigError(f"{model}: {exc}", field="models") from None
+
+
+def _backend(settings: Settings, phases: Preset) -> str:
+    return settings.backend or ("ray" if phases == "both" else "local")
 
 
 def run_limits(settings: Settings) -> dict[str, ModelLimits]:
@@ -167,7 +177,7 @@ def execute_run(
             flush_s=settings.flush_s,
         )
         processor = WorkProcessor(settings, run_id, phases, blueprints=blueprints)
-        backend = settings.backend or ("ray" if phases == "both" else "local")
+        backend = _backend(settings, phases)
         stop = threading.Event()
         status = "failed"
         restarted = 0
