@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -99,8 +100,10 @@ def token_cluster(tmp_path: Path) -> Iterator[str]:
             try:
                 head.wait(timeout=60)
             except subprocess.TimeoutExpired:
-                os.killpg(head.pid, signal.SIGKILL)
+                head.kill()
                 head.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(head.pid, signal.SIGKILL)  # what of its session still lingers
         log.close()
         shutil.rmtree(folder, ignore_errors=True)
 
