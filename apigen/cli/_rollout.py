@@ -129,6 +129,8 @@ def _echo_summary(summary: RunSummary, *, json_out: bool, db: str | None) -> Non
     )
     for reason, count in numbers["top_rejection_reasons"].items():
         typer.echo(f"  rejected {count:>5}  {reason}")
+    for stage, count in numbers["blueprints_rejected"].items():
+        typer.echo(f"  not played {count:>3}  blueprint failed {stage} (see `blueprints validate`)")
     tokens = f"tokens {numbers['tokens']}, cost {numbers['cost_usd']} USD"
     if summary.out is not None:
         typer.echo(f"{tokens}; wrote {summary.out}")

@@ -64,6 +64,11 @@ class RunSummary:
             "accepted": self.accepted_trajectories,
             "accepted_share": round(self.accepted_share, 4),
             "top_rejection_reasons": dict(list(self.trajectory_reasons.items())[:5]),
+            "blueprints_rejected": {
+                why.removeprefix("blueprint:"): n
+                for why, n in self.rejections.items()
+                if why.startswith("blueprint:")
+            },
             "tokens": self.tokens,
             "cost_usd": None if self.cost_usd is None else round(self.cost_usd, 6),
         }

@@ -230,15 +230,15 @@ class ItemWriter:
         if item.status == "failed":
             yield (item.error or "failed").split(":")[0]
             return
-        if self.dedup is not None:  # the item sampled its blueprint: say how that went
-            final = _final(item)
-            if final is None or final.report is None:
-                yield "blueprint:format"
-                return
-            failed = final.report.failed_stage
-            if failed is not None:
-                yield f"blueprint:{failed.stage}"
-                return
+        final = _final(item)
+        report = final.report if final is not None else None
+        if report is None and self.dedup is not None:  # a sampled blueprint unparsed
+            yield "blueprint:format"
+            return
+        failed = report.failed_stage if report is not None else None
+        if failed is not None:  # sampled and rejected, or a collect input rejected
+            yield f"blueprint:{failed.stage}"
+            return
         yield from (f"trajectory:{r}" for r in trajectory_reasons)
 
     # -- dedup ----------------------------------------------------------------------
