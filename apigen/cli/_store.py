@@ -71,15 +71,26 @@ def query(
     reader_url: str | None = typer.Option(
         None,
         "--reader-url",
-        help="PostgreSQL: read-only login to run as (default: $APIGEN_READER_URL, else "
-        "apigen_reader when --db is a superuser).",
+        help="PostgreSQL: read-only login to run as (default: reader_url of --config, "
+        "else $APIGEN_READER_URL, else apigen_reader when --db is a superuser).",
         show_default=False,
+    ),
+    config: Path | None = typer.Option(
+        None, "--config", help="Settings file: its database_url and reader_url apply."
     ),
 ) -> None:
     """Run read-only SQL (the database refuses writes). See `apigen schema` for tables."""
+    from apigen.settings import load_settings
     from apigen.store import run_query
 
-    result = run_query(sql, db, max_rows=max_rows, timeout_s=timeout, reader_url=reader_url)
+    settings = load_settings(config, flags={"database_url": db, "reader_url": reader_url})
+    result = run_query(
+        sql,
+        settings.database_url,
+        max_rows=max_rows,
+        timeout_s=timeout,
+        reader_url=settings.reader_url,
+    )
     if json_out:
         echo_json([dict(zip(result.columns, row, strict=True)) for row in result.rows])
     elif csv_out:
