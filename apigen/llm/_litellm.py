@@ -18,7 +18,14 @@ from apigen.llm._messages import parse_tool_calls
 from apigen.llm._records import OutputError
 from apigen.types import ToolCall
 
-__all__ = ["Parsed", "acompletion", "litellm_acompletion", "load_litellm", "parse_response"]
+__all__ = [
+    "Parsed",
+    "acompletion",
+    "check_model",
+    "litellm_acompletion",
+    "load_litellm",
+    "parse_response",
+]
 
 _module: ModuleType | None = None
 _load_lock = threading.Lock()
@@ -50,6 +57,30 @@ def _import_quietly() -> ModuleType:
     else:
         register_sim_provider()
     return litellm
+
+
+def check_model(model: str) -> None:
+    """Raise :class:`~apigen.errors.ConfigError` (field ``models``) when ``model``
+    cannot be called: a ``sim/…`` name with an unknown role or a bad knob, or a name
+    litellm routes to no provider. Sim names are checked without importing litellm."""
+    from apigen.errors import ConfigError, UserError
+
+    if model.startswith("sim/"):
+        from apigen.llm.sim import parse_sim_model, resolve_knobs
+
+        try:
+            resolve_knobs(parse_sim_model(model)[1])
+        except UserError as exc:
+            raise ConfigError(f"{model}: {exc}", field="models") from None
+        return
+    try:
+        load_litellm().get_llm_provider(model)
+    except Exception:
+        raise ConfigError(
+            f"{model}: no provider for this name; prefix it with one "
+            "(openai/…, anthropic/…, hosted_vllm/…, ollama/…)",
+            field="models",
+        ) from None
 
 
 def litellm_acompletion() -> Callable[..., Awaitable[Any]]:

@@ -99,12 +99,13 @@ def collect(
 
 def preflight(settings: Settings, phases: Preset) -> None:
     """Check up front what workers would otherwise find item after item: the domain,
-    every ``sim/…`` model's role and knobs, the phase-1 templates, that the Ray
+    every model name (:func:`apigen.llm.check_model`: ``sim/…`` roles and knobs, a
+    provider for the others), the phase-1 templates, that the Ray
     cluster to join answers. Raises a
     :class:`UserError` naming the setting; runs before a run row is written or Ray
     is started."""
     from apigen.blueprints import PromptTemplates
-    from apigen.llm.sim import parse_sim_model, resolve_knobs
+    from apigen.llm import check_model
 
     if phases != "trajectories":
         get_domain(settings.domain)
@@ -114,11 +115,7 @@ def preflight(settings: Settings, phases: Preset) -> None:
 
         check_address(settings.ray_address or os.environ.get("RAY_ADDRESS") or None)
     for model in settings.models.all_models():
-        if model.startswith("sim/"):
-            try:
-                resolve_knobs(parse_sim_model(model)[1])
-            except UserError as exc:
-                raise ConfigError(f"{model}: {exc}", field="models") from None
+        check_model(model)
 
 
 def _backend(settings: Settings, phases: Preset) -> str:

@@ -38,6 +38,10 @@ CASES = {
         {"models": {"judge": {"models": ["sim/judge"], "fallbacks": ["sim/judge?x=1"]}}},
         "sim/judge?x=1",
     ),
+    "model-without-provider": (
+        {"models": {"agent": {"models": ["claude-3-5-sonnet-latest"]}}},
+        "no provider",
+    ),
     "missing-templates-dir": ({"phase1": {"templates_dir": "/no/such/dir"}}, "templates_dir"),
     "unknown-domain": ({"domain": "atlantis"}, "atlantis"),
 }
@@ -55,6 +59,13 @@ def test_run_fails_before_ray_and_before_a_run_row(
     assert says in str(caught.value)
     with Store.open(cfg.database_url) as store:
         assert store.runs() == []
+
+
+def test_routable_model_names_pass() -> None:
+    from apigen.llm import check_model
+
+    for name in ("openai/gpt-4o", "hosted_vllm/Qwen/Qwen3-8B", "ollama/llama3", "sim/agent"):
+        check_model(name)
 
 
 def test_template_syntax_error_fails_before_generate(
