@@ -74,7 +74,9 @@ def _join(address: str, kwargs: dict[str, Any]) -> None:
             os.dup2(saved, 2)
             os.close(saved)
         held.seek(0)
-        os.write(2, held.read())
+        data = held.read()
+        while data:
+            data = data[os.write(2, data) :]
 
 
 def coordination_actor(cls: type, *args: Any, name: str | None = None) -> Any:
