@@ -233,13 +233,21 @@ def _kill_coordinator_midway(url: str, prefix: str, no_restart: bool) -> tuple[A
     return stop, killed
 
 
+@pytest.fixture(scope="module")
+def undisturbed(ray_local: None, tmp_path_factory: pytest.TempPathFactory) -> dict[int, list[str]]:
+    """What an undisturbed run of the coordination tests' settings owns."""
+    folder = tmp_path_factory.mktemp("undisturbed")
+    ref = run_pipeline(config(folder, "ref", n=12, concurrency=2), progress=False)
+    return owned(config(folder, "ref").database_url, ref.run_id)
+
+
 @pytest.mark.parametrize(
     ("prefix", "no_restart"),
     [("apigen-dedup-", False), ("apigen-dedup-", True), ("apigen-broker-", False)],
     ids=["dedup-crash", "dedup-gone-for-good", "broker-crash"],
 )
 def test_lost_coordination_actor_is_not_a_lost_worker(
-    tmp_path: Path, prefix: str, no_restart: bool
+    tmp_path: Path, prefix: str, no_restart: bool, undisturbed: dict[int, list[str]]
 ) -> None:
     # issue 15: a kill -9 of the dedup actor restarted 45 healthy workers and failed items
     limits = {"endpoints": {"sim/*": {"rpm": 100_000}}}
@@ -255,10 +263,7 @@ def test_lost_coordination_actor_is_not_a_lost_worker(
     with Store.open(cfg.database_url) as store:
         assert store.missing_items(summary.run_id) == []
     # the same blueprints are owned (accepted, not duplicates) as in an undisturbed run
-    ref = run_pipeline(config(tmp_path, "ref", n=12, concurrency=2), progress=False)
-    assert owned(cfg.database_url, summary.run_id) == owned(
-        config(tmp_path, "ref").database_url, ref.run_id
-    )
+    assert owned(cfg.database_url, summary.run_id) == undisturbed
 
 
 def owned(url: str, run_id: str) -> dict[int, list[str]]:
