@@ -8,6 +8,10 @@ Public surface
                               declarations say what the pipeline and the sim must not
                               guess (needs confirmation, hands off to a person,
                               identifies the user, parameters the agent composes).
+``tool_from_schema(function, fn, kind, entities=, **declarations)``
+                              a tool from a foreign OpenAI function definition (the
+                              adapters' τ-bench and BFCL tools); an optional argument a
+                              call leaves out reaches ``fn`` as ``UNSET``.
 ``Entity(kind)``              ``Annotated`` marker naming an identifier's entity kind
                               (drives the tool graph).
 ``ToolFailure``               raise inside a tool for an expected failure.
@@ -38,7 +42,9 @@ Public surface
 ``TaskSketch`` / ``WriteStep`` a grounded task sampled by a domain.
 ``get_domain(name)``, ``domain_names()``, ``load_environment(name, seed, scale)``,
 ``register_domain(domain)``   the registry (built-ins plus the ``apigen.environments``
-                              entry-point group).
+                              entry-point group); ``domain_families()``: name families
+                              adapted on lookup (``taubench:<module>``,
+                              ``bfcl:<entry id>``, see :mod:`apigen.adapters`).
 ``replay_with_policy(env, calls)``
                               fresh-sandbox replay with policy checks before each call.
 ``CONFORMANCE_CHECKS``        name -> check(domain): the contract every domain passes;
@@ -57,16 +63,23 @@ from apigen.env._domain import Domain, Environment, TaskSketch, WriteStep
 from apigen.env._framing import Framing
 from apigen.env._frozen import FrozenDict, freeze, thaw
 from apigen.env._policy import PolicyCheck, PolicyContext
-from apigen.env._registry import domain_names, get_domain, load_environment, register_domain
+from apigen.env._registry import (
+    domain_families,
+    domain_names,
+    get_domain,
+    load_environment,
+    register_domain,
+)
 from apigen.env._replay import Replay, replay_with_policy
 from apigen.env._rules import confirm_before_write
 from apigen.env._sandbox import Sandbox
 from apigen.env._state import DB, NotFound
-from apigen.env._tool import Entity, Tool, ToolFailure, tool
+from apigen.env._tool import UNSET, Entity, Tool, ToolFailure, tool, tool_from_schema
 
 __all__ = [
     "CONFORMANCE_CHECKS",
     "DB",
+    "UNSET",
     "ConformanceError",
     "Domain",
     "Entity",
@@ -83,6 +96,7 @@ __all__ = [
     "ToolFailure",
     "WriteStep",
     "confirm_before_write",
+    "domain_families",
     "domain_names",
     "freeze",
     "get_domain",
@@ -92,4 +106,5 @@ __all__ = [
     "replay_with_policy",
     "thaw",
     "tool",
+    "tool_from_schema",
 ]

@@ -62,6 +62,7 @@ class Sandbox:
         self._database = database
         self._tools: Mapping[str, Tool] = domain.tool_map
         self._overlay: Layer = {}
+        self._session: dict[str, Any] = {}
         self._trace: list[ToolExecution] = []
         self.call_timeout = call_timeout
         self.max_result_chars = max_result_chars
@@ -171,7 +172,12 @@ class Sandbox:
     def _run(
         self, tool: Tool, args: dict[str, Any], staging: Layer
     ) -> tuple[Any, ToolError | None]:
-        db = DB(self._database, (staging, self._overlay), writable=tool.kind == "write")
+        db = DB(
+            self._database,
+            (staging, self._overlay),
+            writable=tool.kind == "write",
+            session=self._session,
+        )
         try:
             if self.call_timeout is None:
                 return tool.fn(db, **args), None

@@ -1,0 +1,103 @@
+"""What the adapters share: kinds and declarations read off foreign tool names, entity
+kinds off parameter names, and loading a named attribute of a foreign package."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from apigen.env import UNSET, Tool, tool_from_schema
+from apigen.errors import UserError
+from apigen.types import Blueprint
+
+__all__ = ["Imported", "find_attribute", "foreign_tool", "import_module"]
+
+_READ_PREFIXES = ("get_", "find_", "list_", "search_", "check_", "view_", "display_")
+_READ_NAMES = frozenset({"calculate", "think"})
+
+
+def _kind(name: str, kinds: Mapping[str, str]) -> str:
+    if name in kinds:
+        return kinds[name]
+    if name in _READ_NAMES or name.startswith(_READ_PREFIXES):
+        return "read"
+    return "write"
+
+
+def _entities(function: dict[str, Any]) -> dict[str, str]:
+    """``order_id`` -> entity ``order_id``; ``item_ids`` -> ``item_id``."""
+    found = {}
+    for pname in (function.get("parameters") or {}).get("properties") or {}:
+        if pname.endswith("_id"):
+            found[pname] = pname
+        elif pname.endswith("_ids"):
+            found[pname] = pname[:-1]
+    return found
+
+
+def foreign_tool(
+    function: dict[str, Any],
+    run: Callable[..., Any],
+    *,
+    kinds: Mapping[str, str] | None = None,
+    confirm_writes: bool = True,
+) -> Tool:
+    """An apigen tool for a foreign function definition; ``run(db, **given)`` gets only
+    the arguments the call gave. Declarations follow the names (see the package
+    contract); ``kinds`` (name -> ``read``/``write``) overrides the name rule. Only argument names are checked
+    (unknown, missing required): the benchmark's own harness checks no types, and a
+    replay must run what it ran."""
+    name = str(function["name"])
+    kind = _kind(name, kinds or {})
+    handoff = kind == "write" and name.startswith("transfer_to_human")
+    declarations: dict[str, Any] = {
+        "handoff": handoff,
+        "confirm": confirm_writes and kind == "write" and not handoff,
+        "authenticates": kind == "read" and name.startswith("find_user_id_by"),
+    }
+
+    def call(db: Any, **arguments: Any) -> Any:
+        return run(db, **{k: v for k, v in arguments.items() if v is not UNSET})
+
+    call.__name__ = name
+    return tool_from_schema(
+        function,
+        call,
+        kind,  # type: ignore[arg-type]
+        entities=_entities(function),
+        check_types=False,  # the foreign harness runs **kwargs unchecked; so do we
+        **declarations,
+    )
+
+
+def import_module(name: str, what: str) -> ModuleType:
+    """Import ``name`` or raise a one-line :class:`UserError` saying what was expected."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        raise UserError(f"{what} {name!r} cannot be imported: {exc}") from None
+
+
+def find_attribute(module: ModuleType, attribute: str, submodule: str) -> Any:
+    """``module.attribute``, else ``module.submodule.attribute``; ``None`` when neither."""
+    if hasattr(module, attribute):
+        return getattr(module, attribute)
+    try:
+        sub = importlib.import_module(f"{module.__name__}.{submodule}")
+    except ModuleNotFoundError as exc:
+        if exc.name and f"{module.__name__}.{submodule}".startswith(exc.name):
+            return None
+        raise
+    return getattr(sub, attribute, None)
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What an import made: the blueprints, and each task it could not turn into one
+    with the reason (``(task id, reason)``)."""
+
+    blueprints: list[Blueprint]
+    rejected: list[tuple[str, str]]

@@ -1,0 +1,162 @@
+"""τ-bench tasks as blueprints, τ-bench result files, and the reward-comparable check."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from apigen.adapters._foreign import Imported
+from apigen.adapters._taubench import TauBenchDomain
+from apigen.env import Environment
+from apigen.errors import UserError
+from apigen.safety import load_data_file
+from apigen.types import Blueprint, ToolCall
+
+__all__ = [
+    "TauBenchCheck",
+    "TauBenchResult",
+    "load_taubench_results",
+    "taubench_comparable",
+    "taubench_tasks",
+]
+
+
+def taubench_tasks(module: str | TauBenchDomain, split: str) -> Imported:
+    """The ``split`` tasks of a τ-bench-style package as blueprints (``id`` =
+    ``taubench-<split>-<index>``, the τ-bench ``task_id``)."""
+    domain = module if isinstance(module, TauBenchDomain) else TauBenchDomain(module)
+    blueprints, rejected = [], []
+    for index, task in enumerate(domain.tasks(split)):
+        task_id = f"taubench-{split}-{index}"
+        if not task["actions"]:
+            rejected.append((task_id, "the task has no actions"))
+            continue
+        blueprints.append(
+            Blueprint(
+                domain=domain.name,
+                id=task_id,
+                instruction=task["instruction"],
+                actions=tuple(
+                    ToolCall(name=a["name"], arguments=a["kwargs"]) for a in task["actions"]
+                ),
+                outputs=tuple(task["outputs"]),
+                context={"user_id": task["user_id"], "split": split, "task_id": index},
+            )
+        )
+    return Imported(blueprints, rejected)
+
+
+@dataclass(frozen=True)
+class TauBenchResult:
+    """One record of a τ-bench results file."""
+
+    task_id: int
+    trial: int
+    reward: float
+    messages: list[dict[str, Any]] = field(repr=False)
+    """The OpenAI message list (``traj``) as τ-bench stored it."""
+    calls: tuple[ToolCall, ...]
+    """The tool calls τ-bench's tool-calling agent executed: the first call of each
+    assistant message that has tool calls (the rest were never run)."""
+    replies: tuple[str, ...]
+    """The agent's text turns (assistant messages without tool calls)."""
+    problems: tuple[str, ...] = ()
+    """Calls that could not be read (arguments not a JSON object); they are skipped."""
+
+    @property
+    def passed(self) -> bool:
+        """τ-bench's success: reward within 1e-6 of 1."""
+        return abs(self.reward - 1.0) <= 1e-6
+
+
+def _first_call(message: dict[str, Any]) -> tuple[ToolCall | None, str | None]:
+    function = (message["tool_calls"][0] or {}).get("function") or {}
+    name, raw = function.get("name"), function.get("arguments") or "{}"
+    try:
+        arguments = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError as exc:
+        return None, f"{name}: arguments are not JSON ({exc})"
+    if not isinstance(name, str) or not isinstance(arguments, dict):
+        return None, f"{name}: arguments are not an object"
+    return ToolCall(name=name, arguments=arguments), None
+
+
+def _record(raw: Any, index: int) -> TauBenchResult:
+    if not isinstance(raw, dict) or not isinstance(raw.get("traj"), list):
+        raise UserError(f"τ-bench result {index} has no 'traj' message list")
+    calls, replies, problems = [], [], []
+    for message in raw["traj"]:
+        if not isinstance(message, dict) or message.get("role") != "assistant":
+            continue
+        if message.get("tool_calls"):
+            call, problem = _first_call(message)
+            if call is not None:
+                calls.append(call)
+            if problem is not None:
+                problems.append(problem)
+        else:
+            replies.append(str(message.get("content") or ""))
+    try:
+        return TauBenchResult(
+            task_id=int(raw["task_id"]),
+            trial=int(raw.get("trial", 0)),
+            reward=float(raw["reward"]),
+            messages=raw["traj"],
+            calls=tuple(calls),
+            replies=tuple(replies),
+            problems=tuple(problems),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UserError(f"τ-bench result {index}: bad or missing field {exc}") from None
+
+
+def load_taubench_results(path: str | Path) -> list[TauBenchResult]:
+    """A τ-bench results file: a JSON list of ``{task_id, trial, reward, traj, ...}``."""
+    try:
+        data = load_data_file(Path(path))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    if not isinstance(data, list):
+        raise UserError(f"{path}: a τ-bench results file is a JSON list of records")
+    return [_record(raw, i) for i, raw in enumerate(data)]
+
+
+@dataclass(frozen=True)
+class TauBenchCheck:
+    """The reward-comparable part of apigen's verdicts for one record."""
+
+    task_id: int
+    trial: int
+    recorded: float
+    state_matches: bool
+    outputs: dict[str, bool]
+
+    @property
+    def reward(self) -> float:
+        """1.0 when the state matches and every expected output was said, as τ-bench."""
+        return 1.0 if self.state_matches and all(self.outputs.values()) else 0.0
+
+    @property
+    def agrees(self) -> bool:
+        return (self.reward == 1.0) == (abs(self.recorded - 1.0) <= 1e-6)
+
+
+def taubench_comparable(env: Environment, task: Blueprint, result: TauBenchResult) -> TauBenchCheck:
+    """Replay the agent's calls and the task's actions in fresh sandboxes of ``env``;
+    compare final states, and look for each expected output in the agent's replies
+    (lower-cased, commas removed: τ-bench's comparison)."""
+    expected, agent = env.sandbox(), env.sandbox()
+    handoffs = {t.name for t in env.domain.tools if t.handoff}
+    expected.replay(a for a in task.actions if a.name not in handoffs)
+    agent.replay(result.calls)
+    said = [r.lower().replace(",", "") for r in result.replies]
+    outputs = {o: any(o.lower() in r for r in said) for o in task.outputs}
+    return TauBenchCheck(
+        task_id=result.task_id,
+        trial=result.trial,
+        recorded=result.reward,
+        state_matches=expected.state_hash() == agent.state_hash(),
+        outputs=outputs,
+    )
