@@ -12,13 +12,14 @@ meaning BFCL's state checker gives them (public attributes compared).
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import importlib
 import inspect
 import json
 import random
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from apigen.adapters._calls import CallSyntaxError, ground_truth_calls
@@ -186,7 +187,7 @@ def observed_kinds(category: str) -> dict[str, str]:
         classes = entry["involved_classes"]
         try:
             turns = ground_truth_calls(
-                entry.get("ground_truth") or (), lambda m: method_parameters(classes, m)
+                entry.get("ground_truth") or (), partial(method_parameters, classes)
             )
         except CallSyntaxError:
             continue
@@ -196,15 +197,12 @@ def observed_kinds(category: str) -> dict[str, str]:
             if owner is None:
                 continue
             before = instance_state(instances)
-            try:
+            with contextlib.suppress(Exception):  # a failing call is BFCL's to report
                 getattr(owner, call.name)(**call.arguments)
-            except Exception:
-                pass
-            changed = instance_state(instances) != before
-            if changed or call.name not in kinds:
-                kinds[call.name] = "write" if changed else "read"
-            elif changed:
+            if instance_state(instances) != before:
                 kinds[call.name] = "write"
+            else:
+                kinds.setdefault(call.name, "read")
     return kinds
 
 

@@ -47,9 +47,9 @@ def foreign_tool(
 ) -> Tool:
     """An apigen tool for a foreign function definition; ``run(db, **given)`` gets only
     the arguments the call gave. Declarations follow the names (see the package
-    contract); ``kinds`` (name -> ``read``/``write``) overrides the name rule. Only argument names are checked
-    (unknown, missing required): the benchmark's own harness checks no types, and a
-    replay must run what it ran."""
+    contract); ``kinds`` (name -> ``read``/``write``) overrides the name rule. Only
+    argument names are checked (unknown, missing required): the benchmark's own
+    harness checks no types, and a replay must run what it ran."""
     name = str(function["name"])
     kind = _kind(name, kinds or {})
     handoff = kind == "write" and name.startswith("transfer_to_human")
