@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from typing import Any
 
@@ -29,10 +30,8 @@ def _direct(actions: list[ToolCall]) -> dict[str, Any]:
     data = shop_data.load_data()
     tools = {t.get_info()["function"]["name"]: t for t in ALL_TOOLS}
     for action in actions:
-        try:
+        with contextlib.suppress(Exception):
             tools[action.name].invoke(data=data, **action.arguments)
-        except Exception:
-            pass
     return data
 
 
