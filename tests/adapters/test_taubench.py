@@ -10,7 +10,7 @@ import pytest
 
 from apigen.adapters import TauBenchDomain, import_blueprints, taubench_tasks
 from apigen.blueprints import validate_files
-from apigen.env import CONFORMANCE_CHECKS, Environment, get_domain, thaw
+from apigen.env import Environment, get_domain, thaw
 from apigen.errors import UserError
 from apigen.types import ToolCall
 from tests.support.taubench_shop import data as shop_data
@@ -134,12 +134,6 @@ def test_iteration_keeps_the_datasets_order_after_writes(env: Environment) -> No
         )
     )
     assert list(box.db.users.keys()) == list(shop_data.load_data()["users"])
-
-
-def test_conformance_passes() -> None:
-    domain = get_domain(NAME)
-    for check in CONFORMANCE_CHECKS.values():
-        check(domain)
 
 
 def test_a_split_imports_as_blueprints_that_validate(tmp_path: Any) -> None:
