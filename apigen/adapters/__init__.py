@@ -31,7 +31,10 @@ Public surface
                               writes need confirmation). ``build_state`` is the fixed
                               ``load_data()`` (``seeded = False``); ``sample_task``
                               grounds a requested write sequence in a training task
-                              whose writes start with it.
+                              whose writes start with it. Reads' ``produces`` (the
+                              graph's edges) are observed in the tasks: a read
+                              produces kind K when a later call's K argument appears
+                              in its result.
 ``taubench_tasks(module, split) -> list[Blueprint]``
                               the package's tasks as blueprints (``id`` =
                               ``taubench-<split>-<index>``; outputs kept).
@@ -40,12 +43,16 @@ Public surface
                               reward, traj}``); :class:`TauBenchResult` has the record
                               and ``calls`` — the agent's tool calls as τ-bench's
                               tool-calling agent executed them (first call of each
-                              assistant message) — and ``replies`` (its text turns).
-``taubench_comparable(domain, task, result) -> TauBenchCheck``
+                              assistant message) — ``replies`` (its text turns) and
+                              ``task`` (from ``info["task"]``, when stored).
+``taubench_comparable(env, result, task=None) -> TauBenchCheck``
                               the reward-comparable part: the agent's calls replayed in
                               a fresh sandbox give the state the task's actions give,
                               and every expected output appears in a reply (compared as
-                              τ-bench does: lower-cased, commas dropped).
+                              τ-bench does: lower-cased, commas dropped); ``reward``
+                              and ``agrees`` (with the recorded reward). The task is
+                              the record's own ``info["task"]`` unless given (a
+                              blueprint or a τ-bench task).
 ``BfclDomain(entry)``         one BFCL entry as a domain: fresh class instances per
                               sandbox (``_load_scenario(initial_config)``); state =
                               every instance's public attributes as JSON (table = class

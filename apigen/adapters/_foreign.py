@@ -13,7 +13,7 @@ from apigen.env import UNSET, Tool, tool_from_schema
 from apigen.errors import UserError
 from apigen.types import Blueprint
 
-__all__ = ["Imported", "find_attribute", "foreign_tool", "import_module"]
+__all__ = ["Imported", "find_attribute", "foreign_tool", "import_module", "param_entity"]
 
 _READ_PREFIXES = ("get_", "find_", "list_", "search_", "check_", "view_", "display_")
 _READ_NAMES = frozenset({"calculate", "think"})
@@ -27,15 +27,19 @@ def _kind(name: str, kinds: Mapping[str, str]) -> str:
     return "write"
 
 
+def param_entity(name: str) -> str | None:
+    """The entity kind a parameter name denotes: ``order_id`` -> ``order_id``,
+    ``item_ids`` -> ``item_id``; ``None`` for other names."""
+    if name.endswith("_id"):
+        return name
+    if name.endswith("_ids"):
+        return name[:-1]
+    return None
+
+
 def _entities(function: dict[str, Any]) -> dict[str, str]:
-    """``order_id`` -> entity ``order_id``; ``item_ids`` -> ``item_id``."""
-    found = {}
-    for pname in (function.get("parameters") or {}).get("properties") or {}:
-        if pname.endswith("_id"):
-            found[pname] = pname
-        elif pname.endswith("_ids"):
-            found[pname] = pname[:-1]
-    return found
+    params = (function.get("parameters") or {}).get("properties") or {}
+    return {p: kind for p in params if (kind := param_entity(p)) is not None}
 
 
 def foreign_tool(

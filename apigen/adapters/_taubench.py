@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from dataclasses import replace
 from functools import cached_property
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from apigen.adapters._foreign import find_attribute, foreign_tool, import_module
+from apigen.adapters._foreign import find_attribute, foreign_tool, import_module, param_entity
 from apigen.env import (
     DB,
     Domain,
@@ -191,6 +192,37 @@ class TauBenchDomain(Domain):
             for cls in tool_classes
         )
         self.policy_checks = (confirm_before_write,) if any(t.confirm for t in self.tools) else ()
+        produced = self._observed_produces()
+        self.tools = tuple(
+            replace(t, produces=frozenset(produced.get(t.name, ()))) for t in self.tools
+        )
+
+    def _observed_produces(self, limit: int = 200) -> dict[str, set[str]]:
+        """Entity kinds each read returns, observed in the tasks' actions: a read
+        produces kind K when a later call's K argument appears in its result. τ-bench
+        results are strings, so the tool graph's edges come from the data, not hints."""
+        tools = {t.name: t for t in self.tools}
+        produced: dict[str, set[str]] = {}
+        env = self.load()
+        for task in self._training_tasks[:limit]:
+            box = env.sandbox(call_timeout=None)
+            results: list[tuple[str, str]] = []
+            for action in task["actions"]:
+                tool = tools.get(action["name"])
+                if tool is None:
+                    break
+                for param, value in action["kwargs"].items():
+                    kind = param_entity(param)
+                    text = str(value)
+                    if kind is None or len(text) < 3:
+                        continue
+                    for name, result in results:
+                        if text in result:
+                            produced.setdefault(name, set()).add(kind)
+                done = box.call(ToolCall(name=action["name"], arguments=action["kwargs"]))
+                if tool.kind == "read" and done.ok:
+                    results.append((tool.name, json.dumps(done.output)))
+        return produced
 
     def _require(self, attribute: str, submodule: str) -> Any:
         found = find_attribute(self.module, attribute, submodule)

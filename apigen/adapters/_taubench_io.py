@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from apigen.adapters._foreign import Imported
-from apigen.adapters._taubench import TauBenchDomain
+from apigen.adapters._taubench import TauBenchDomain, task_fields
 from apigen.env import Environment
 from apigen.errors import UserError
 from apigen.safety import load_data_file
@@ -64,6 +64,9 @@ class TauBenchResult:
     """The agent's text turns (assistant messages without tool calls)."""
     problems: tuple[str, ...] = ()
     """Calls that could not be read (arguments not a JSON object); they are skipped."""
+    task: dict[str, Any] | None = None
+    """The task as τ-bench stored it in ``info["task"]`` (``{user_id, actions,
+    instruction, outputs}``), when the record has it."""
 
     @property
     def passed(self) -> bool:
@@ -98,6 +101,13 @@ def _record(raw: Any, index: int) -> TauBenchResult:
                 problems.append(problem)
         else:
             replies.append(str(message.get("content") or ""))
+    info = raw.get("info")
+    stored = info.get("task") if isinstance(info, dict) else None
+    try:
+        task = task_fields(stored) if stored is not None else None
+    except UserError as exc:
+        problems.append(f"info.task unreadable: {exc}")
+        task = None
     try:
         return TauBenchResult(
             task_id=int(raw["task_id"]),
@@ -107,6 +117,7 @@ def _record(raw: Any, index: int) -> TauBenchResult:
             calls=tuple(calls),
             replies=tuple(replies),
             problems=tuple(problems),
+            task=task,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise UserError(f"τ-bench result {index}: bad or missing field {exc}") from None
@@ -143,16 +154,32 @@ class TauBenchCheck:
         return (self.reward == 1.0) == (abs(self.recorded - 1.0) <= 1e-6)
 
 
-def taubench_comparable(env: Environment, task: Blueprint, result: TauBenchResult) -> TauBenchCheck:
+def taubench_comparable(
+    env: Environment, result: TauBenchResult, task: Blueprint | Any = None
+) -> TauBenchCheck:
     """Replay the agent's calls and the task's actions in fresh sandboxes of ``env``;
     compare final states, and look for each expected output in the agent's replies
-    (lower-cased, commas removed: τ-bench's comparison)."""
+    (lower-cased, commas removed: τ-bench's comparison).
+
+    ``task`` is a blueprint (``taubench_tasks``), a τ-bench task (dict or object) or
+    ``None`` for the task the record stored in ``info["task"]``.
+    """
+    if isinstance(task, Blueprint):
+        actions, wanted = list(task.actions), list(task.outputs)
+    else:
+        fields = task_fields(task) if task is not None else result.task
+        if fields is None:
+            raise UserError(
+                f"τ-bench result for task {result.task_id} stores no task: give the split"
+            )
+        actions = [ToolCall(name=a["name"], arguments=a["kwargs"]) for a in fields["actions"]]
+        wanted = fields["outputs"]
     expected, agent = env.sandbox(), env.sandbox()
     handoffs = {t.name for t in env.domain.tools if t.handoff}
-    expected.replay(a for a in task.actions if a.name not in handoffs)
+    expected.replay(a for a in actions if a.name not in handoffs)
     agent.replay(result.calls)
     said = [r.lower().replace(",", "") for r in result.replies]
-    outputs = {o: any(o.lower() in r for r in said) for o in task.outputs}
+    outputs = {o: any(o.lower() in r for r in said) for o in wanted}
     return TauBenchCheck(
         task_id=result.task_id,
         trial=result.trial,

@@ -152,3 +152,13 @@ def test_a_missing_split_is_a_user_error() -> None:
         taubench_tasks(MODULE, "dev")
     with pytest.raises(UserError, match="need --split"):
         import_blueprints("taubench", MODULE)
+
+
+def test_the_tool_graph_has_the_edges_the_tasks_show() -> None:
+    from apigen.graph import tool_graph
+
+    graph = tool_graph(get_domain(NAME))
+    assert graph.has_edge("find_user_id_by_email", "get_user_details")
+    assert graph.has_edge("get_user_details", "get_order_details")
+    assert graph.has_edge("get_order_details", "cancel_pending_order")
+    assert not graph.has_edge("think", "cancel_pending_order")

@@ -137,12 +137,10 @@ def test_records_read_as_taubench_ran_them(results_file: Path) -> None:
 
 
 def test_reward_comparable_part_agrees_per_record(results_file: Path) -> None:
-    domain = get_domain(f"taubench:{MODULE}")
-    env = domain.load()
-    tasks = taubench_tasks(MODULE, "test").blueprints
-    checks = [
-        taubench_comparable(env, tasks[r.task_id], r) for r in load_taubench_results(results_file)
-    ]
+    env = get_domain(f"taubench:{MODULE}").load()
+    tasks = {int(bp.context["task_id"]): bp for bp in taubench_tasks(MODULE, "test").blueprints}
+    records = load_taubench_results(results_file)
+    checks = [taubench_comparable(env, r, tasks[r.task_id]) for r in records]
     assert [(c.state_matches, c.outputs) for c in checks] == [
         (True, {"10.5": True}),
         (False, {"10.5": True}),
@@ -151,6 +149,22 @@ def test_reward_comparable_part_agrees_per_record(results_file: Path) -> None:
     ]
     assert [c.reward for c in checks] == [1.0, 0.0, 1.0, 0.0]
     assert [c.agrees for c in checks] == [True, True, True, False]
+
+
+def test_the_task_stored_in_the_record_is_used_when_none_is_given(tmp_path: Path) -> None:
+    from tests.support.taubench_shop.tasks_test import TASKS
+
+    record = {**RECORDS[0], "info": {"task": TASKS[0].model_dump(), "source": "user"}}
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps([record, RECORDS[1]]), encoding="utf-8")
+    stored, bare = load_taubench_results(path)
+    assert stored.task is not None and stored.task["outputs"] == ["10.5"]
+    env = get_domain(f"taubench:{MODULE}").load()
+    check = taubench_comparable(env, stored)
+    assert check.state_matches and check.outputs == {"10.5": True} and check.agrees
+    with pytest.raises(UserError, match="stores no task"):
+        taubench_comparable(env, bare)
+    assert taubench_comparable(env, bare, TASKS[0]).reward == 0.0
 
 
 @pytest.mark.parametrize(
