@@ -75,7 +75,9 @@ class TauBenchResult:
 
 
 def _first_call(message: dict[str, Any]) -> tuple[ToolCall | None, str | None]:
-    function = (message["tool_calls"][0] or {}).get("function") or {}
+    first = message["tool_calls"][0]
+    first = first if isinstance(first, dict) else {}
+    function = first.get("function") or first  # OpenAI's wrapper, or a flat {name, arguments}
     name, raw = function.get("name"), function.get("arguments") or "{}"
     try:
         arguments = json.loads(raw) if isinstance(raw, str) else raw
@@ -84,6 +86,17 @@ def _first_call(message: dict[str, Any]) -> tuple[ToolCall | None, str | None]:
     if not isinstance(name, str) or not isinstance(arguments, dict):
         return None, f"{name}: arguments are not an object"
     return ToolCall(name=name, arguments=arguments), None
+
+
+def _text(content: Any) -> str:
+    """Message content as text: a string, or the text parts of a content list."""
+    if isinstance(content, list):
+        return "".join(
+            str(p.get("text") or "")
+            for p in content
+            if isinstance(p, dict) and p.get("type") == "text"
+        )
+    return str(content or "")
 
 
 def _record(raw: Any, index: int) -> TauBenchResult:
@@ -100,7 +113,7 @@ def _record(raw: Any, index: int) -> TauBenchResult:
             if problem is not None:
                 problems.append(problem)
         else:
-            replies.append(str(message.get("content") or ""))
+            replies.append(_text(message.get("content")))
     info = raw.get("info")
     stored = info.get("task") if isinstance(info, dict) else None
     try:

@@ -151,6 +151,36 @@ def test_reward_comparable_part_agrees_per_record(results_file: Path) -> None:
     assert [c.agrees for c in checks] == [True, True, True, False]
 
 
+def test_provider_shapes_of_assistant_messages_are_read(tmp_path: Path) -> None:
+    """litellm's ``model_dump`` of a message carries extra fields (``function_call``,
+    ``reasoning_content`` from DeepSeek, ``thinking_blocks`` from Anthropic), content may
+    come as a list of parts, and some writers keep tool calls flat."""
+    traj = _traj(
+        {
+            "role": "assistant",
+            "content": None,
+            "function_call": None,
+            "reasoning_content": "The user wants order #W501 cancelled? No: #W500.",
+            "tool_calls": [
+                {"id": "t1", "name": "cancel_pending_order", "arguments": CANCEL_RIGHT[1]}
+            ],
+        },
+        {
+            "role": "assistant",
+            "content": [
+                {"type": "thinking", "thinking": "refund is 10.5"},
+                {"type": "text", "text": "Your refund of $10.50 is on its way."},
+            ],
+            "thinking_blocks": [{"type": "thinking", "thinking": "..."}],
+        },
+    )
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps([{"task_id": 0, "trial": 0, "reward": 1.0, "traj": traj}]))
+    (record,) = load_taubench_results(path)
+    assert record.calls[0].name == "cancel_pending_order" and not record.problems
+    assert record.replies == ("Your refund of $10.50 is on its way.",)
+
+
 def test_the_task_stored_in_the_record_is_used_when_none_is_given(tmp_path: Path) -> None:
     from tests.support.taubench_shop.tasks_test import TASKS
 
