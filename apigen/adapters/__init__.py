@@ -6,10 +6,11 @@ Two families resolve lazily through the domain registry (``apigen.env.get_domain
                        ``load_data()`` tables, ``ALL_TOOLS`` (classes with static
                        ``invoke(data, **kwargs) -> str`` mutating ``data`` and static
                        ``get_info()`` -> OpenAI function schema), ``WIKI`` (policy), task
-                       lists ``tasks_<split>.TASKS`` of ``{user_id, actions[{name,
-                       kwargs}], instruction, outputs}`` (dicts or objects). Each name is
+                       lists ``tasks_<split>.TASKS`` (or ``TASKS_<SPLIT>``) of
+                       ``{user_id, actions[{name, kwargs}], instruction, outputs}``
+                       (dicts or objects). ``load_data``, ``ALL_TOOLS`` and ``WIKI`` are
                        looked up on the module, then on its submodule (``data``,
-                       ``tools``, ``wiki``, ``tasks_<split>``).
+                       ``tools``, ``wiki``).
 ``bfcl:<entry id>``    one entry of a BFCL multi-turn category (``bfcl-eval`` installed
                        with ``pip install --no-deps bfcl-eval``): its involved API classes
                        loaded with the entry's ``initial_config``, minus its excluded
@@ -30,12 +31,13 @@ Public surface
                               authenticates; ``transfer_to_human*`` hands off; other
                               writes need confirmation). ``build_state`` is the fixed
                               ``load_data()`` (``seeded = False``); ``sample_task``
-                              grounds a requested write sequence in a training task
-                              whose writes start with it. Reads' ``produces`` (the
-                              graph's edges) are observed in the tasks: a read
-                              produces kind K when a later call's K argument appears
-                              in its result.
-``taubench_tasks(module, split) -> list[Blueprint]``
+                              grounds a requested write sequence in a ``train`` task
+                              whose writes start with it (never a test task: no
+                              benchmark task leaks into training data; no train split,
+                              no sampler). Reads' ``produces`` (the graph's edges)
+                              are observed in the train tasks: a read produces kind K
+                              when a later call's K argument appears in its result.
+``taubench_tasks(module, split) -> Imported``
                               the package's tasks as blueprints (``id`` =
                               ``taubench-<split>-<index>``; outputs kept).
 ``load_taubench_results(path) -> list[TauBenchResult]``
@@ -60,7 +62,7 @@ Public surface
                               key or an exception is a tool error.
 ``bfcl_entries(category) -> list[dict]``
                               the category's entries with their ground truth.
-``bfcl_blueprints(category) -> list[Blueprint]``
+``bfcl_blueprints(category) -> Imported``
                               entries as blueprints (one per entry, all turns; the
                               domain is ``bfcl:<entry id>``); entries whose ground truth
                               does not parse are listed as rejections.

@@ -13,7 +13,14 @@ from apigen.env import UNSET, Tool, tool_from_schema
 from apigen.errors import UserError
 from apigen.types import Blueprint
 
-__all__ = ["Imported", "find_attribute", "foreign_tool", "import_module", "param_entity"]
+__all__ = [
+    "Imported",
+    "find_attribute",
+    "foreign_tool",
+    "import_module",
+    "param_entity",
+    "submodule_attribute",
+]
 
 _READ_PREFIXES = ("get_", "find_", "list_", "search_", "check_", "view_", "display_")
 _READ_NAMES = frozenset({"calculate", "think"})
@@ -89,10 +96,17 @@ def find_attribute(module: ModuleType, attribute: str, submodule: str) -> Any:
     """``module.attribute``, else ``module.submodule.attribute``; ``None`` when neither."""
     if hasattr(module, attribute):
         return getattr(module, attribute)
+    return submodule_attribute(module, submodule, attribute)
+
+
+def submodule_attribute(module: ModuleType, submodule: str, attribute: str) -> Any:
+    """``module.submodule.attribute``; ``None`` when the submodule or attribute is
+    missing (an import error inside an existing submodule propagates)."""
+    name = f"{module.__name__}.{submodule}"
     try:
-        sub = importlib.import_module(f"{module.__name__}.{submodule}")
+        sub = importlib.import_module(name)
     except ModuleNotFoundError as exc:
-        if exc.name and f"{module.__name__}.{submodule}".startswith(exc.name):
+        if exc.name and name.startswith(exc.name):
             return None
         raise
     return getattr(sub, attribute, None)

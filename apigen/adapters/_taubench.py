@@ -18,7 +18,13 @@ from functools import cached_property
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from apigen.adapters._foreign import find_attribute, foreign_tool, import_module, param_entity
+from apigen.adapters._foreign import (
+    find_attribute,
+    foreign_tool,
+    import_module,
+    param_entity,
+    submodule_attribute,
+)
 from apigen.env import (
     DB,
     Domain,
@@ -235,11 +241,9 @@ class TauBenchDomain(Domain):
 
     def tasks(self, split: str) -> list[dict[str, Any]]:
         """The split's tasks (``tasks_<split>.TASKS``, or ``TASKS_<SPLIT>``)."""
-        found = find_attribute(self.module, f"TASKS_{split.upper()}", f"tasks_{split}")
+        found = submodule_attribute(self.module, f"tasks_{split}", "TASKS")
         if found is None:
-            found = find_attribute(self.module, "TASKS", f"tasks_{split}")
-            if found is getattr(self.module, "TASKS", _MISSING):
-                found = None  # a package-level TASKS is no split's
+            found = getattr(self.module, f"TASKS_{split.upper()}", None)
         if found is None:
             raise UserError(f"{self.module.__name__} has no {split!r} task split")
         return [task_fields(t) for t in found]
@@ -254,12 +258,12 @@ class TauBenchDomain(Domain):
 
     @cached_property
     def _training_tasks(self) -> list[dict[str, Any]]:
-        for split in ("train", "test"):
-            try:
-                return self.tasks(split)
-            except UserError:
-                continue
-        return []
+        """The ``train`` split, never another: sampling a benchmark's test tasks would
+        put them in the training data. Without one there is no sampler."""
+        try:
+            return self.tasks("train")
+        except UserError:
+            return []
 
     def sample_task(self, db: DB, rng: random.Random, writes: Sequence[str]) -> TaskSketch | None:
         """A task whose writes begin with ``writes``, cut after the last of them."""

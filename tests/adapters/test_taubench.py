@@ -162,3 +162,26 @@ def test_the_tool_graph_has_the_edges_the_tasks_show() -> None:
     assert graph.has_edge("get_user_details", "get_order_details")
     assert graph.has_edge("get_order_details", "cancel_pending_order")
     assert not graph.has_edge("think", "cancel_pending_order")
+
+
+def test_only_train_tasks_are_sampled_never_test_tasks() -> None:
+    import random
+    import types
+
+    from tests.support import taubench_shop
+    from tests.support.taubench_shop import tasks_test, wiki
+
+    test_only = types.ModuleType("test_only_shop")
+    test_only.load_data = shop_data.load_data  # type: ignore[attr-defined]
+    test_only.ALL_TOOLS = ALL_TOOLS  # type: ignore[attr-defined]
+    test_only.WIKI = wiki.WIKI  # type: ignore[attr-defined]
+    test_only.TASKS_TEST = tasks_test.TASKS  # type: ignore[attr-defined]
+    domain = TauBenchDomain(test_only)
+    assert len(domain.tasks("test")) == 2
+    db = domain.load().db
+    assert domain.sample_task(db, random.Random(0), ["cancel_pending_order"]) is None
+    assert all(not t.produces for t in domain.tools)  # no train tasks: nothing observed
+    shop = get_domain(NAME)
+    assert isinstance(shop, TauBenchDomain) and shop.module is taubench_shop
+    sketch = shop.sample_task(db, random.Random(0), ["cancel_pending_order"])
+    assert sketch is not None and sketch.context["task"] in shop.tasks("train")
