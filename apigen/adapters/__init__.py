@@ -47,6 +47,9 @@ Public surface
                               tool-calling agent executed them (first call of each
                               assistant message) — ``replies`` (its text turns) and
                               ``task`` (from ``info["task"]``, when stored).
+``taubench_blueprint(domain, result, split=None) -> Blueprint``
+                              the blueprint of the task a record ran (its stored
+                              ``info["task"]``, else task ``task_id`` of ``split``).
 ``taubench_comparable(env, result, task=None) -> TauBenchCheck``
                               the reward-comparable part: the agent's calls replayed in
                               a fresh sandbox give the state the task's actions give,
@@ -92,6 +95,7 @@ from apigen.adapters._taubench_io import (
     TauBenchCheck,
     TauBenchResult,
     load_taubench_results,
+    taubench_blueprint,
     taubench_comparable,
     taubench_tasks,
 )
@@ -111,6 +115,7 @@ __all__ = [
     "import_blueprints",
     "load_taubench_results",
     "parse_call",
+    "taubench_blueprint",
     "taubench_comparable",
     "taubench_domain",
     "taubench_tasks",

@@ -18,6 +18,7 @@ __all__ = [
     "TauBenchCheck",
     "TauBenchResult",
     "load_taubench_results",
+    "taubench_blueprint",
     "taubench_comparable",
     "taubench_tasks",
 ]
@@ -33,18 +34,7 @@ def taubench_tasks(module: str | TauBenchDomain, split: str) -> Imported:
         if not task["actions"]:
             rejected.append((task_id, "the task has no actions"))
             continue
-        blueprints.append(
-            Blueprint(
-                domain=domain.name,
-                id=task_id,
-                instruction=task["instruction"],
-                actions=tuple(
-                    ToolCall(name=a["name"], arguments=a["kwargs"]) for a in task["actions"]
-                ),
-                outputs=tuple(task["outputs"]),
-                context={"user_id": task["user_id"], "split": split, "task_id": index},
-            )
-        )
+        blueprints.append(_blueprint(domain.name, task_id, task, split))
     return Imported(blueprints, rejected)
 
 
@@ -145,6 +135,43 @@ def load_taubench_results(path: str | Path) -> list[TauBenchResult]:
     if not isinstance(data, list):
         raise UserError(f"{path}: a τ-bench results file is a JSON list of records")
     return [_record(raw, i) for i, raw in enumerate(data)]
+
+
+def _blueprint(domain: str, task_id: str, task: dict[str, Any], split: str | None) -> Blueprint:
+    return Blueprint(
+        domain=domain,
+        id=task_id,
+        instruction=task["instruction"],
+        actions=tuple(ToolCall(name=a["name"], arguments=a["kwargs"]) for a in task["actions"]),
+        outputs=tuple(task["outputs"]),
+        context={
+            "user_id": task["user_id"],
+            "split": split,
+            "task_id": int(task_id.rsplit("-", 1)[1]),
+        },
+    )
+
+
+def taubench_blueprint(
+    domain: TauBenchDomain, result: TauBenchResult, split: str | None = None
+) -> Blueprint:
+    """The blueprint of the task ``result`` ran: the task stored in the record, else
+    task ``result.task_id`` of ``split``. A task without actions (the right behaviour
+    is to refuse) is no blueprint: :class:`UserError` (``taubench_comparable`` still
+    checks it)."""
+    task = result.task
+    if task is None:
+        if split is None:
+            raise UserError(
+                f"τ-bench result for task {result.task_id} stores no task: give the split"
+            )
+        tasks = domain.tasks(split)
+        if not 0 <= result.task_id < len(tasks):
+            raise UserError(f"{split!r} has no task {result.task_id} ({len(tasks)} tasks)")
+        task = tasks[result.task_id]
+    if not task["actions"]:
+        raise UserError(f"τ-bench task {result.task_id} has no actions: not a blueprint")
+    return _blueprint(domain.name, f"taubench-{split or 'run'}-{result.task_id}", task, split)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ assistant turns carry ``tool_calls`` with JSON-string arguments and ``content: n
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -195,6 +196,21 @@ def test_the_task_stored_in_the_record_is_used_when_none_is_given(tmp_path: Path
     with pytest.raises(UserError, match="stores no task"):
         taubench_comparable(env, bare)
     assert taubench_comparable(env, bare, TASKS[0]).reward == 0.0
+
+
+def test_a_records_blueprint_comes_from_the_record_or_the_split(results_file: Path) -> None:
+    from apigen.adapters import TauBenchDomain, taubench_blueprint
+
+    domain = get_domain(f"taubench:{MODULE}")
+    assert isinstance(domain, TauBenchDomain)
+    first, *_ = load_taubench_results(results_file)
+    bp = taubench_blueprint(domain, first, "test")
+    assert bp.id == "taubench-test-0" and bp.outputs == ("10.5",) and bp.domain == domain.name
+    assert bp.actions == taubench_tasks(MODULE, "test").blueprints[0].actions
+    with pytest.raises(UserError, match="give the split"):
+        taubench_blueprint(domain, first)
+    with pytest.raises(UserError, match="has no task 7"):
+        taubench_blueprint(domain, replace(first, task_id=7), "test")
 
 
 @pytest.mark.parametrize(
