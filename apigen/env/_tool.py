@@ -174,7 +174,8 @@ def tool_from_schema(
     properties: dict[str, Any] = {}
     for pname, prop in (raw.get("properties") or {}).items():
         prop = dict(prop)
-        hint = _JSON_TYPES.get(prop.get("type", ""), Any) if check_types else Any
+        declared = prop.get("type")
+        hint = _JSON_TYPES.get(declared, Any) if check_types and isinstance(declared, str) else Any
         if prop.get("enum") and check_types:
             hint = Literal[tuple(prop["enum"])]
         properties[pname] = _json_schema_types(prop)

@@ -137,6 +137,7 @@ def test_a_tool_from_a_foreign_schema_checks_names_types_and_passes_only_given_a
                 "cabin": {"type": "string", "enum": ["economy", "business"]},
                 "price": {"type": "float", "description": "Price."},
                 "meta": {"type": "dict", "properties": {"x": {"type": "any"}}},
+                "note": {"type": ["string", "null"], "description": "Any of two types."},
             },
             "required": ["flight_id", "price"],
         },
@@ -153,8 +154,9 @@ def test_a_tool_from_a_foreign_schema_checks_names_types_and_passes_only_given_a
     assert props["cabin"]["description"] == "cabin"  # a name stands in for a missing description
     assert t.parameters["required"] == ["flight_id", "price"]
     assert t.validate({"flight_id": "F1", "price": 3}) == {
-        "flight_id": "F1", "cabin": UNSET, "price": 3, "meta": UNSET,
+        "flight_id": "F1", "cabin": UNSET, "price": 3, "meta": UNSET, "note": UNSET,
     }  # fmt: skip
+    assert t.validate({"flight_id": "F1", "price": 3, "note": 4})["note"] == 4  # no single type
     bad_calls = [
         {"flight_id": "F1"},
         {"flight_id": 1, "price": 2.0},
