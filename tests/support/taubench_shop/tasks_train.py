@@ -7,6 +7,8 @@ from itertools import product
 from typing import Any
 
 _NEW = {"address1": "9 Elm St", "city": "Austin", "zip": "78702"}
+_PLACE = "Elm St, Austin, zip 78702"
+_WHERE = f"9 {_PLACE}"
 _WRITES = ("cancel_pending_order", "modify_pending_order_address", "modify_user_address")
 
 
@@ -15,12 +17,13 @@ def _step(name: str, user: int, k: int) -> tuple[list[dict[str, Any]], str]:
     read = {"name": "get_order_details", "kwargs": {"order_id": order_id}}
     if name == "cancel_pending_order":
         kwargs = {"order_id": order_id, "reason": "no longer needed"}
-        return [read, {"name": name, "kwargs": kwargs}], f"cancel order {order_id}"
+        want = f"cancel order {order_id} (no longer needed)"
+        return [read, {"name": name, "kwargs": kwargs}], want
     if name == "modify_pending_order_address":
         kwargs = {"order_id": order_id, **_NEW}
-        return [read, {"name": name, "kwargs": kwargs}], f"ship order {order_id} to 9 Elm St"
+        return [read, {"name": name, "kwargs": kwargs}], f"ship order {order_id} to {_WHERE}"
     kwargs = {"user_id": f"user_{user}", **_NEW, "address1": f"{9 + k} Elm St"}
-    return [{"name": name, "kwargs": kwargs}], f"move your default address to {9 + k} Elm St"
+    return [{"name": name, "kwargs": kwargs}], f"move your default address to {9 + k} {_PLACE}"
 
 
 def _task(user: int, writes: tuple[str, ...]) -> dict[str, Any]:
