@@ -122,6 +122,11 @@ def _class(class_name: str) -> type:
     return getattr(module, class_name)
 
 
+def _long(entry_id: str) -> bool:
+    """BFCL loads long-context scenarios (bigger states) for these categories."""
+    return "long_context" in entry_id or "composite" in entry_id
+
+
 def fresh_instances(entry: dict[str, Any]) -> dict[str, Any]:
     """The entry's classes instantiated and loaded as BFCL's executor does it."""
     stateless = set(_config().STATELESS_CLASSES)
@@ -130,7 +135,7 @@ def fresh_instances(entry: dict[str, Any]) -> dict[str, Any]:
         instance = _class(name)()
         if name not in stateless:
             config = copy.deepcopy(entry.get("initial_config", {}).get(name, {}))
-            instance._load_scenario(config, long_context=False)
+            instance._load_scenario(config, long_context=_long(entry["id"]))
         found[name] = instance
     return found
 
