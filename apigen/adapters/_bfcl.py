@@ -3,8 +3,8 @@
 An entry names its API classes (``involved_classes``) and their starting state
 (``initial_config``). Each sandbox gets fresh instances (``cls()`` then
 ``_load_scenario(deep copy of the config)``, as BFCL's executor makes them), kept in
-the sandbox's ``DB.session``; a call runs on a deep copy of them, which replaces them
-only when the call succeeds, so a failed call leaves no trace. After each call the
+the sandbox's ``DB.session``; a call runs on a deep copy of its instance, which
+replaces it only when the call succeeds, so a failed call leaves no trace. After each call the
 instances' public attributes are written to the state as JSON (table = class name,
 key = attribute, record ``{"value": …}``), which gives ``diff`` and ``state_hash`` the
 meaning BFCL's state checker gives them (public attributes compared).
@@ -201,10 +201,10 @@ def observed_kinds(category: str) -> dict[str, str]:
             owner = next((i for i in instances.values() if hasattr(i, call.name)), None)
             if owner is None:
                 continue
-            before = instance_state(instances)
+            before = _jsonable(owner)
             with contextlib.suppress(Exception):  # a failing call is BFCL's to report
                 getattr(owner, call.name)(**call.arguments)
-            if instance_state(instances) != before:
+            if _jsonable(owner) != before:
                 kinds[call.name] = "write"
             else:
                 kinds.setdefault(call.name, "read")
@@ -245,14 +245,15 @@ class BfclDomain(Domain):
             live = db.session.get(_SESSION_KEY)
             if live is None:
                 live = db.session[_SESSION_KEY] = fresh_instances(self.entry)
-            work = copy.deepcopy(live)
+            # a method touches its own instance only: copy that one, keep the others
+            work = {**live, class_name: copy.deepcopy(live[class_name])}
             try:
                 result = getattr(work[class_name], method)(**arguments)
             except Exception as exc:
                 raise ToolFailure(f"Error during execution: {exc}") from None
             if isinstance(result, dict) and "error" in result:
                 raise ToolFailure(str(result["error"]))
-            for table, rows in instance_state(work).items():
+            for table, rows in instance_state({class_name: work[class_name]}).items():
                 for key, record in rows.items():
                     if thaw(db[table].get(key)) != record:
                         db[table][key] = record

@@ -3,12 +3,15 @@ and the declarations the pipeline and the sim read instead of guessing from name
 
 from __future__ import annotations
 
+import copy
 import inspect
+import json
 import re
 import types
 import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
@@ -168,12 +171,37 @@ def tool_from_schema(
     (the graph's edges); ``declarations`` are those of :func:`tool`.
     """
     name = function["name"]
-    raw = function.get("parameters") or {}
+    raw = json.dumps(function.get("parameters") or {})
+    model, schema = _schema_model(name, raw, check_types)
+    parameters = copy.deepcopy(schema)
+    properties = parameters["properties"]
+    consumes = frozenset((entities or {}).get(p) for p in properties) - {None}
+    built = Tool(
+        name=name,
+        kind=kind,
+        description=" ".join(str(function.get("description") or name).split()),
+        fn=fn,
+        args_model=model,
+        parameters=parameters,
+        consumes=frozenset(str(c) for c in consumes),
+        produces=frozenset(declarations.pop("produces", ())),
+    )
+    declared = replace(built, **declarations)
+    _check_declarations(declared)
+    return declared
+
+
+@lru_cache(maxsize=4096)
+def _schema_model(
+    name: str, raw_parameters: str, check_types: bool
+) -> tuple[type[BaseModel], dict[str, Any]]:
+    """The argument model and cleaned schema of a foreign definition (cached: an
+    adapter builds the same tools for many worlds, and models are costly to build)."""
+    raw = json.loads(raw_parameters)
     required = set(raw.get("required", ()))
     fields: dict[str, Any] = {}
     properties: dict[str, Any] = {}
     for pname, prop in (raw.get("properties") or {}).items():
-        prop = dict(prop)
         declared = prop.get("type")
         hint = _JSON_TYPES.get(declared, Any) if check_types and isinstance(declared, str) else Any
         if prop.get("enum") and check_types:
@@ -190,20 +218,7 @@ def tool_from_schema(
     if required:
         parameters["required"] = sorted(required & set(properties))
     parameters["additionalProperties"] = False
-    consumes = frozenset((entities or {}).get(p) for p in properties) - {None}
-    built = Tool(
-        name=name,
-        kind=kind,
-        description=" ".join(str(function.get("description") or name).split()),
-        fn=fn,
-        args_model=model,
-        parameters=parameters,
-        consumes=frozenset(str(c) for c in consumes),
-        produces=frozenset(declarations.pop("produces", ())),
-    )
-    declared = replace(built, **declarations)
-    _check_declarations(declared)
-    return declared
+    return model, parameters
 
 
 def _json_schema_types(node: Any) -> Any:
