@@ -17,7 +17,8 @@ Public surface
 ``ToolFailure``               raise inside a tool for an expected failure.
 ``Domain``                    abstract domain: ``name``, ``description``, ``tools``,
                               ``policy`` (markdown), ``policy_checks``, ``framing``,
-                              ``build_state``, ``sample_task`` (context sampler),
+                              ``build_state``, ``seeded`` (``False``: a fixed
+                              dataset), ``sample_task`` (context sampler),
                               ``extra_edges``,
                               ``reachable`` (irreversibility, for early rejection).
 ``Environment``               a domain with its pristine state loaded (``env.db``);
@@ -30,7 +31,8 @@ Public surface
 ``DB``                        what tools see: ``db.orders[key]`` (frozen record),
                               ``db.orders.edit(key)`` (mutable copy),
                               ``db.orders[key] = record`` (write); a missing key
-                              raises :class:`NotFound`.
+                              raises :class:`NotFound`; ``db.session``: one sandbox's
+                              private dict of live objects (adapters), not state.
 ``Framing``                   who plays whom, transcript labels, human-simulator rules,
                               generator notes, personas; neutral defaults.
 ``PolicyCheck``               ``(PolicyContext) -> Iterable[Violation]``.
