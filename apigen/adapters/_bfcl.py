@@ -89,6 +89,10 @@ def bfcl_entries(category: str) -> list[dict[str, Any]]:
         }
     except UserError:
         answers = {}
+    if any("involved_classes" not in e for e in entries):
+        raise UserError(
+            f"BFCL category {category!r} is not multi-turn (its entries name no API classes)"
+        )
     return [{**e, "ground_truth": answers.get(e["id"])} for e in entries]
 
 

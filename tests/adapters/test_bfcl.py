@@ -138,3 +138,5 @@ def test_unknown_entries_and_categories_are_user_errors() -> None:
         get_domain("bfcl:multi_turn_base_99999")
     with pytest.raises(UserError, match="no BFCL category"):
         bfcl_blueprints("no_such_category")
+    with pytest.raises(UserError, match="'simple_python' is not multi-turn"):
+        bfcl_blueprints("simple_python")
