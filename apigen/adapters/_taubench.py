@@ -193,10 +193,7 @@ class TauBenchDomain(Domain):
         tool_classes = self._require("ALL_TOOLS", "tools")
         self.policy = str(self._require("WIKI", "wiki"))
         self.description = f"τ-bench-style package {path} (adapted)"
-        self.tools: Sequence[Tool] = tuple(
-            foreign_tool(cls.get_info()["function"], _invoke(cls), kinds=kinds)
-            for cls in tool_classes
-        )
+        self.tools: Sequence[Tool] = tuple(self._tool(cls, kinds) for cls in tool_classes)
         self.policy_checks = (confirm_before_write,) if any(t.confirm for t in self.tools) else ()
         produced = self._observed_produces()
         self.tools = tuple(
@@ -229,6 +226,16 @@ class TauBenchDomain(Domain):
                 if tool.kind == "read" and done.ok:
                     results.append((tool.name, json.dumps(done.output)))
         return produced
+
+    def _tool(self, cls: Any, kinds: Mapping[str, str] | None) -> Tool:
+        try:
+            function = cls.get_info()["function"]
+            return foreign_tool(function, _invoke(cls), kinds=kinds)
+        except (AttributeError, KeyError, TypeError, ValueError) as exc:
+            where = getattr(cls, "__name__", repr(cls))
+            raise UserError(
+                f"{self.name}: tool {where} has no usable get_info() schema ({exc!r})"
+            ) from None
 
     def _require(self, attribute: str, submodule: str) -> Any:
         found = find_attribute(self.module, attribute, submodule)

@@ -51,6 +51,19 @@ def test_a_module_that_is_not_a_taubench_package_is_a_one_line_user_error() -> N
         get_domain("taubench:no_such_package.envs.x")
     with pytest.raises(UserError, match="not a τ-bench-style package: no load_data"):
         get_domain("taubench:tests.support.taubench_shop.tools")
+    import types
+
+    class NoSchema:
+        @staticmethod
+        def get_info() -> dict[str, Any]:
+            return {"type": "function"}
+
+    broken = types.ModuleType("broken_shop")
+    broken.load_data = shop_data.load_data  # type: ignore[attr-defined]
+    broken.ALL_TOOLS = [*ALL_TOOLS, NoSchema]  # type: ignore[attr-defined]
+    broken.WIKI = "policy"  # type: ignore[attr-defined]
+    with pytest.raises(UserError, match="tool NoSchema has no usable get_info"):
+        TauBenchDomain(broken)
 
 
 def test_kinds_and_declarations_follow_taubench_names() -> None:
