@@ -140,3 +140,15 @@ def test_unknown_entries_and_categories_are_user_errors() -> None:
         bfcl_blueprints("no_such_category")
     with pytest.raises(UserError, match="'simple_python' is not multi-turn"):
         bfcl_blueprints("simple_python")
+
+
+def test_a_scratch_sandbox_over_an_episode_continues_from_its_objects() -> None:
+    env = get_domain(f"bfcl:{bfcl_entries(BASE)[0]['id']}").load()
+    episode = env.sandbox()
+    assert episode.call(ToolCall(name="cd", arguments={"folder": "document"})).ok
+    scratch = Sandbox.over(env.domain, episode.db)
+    listed = scratch.call(ToolCall(name="ls", arguments={})).output
+    assert listed == {"current_directory_content": ["final_report.pdf", "previous_report.pdf"]}
+    assert scratch.call(ToolCall(name="cd", arguments={"folder": ".."})).ok
+    again = episode.call(ToolCall(name="ls", arguments={})).output
+    assert again == listed  # the episode's own cursor did not move
