@@ -97,6 +97,10 @@ class Violation(_Record):
     """Human-readable reason naming the offending call and data."""
     call_index: int | None = None
     """Index of the offending call in the trace, when one call is to blame."""
+    sound: bool = True
+    """``False`` when the rule cannot be judged soundly by code (it may flag a
+    conversation that complies): early rejection never fires on it, the policy
+    verdict only reports it, and the trajectory committee decides."""
 
 
 StateDiff = dict[str, dict[str, dict[str, JSON]]]

@@ -27,7 +27,12 @@ Public surface
 ``Framing``                   who plays whom, transcript labels, human-simulator rules,
                               generator notes, personas; neutral defaults.
 ``PolicyCheck``               ``(PolicyContext) -> Iterable[Violation]``.
-``confirm_before_write``      core rule for tools declared ``confirm=True``.
+``Rule``                      a policy check with an id and a soundness mark (``sound=False``:
+                              code cannot judge it; never early-rejects, the committee decides).
+the rules library             ``authenticate_first``, ``one_user``, ``own_records_only``,
+                              ``confirm_before_write``, ``one_call_at_a_time``,
+                              ``confirmation_names_action`` (unsound); ``authenticated_user``,
+                              ``confirmation_exchange``; domains compose them.
 ``protocol``                  the conversation protocol (module): markers ``STOP`` /
                               ``TRANSFER``, confirmation request and answer shapes
                               (``confirmation_request``, ``asks_confirmation``,
@@ -56,7 +61,18 @@ from apigen.env._frozen import FrozenDict, freeze, thaw
 from apigen.env._policy import PolicyCheck, PolicyContext
 from apigen.env._registry import domain_names, get_domain, load_environment, register_domain
 from apigen.env._replay import Replay, replay_with_policy
-from apigen.env._rules import confirm_before_write
+from apigen.env._rules import (
+    Identify,
+    Rule,
+    authenticate_first,
+    authenticated_user,
+    confirm_before_write,
+    confirmation_exchange,
+    confirmation_names_action,
+    one_call_at_a_time,
+    one_user,
+    own_records_only,
+)
 from apigen.env._sandbox import Sandbox
 from apigen.env._state import DB, NotFound
 from apigen.env._tool import Entity, Tool, ToolFailure, tool
@@ -70,20 +86,29 @@ __all__ = [
     "Environment",
     "Framing",
     "FrozenDict",
+    "Identify",
     "NotFound",
     "PolicyCheck",
     "PolicyContext",
     "Replay",
+    "Rule",
     "Sandbox",
     "TaskSketch",
     "Tool",
     "ToolFailure",
     "WriteStep",
+    "authenticate_first",
+    "authenticated_user",
     "confirm_before_write",
+    "confirmation_exchange",
+    "confirmation_names_action",
     "domain_names",
     "freeze",
     "get_domain",
     "load_environment",
+    "one_call_at_a_time",
+    "one_user",
+    "own_records_only",
     "protocol",
     "register_domain",
     "replay_with_policy",

@@ -99,12 +99,17 @@ def state_verdict(diff: StateDiff, truth: GroundTruth) -> Verdict:
 
 
 def policy_verdict(violations: Sequence[Violation]) -> Verdict:
-    """No tool call of the episode broke a policy rule."""
-    reasons = tuple(
-        (f"call {v.call_index}: " if v.call_index is not None else "") + f"{v.rule}: {v.message}"
-        for v in violations
-    )
-    return Verdict(verifier="policy", passed=not reasons, reasons=reasons)
+    """No tool call of the episode broke a rule code judges soundly. Violations of
+    unsound rules (``Violation.sound`` is ``False``) are listed as ``review: …``
+    reasons for the trajectory committee and do not fail the verdict."""
+
+    def line(v: Violation) -> str:
+        where = f"call {v.call_index}: " if v.call_index is not None else ""
+        return ("" if v.sound else "review: ") + f"{where}{v.rule}: {v.message}"
+
+    failed = [line(v) for v in violations if v.sound]
+    review = [line(v) for v in violations if not v.sound]
+    return Verdict(verifier="policy", passed=not failed, reasons=(*failed, *review))
 
 
 def ending_verdict(ending: str) -> Verdict:
