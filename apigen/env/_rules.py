@@ -178,25 +178,26 @@ def confirmation_exchange(ctx: PolicyContext) -> tuple[str, str | None]:
     """The agent text that asked for the confirmation covering ``ctx.call``, and why
     there is none (``None``: the call is confirmed).
 
-    Walking back over the user's turns from the call: each must agree
-    (:func:`apigen.env.protocol.consent` is ``"yes"``) until one answers an agent
-    text that asks for confirmation; a ``confirm`` write made between those turns
-    used that agreement up. Writes the agent makes back to back after the agreement,
-    before the user speaks again, are all covered by it."""
+    The user's last message before the call agrees
+    (:func:`apigen.env.protocol.consent` is ``"yes"``) and answers agent text that
+    asks for confirmation (:func:`apigen.env.protocol.asks_confirmation`); the agent
+    has not asked again since (asking and acting in one turn is not waiting for the
+    answer). Writes the agent makes back to back after the agreement, before the
+    user speaks again, are all covered by it; an earlier agreement never is."""
     messages = ctx.messages or ()
     turns = _turns(messages)
-    for n, (position, agent) in enumerate(turns):
-        if n > 0 and _confirmed_writes(ctx, turns[n - 1][1]):
-            break  # that agreement was used by an earlier change
-        if consent(messages[position].content or "") != "yes":
-            which = "last message" if n == 0 else "reply to the confirmation request"
-            return "", f"the user's {which} is not an explicit agreement"
-        said = "\n".join(m.content or "" for m in agent if m.content)
-        if asks_confirmation(said):
-            return said, None
     if not turns:
         return "", "the user never confirmed"
-    return "", "the agent did not ask for confirmation before the user's agreement"
+    position, agent = turns[0]
+    since = "\n".join(m.content or "" for m in messages[position + 1 :] if m.role == "assistant")
+    if asks_confirmation(since):
+        return "", "the agent asked for confirmation and acted without waiting for the answer"
+    if consent(messages[position].content or "") != "yes":
+        return "", "the user's last message is not an explicit agreement"
+    said = "\n".join(m.content or "" for m in agent if m.content)
+    if not asks_confirmation(said):
+        return "", "the agent did not ask for confirmation before the user's agreement"
+    return said, None
 
 
 def _confirm(ctx: PolicyContext) -> Iterator[str]:
