@@ -1,0 +1,94 @@
+"""Issue 12's table, played through the real ``run_episode`` in the retail domain with
+the phrasing real agents and users write (scripted players; every verdict real)."""
+
+from __future__ import annotations
+
+import pytest
+
+from apigen.env import Environment, load_environment, protocol
+from apigen.rollout import RolloutConfig, run_episode
+from apigen.types import Blueprint, ToolCall, Trajectory
+from tests.rollout._scripted import Reply, Scripted, call
+from tests.rollout._support import CODE_ONLY
+
+
+@pytest.fixture(scope="module")
+def retail() -> Environment:
+    return load_environment("retail", 0, 1)
+
+
+def _order(env: Environment) -> tuple[str, str]:
+    order = next(o for o in env.db.orders.values() if o["status"] == "pending")
+    return str(order["order_id"]), str(env.db.users[order["user_id"]]["email"])
+
+
+async def play(
+    env: Environment, asks: str, answer: str, *, reason: str = "ordered by mistake"
+) -> Trajectory:
+    order_id, email = _order(env)
+    blueprint = Blueprint(
+        domain="retail",
+        id="cancel-by-mistake",
+        instruction=f"Your email is {email}. Cancel order {order_id}: you ordered it by mistake.",
+        actions=(
+            ToolCall(name="find_user_id_by_email", arguments={"email": email}),
+            ToolCall(
+                name="cancel_pending_order",
+                arguments={"order_id": order_id, "reason": "ordered by mistake"},
+            ),
+        ),
+    )
+    script = {
+        "human": [
+            Reply("Hi, I need to cancel an order I placed by mistake."),
+            Reply(f"Sure, it's {email}. The order is {order_id}."),
+            Reply(answer),
+            Reply("Great, thanks! ###STOP###"),
+        ],
+        "agent": [
+            Reply("I can help with that. Could you give me your email address first?"),
+            Reply(tool_calls=(call("find_user_id_by_email", "c1", email=email),)),
+            Reply(asks.format(order=order_id)),
+            Reply(
+                tool_calls=(call("cancel_pending_order", "c2", order_id=order_id, reason=reason),)
+            ),
+            Reply(f"Done: order {order_id} is cancelled and the refund is on its way."),
+        ],
+    }
+    config = RolloutConfig(verifiers=CODE_ONLY)
+    return await run_episode(blueprint, 0, env=env, client=Scripted(script), config=config, seed=0)
+
+
+ASK_PROCEED = (
+    "Thanks, you're verified. I'll cancel order {order} with the reason 'ordered by "
+    "mistake'; the refund goes back to the original payment method. "
+    "Do you want me to proceed?"
+)
+ASK_CORRECT = (
+    "Thanks! To confirm: you'd like to cancel order {order} because it was ordered by "
+    "mistake, with the refund to your original payment method. Is that correct?"
+)
+CANONICAL = protocol.confirmation_request("cancel order {order} (reason: ordered by mistake)")
+
+
+@pytest.mark.parametrize(
+    ("asks", "answer"),
+    [
+        (ASK_PROCEED, "Yes, please."),
+        (ASK_CORRECT, "Yes, that's correct."),
+        (CANONICAL, "Yes please, and don't charge me anything."),
+    ],
+    ids=["proceed", "is-that-correct", "yes-with-a-condition"],
+)
+async def test_real_agreements_are_accepted(retail: Environment, asks: str, answer: str) -> None:
+    traj = await play(retail, asks, answer)
+    assert traj.ending == "stop"
+    assert traj.accepted, [v for v in traj.verdicts if not v.passed]
+
+
+async def test_an_agreement_with_an_open_question_is_no_consent(retail: Environment) -> None:
+    traj = await play(retail, CANONICAL, "Yes \u2014 but wait, what's the refund amount first?")
+    assert not traj.accepted
+    assert traj.ending == "early_reject:policy"
+    (early,) = [v for v in traj.verdicts if v.verifier == "early_reject"]
+    assert any("confirm_before_write" in r for r in early.reasons)
