@@ -124,7 +124,12 @@ class Message(_Record):
     name: str | None = None
     """For ``tool`` messages: the tool's name."""
     reasoning: str | None = None
-    """Reasoning ("thinking") content the model returned, kept so exports can choose."""
+    """Reasoning ("thinking") content the model returned (``reasoning_content``, or
+    ``<think>`` blocks taken out of the text), kept so exports can choose; never
+    shown to the other player, never read as something said."""
+    thinking_blocks: tuple[dict[str, JSON], ...] = ()
+    """Anthropic thinking blocks exactly as returned (signatures included), sent back
+    with the message so extended thinking continues across tool calls."""
 
 
 class Vote(_Record):

@@ -204,6 +204,8 @@ def _assistant_message(
         content=completion.text,
         tool_calls=tuple(calls),
         reasoning=completion.reasoning,
+        # Anthropic thinking blocks go back to the provider with the message
+        thinking_blocks=tuple(getattr(completion, "thinking_blocks", ()) or ()),
     )
     return message, malformed
 
