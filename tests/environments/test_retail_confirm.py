@@ -111,9 +111,7 @@ def test_one_agreement_covers_writes_back_to_back_not_after_the_next_turn(
     assert [v.rule for v in found] == ["confirm_before_write"]
     assert "did not ask for confirmation" in found[0].message
     # a new request and a new yes make the next write fine
-    asks = Message(
-        role="assistant", content=f"Shall I also move {user['user_id']} to 12 Oak Lane?"
-    )
+    asks = Message(role="assistant", content=f"Shall I also move {user['user_id']} to 12 Oak Lane?")
     again = [*later[:-2], asks, Message(role="user", content="Yes, update it too."), later[-1]]
     assert box.policy_violations(move, again) == []
 
