@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from collections.abc import Sequence
 
 from apigen.rollout._truth import GroundTruth, describe_difference
@@ -24,6 +25,7 @@ FINISHED = ("stop", "transfer")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _CURRENCY = re.compile(r"[$€£¥](?=\d)")
 _SPACE = re.compile(r"\s+")
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w]|\.\d)")
 
 
 def normalize_output(text: str) -> str:
@@ -43,13 +45,16 @@ def output_present(expected: str, text: str) -> bool:
     matches ``"1234.50"`` and the other way round: the number carries the
     information and agents write amounts either way. The match must be a whole
     token: it is not glued to letters or digits on either side, and a number is not
-    part of a longer number (``"12"`` does not match ``"123"`` or ``"12.50"``;
-    ``"1234.5"`` does not match ``"1234.50"``, as numbers are not parsed).
+    part of a longer number (``"12"`` does not match ``"123"`` or ``"12.50"``),
+    and a number is compared by value: ``"$38.7"`` matches ``"38.70"``).
     """
     needle = normalize_output(expected)
     hay = normalize_output(text)
     if not needle:
         return False
+    if _NUMBER.fullmatch(needle):
+        value = Decimal(needle)
+        return any(Decimal(m.group(0)) == value for m in _NUMBER.finditer(hay))
     start = hay.find(needle)
     while start != -1:
         end = start + len(needle)
