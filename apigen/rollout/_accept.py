@@ -46,7 +46,7 @@ def output_present(expected: str, text: str) -> bool:
     information and agents write amounts either way. The match must be a whole
     token: it is not glued to letters or digits on either side, and a number is not
     part of a longer number (``"12"`` does not match ``"123"`` or ``"12.50"``),
-    and a number is compared by value: ``"$38.7"`` matches ``"38.70"``).
+    and a number is compared by value: ``"$38.7"`` matches ``"38.70"``.
     """
     needle = normalize_output(expected)
     hay = normalize_output(text)
