@@ -24,6 +24,11 @@ Public surface
                               ``db.orders.edit(key)`` (mutable copy),
                               ``db.orders[key] = record`` (write); a missing key
                               raises :class:`NotFound`.
+``Comparison``                how record fields compare (``"text"``: case-insensitive,
+                              ``"number"``: by value, ``"optional"``: an omitted optional
+                              argument matches); ``Domain.comparison``, used by the state
+                              verdict, early rejection and ``reachable``; ``same_text`` /
+                              ``same_number`` are its value rules for policy checks.
 ``Framing``                   who plays whom, transcript labels, human-simulator rules,
                               generator notes, personas; neutral defaults.
 ``PolicyCheck``               ``(PolicyContext) -> Iterable[Violation]``.
@@ -54,6 +59,7 @@ become ``tool_error`` results, see :class:`Sandbox`). An unknown domain raises
 """
 
 from apigen.env import _protocol as protocol
+from apigen.env._compare import Comparison, FieldKind, same_number, same_text
 from apigen.env._conformance import CONFORMANCE_CHECKS, ConformanceError
 from apigen.env._domain import Domain, Environment, TaskSketch, WriteStep
 from apigen.env._framing import Framing
@@ -80,10 +86,12 @@ from apigen.env._tool import Entity, Tool, ToolFailure, tool
 __all__ = [
     "CONFORMANCE_CHECKS",
     "DB",
+    "Comparison",
     "ConformanceError",
     "Domain",
     "Entity",
     "Environment",
+    "FieldKind",
     "Framing",
     "FrozenDict",
     "Identify",
@@ -112,6 +120,8 @@ __all__ = [
     "protocol",
     "register_domain",
     "replay_with_policy",
+    "same_number",
+    "same_text",
     "thaw",
     "tool",
 ]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from collections.abc import Sequence
+from decimal import Decimal
 
+from apigen.env import Comparison
 from apigen.rollout._truth import GroundTruth, describe_difference
 from apigen.types import Message, StateDiff, Verdict, Violation
 
@@ -86,8 +87,12 @@ def outputs_verdict(expected: Sequence[str], messages: Sequence[Message]) -> Ver
     return Verdict(verifier="outputs", passed=not missing, score=score, reasons=reasons)
 
 
-def state_verdict(diff: StateDiff, truth: GroundTruth) -> Verdict:
-    """The episode's final diff equals the ground truth's; reasons name differing records."""
+def state_verdict(
+    diff: StateDiff, truth: GroundTruth, comparison: Comparison | None = None
+) -> Verdict:
+    """The episode's final diff matches the ground truth's, fields compared as the
+    domain declares (``comparison``; default exact); reasons name differing records."""
+    comparison = comparison or Comparison()
     reasons: list[str] = []
     for table in sorted(set(diff) | set(truth.diff)):
         got_rows, want_rows = diff.get(table, {}), truth.diff.get(table, {})
@@ -98,8 +103,9 @@ def state_verdict(diff: StateDiff, truth: GroundTruth) -> Verdict:
             pristine = (got or want or {}).get("before")
             current = got["after"] if got is not None else pristine
             target = want["after"] if want is not None else pristine
-            if current != target:
-                reasons.append(f"{table}/{key}: {describe_difference(target, current)}")
+            if not comparison.same(table, current, target):
+                why = describe_difference(target, current, table=table, comparison=comparison)
+                reasons.append(f"{table}/{key}: {why}")
     return Verdict(verifier="state", passed=not reasons, reasons=tuple(reasons))
 
 

@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from apigen.env import DB, Domain, Framing, TaskSketch
+from apigen.env import DB, Comparison, Domain, Framing, TaskSketch
 from environments.airline._common import TODAY
 from environments.airline._data import build_state
 from environments.airline._policy import POLICY_CHECKS
@@ -65,6 +65,14 @@ class Airline(Domain):
     tools = (*READ_TOOLS, *WRITE_TOOLS)
     policy = (Path(__file__).parent / "policy.md").read_text(encoding="utf-8")
     policy_checks = POLICY_CHECKS
+    comparison = Comparison(
+        {
+            "reservations": {"cancel_reason": "text"},
+            "transfers": {"user_id": "optional"},
+        }
+    )
+    """Reasons are enumerations the agent may capitalise; the hand-off's ``user_id``
+    is an optional argument."""
     framing = Framing(
         user="a traveller who flies with Skylark Airways",
         agent="an airline's reservations agent",
@@ -87,7 +95,7 @@ class Airline(Domain):
         """Irreversible transitions: a cancelled reservation stays cancelled and is
         never deleted, a segment dated before today never changes (the flight-change
         tool keeps it), a transfer stays."""
-        if current == target or current is None:
+        if current is None or self.comparison.same(table, current, target):
             return True
         if table == "transfers":
             return False

@@ -22,6 +22,7 @@ from apigen.env import (
     confirmation_names_action,
     one_user,
     own_records_only,
+    same_text,
 )
 from apigen.types import ToolExecution, Violation
 from environments._shared import check_after_transfer
@@ -199,8 +200,8 @@ def check_cancel_reason(ctx: PolicyContext) -> Iterator[Violation]:
     """A cancellation states one of the accepted reasons."""
     if ctx.call.name != "cancel_pending_order":
         return
-    reason = (_arg(ctx, "reason") or "").strip().lower()
-    if reason not in ALLOWED_CANCEL_REASONS:
+    reason = _arg(ctx, "reason") or ""
+    if not any(same_text(reason, allowed) for allowed in ALLOWED_CANCEL_REASONS):
         allowed = " or ".join(repr(r) for r in ALLOWED_CANCEL_REASONS)
         yield _violation(ctx, "cancel_reason", f"reason {reason!r} is not {allowed}")
 

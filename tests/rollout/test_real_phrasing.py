@@ -92,3 +92,13 @@ async def test_an_agreement_with_an_open_question_is_no_consent(retail: Environm
     assert traj.ending == "early_reject:policy"
     (early,) = [v for v in traj.verdicts if v.verifier == "early_reject"]
     assert any("confirm_before_write" in r for r in early.reasons)
+
+
+async def test_a_capitalised_enumeration_is_the_same_reason(retail: Environment) -> None:
+    """Policy check, early rejection and state verdict agree: "Ordered by mistake"
+    is the allowed reason "ordered by mistake" (retail's declared comparison)."""
+    traj = await play(retail, ASK_PROCEED, "Yes, please.", reason="Ordered by mistake")
+    assert traj.ending == "stop"
+    assert traj.accepted, [v for v in traj.verdicts if not v.passed]
+    traj = await play(retail, ASK_PROCEED, "Yes, please.", reason="I just felt like it")
+    assert traj.ending == "early_reject:policy"
