@@ -121,13 +121,14 @@ _AGREE = re.compile(
     r"\b(yes|yeah|yep|yup|yes please|sure|ok|okay|alright|all right|absolutely|"
     r"affirmative|of course|definitely|correct|that's right|right|exactly|confirm|confirmed|"
     r"go ahead|proceed|please do|do it|(sounds|looks) (good|great|fine|right|correct|perfect)|"
-    r"(that|this) works|works for me|perfect|oui|s\u00ed)\b",
+    r"(that|this) works|works for me|perfect|obviously|oui|s\u00ed)\b",
     re.IGNORECASE,
 )
 _DIRECTIVE = re.compile(
     r"\b(go ahead|proceed|please do|do it|i confirm|confirmed|i agree|i authori[sz]e|"
     r"please (book|cancel|change|update|make|process|add|modify|send|use|upgrade|"
-    r"downgrade|return|exchange|refund|apply))\b",
+    r"downgrade|return|exchange|refund|apply)|"
+    r"(just )?(make|do) (the|those|these|that|this) (change|changes|update|updates))\b",
     re.IGNORECASE,
 )
 _REFUSAL_FIRST = re.compile(
@@ -148,7 +149,7 @@ _HESITATION = re.compile(
     re.IGNORECASE,
 )
 _OPEN = re.compile(
-    r"\b(but|before|first|instead|rather|what about|how about|or should|can we|could we)\b",
+    r"\b(but|however|before|first|instead|rather|what about|how about|or should|can we|could we)\b",
     re.IGNORECASE,
 )
 
@@ -162,7 +163,8 @@ def consent(text: str) -> Consent:
     else ("don't charge me anything") is a condition, not a refusal.
 
     ``"yes"``: otherwise, an explicit agreement (yes, sure, correct, go ahead,
-    proceed, that works...) that does not hesitate (wait, hold on, let me think...,
+    proceed, that works..., or telling the agent to act: "please cancel it with the
+    reason 'no longer needed'") that does not hesitate (wait, hold on, let me think...,
     or an opening hmm / actually) and leaves no question open. A question leaves the
     agreement open unless the reply also tells the agent to act ("go ahead",
     "please book it", "I confirm") and the question is not a condition on it ("but",
@@ -176,7 +178,7 @@ def consent(text: str) -> Consent:
         return "no"
     if _HESITATION_FIRST.search(plain) or _HESITATION.search(plain):
         return "unclear"
-    if not _AGREE.search(plain):
+    if not (_AGREE.search(plain) or _DIRECTIVE.search(plain)):
         return "unclear"
     questions = [s for s in _sentences(plain) if "?" in s]
     if questions and (not _DIRECTIVE.search(plain) or any(_OPEN.search(q) for q in questions)):
