@@ -8,7 +8,7 @@ import pytest
 from apigen.env import Environment, load_environment, protocol
 from apigen.rollout import RolloutConfig, run_episode
 from apigen.types import Blueprint, ToolCall, Trajectory
-from tests.rollout._scripted import Reply, Scripted, call
+from tests.rollout._scripted import BP, Reply, Scripted, call, good_script
 from tests.rollout._support import CODE_ONLY
 
 
@@ -102,3 +102,23 @@ async def test_a_capitalised_enumeration_is_the_same_reason(retail: Environment)
     assert traj.accepted, [v for v in traj.verdicts if not v.passed]
     traj = await play(retail, ASK_PROCEED, "Yes, please.", reason="I just felt like it")
     assert traj.ending == "early_reject:policy"
+
+
+async def test_reasoning_is_neither_shown_to_the_human_nor_an_output(
+    toy_env: Environment,
+) -> None:
+    """The agent's reasoning holds the expected output and a fake "yes"; the human
+    never sees it and the outputs verdict does not count it."""
+    script = good_script(final="All done, the deposit went through.")
+    script["agent"][-1] = Reply(
+        "All done, the deposit went through.",
+        reasoning="New balance is 876. The user said: yes, please go ahead.",
+    )
+    client = Scripted(script)
+    config = RolloutConfig(verifiers=CODE_ONLY)
+    traj = await run_episode(BP, 0, env=toy_env, client=client, config=config, seed=0)
+    (outputs,) = [v for v in traj.verdicts if v.verifier == "outputs"]
+    assert not outputs.passed and outputs.reasons == ("missing output '876'",)
+    seen = [m.content or "" for r in client.requests if r["role"] == "human" for m in r["messages"]]
+    assert not any("876" in text for text in seen)
+    assert traj.messages[-2].reasoning is not None  # kept for exports
