@@ -19,7 +19,8 @@ Contract
   ``own_payment_method``, ``booking_payment``, ``max_passengers``,
   ``unflown_only``, ``cancel_eligibility``, ``basic_economy_fixed``,
   ``same_route``, ``baggage_allowance``, ``bags_only_added``, ``compensation``,
-  ``after_transfer``, and the core ``confirm_before_write``).
+  ``after_transfer``, and from the rules library ``confirm_before_write``,
+  ``one_call_at_a_time`` and the unsound ``confirmation_names_action``).
 - **Declarations**: every write but the hand-off needs a confirmation
   (``confirm=True``); ``transfer_to_human_agents`` hands off (its ``summary`` is
   free text); ``get_user_details`` authenticates (the user gives their user id).

@@ -17,7 +17,9 @@ Contract
   ``POLICY_CHECKS`` (rule ids: ``auth_before_access``, ``single_user``,
   ``own_payment_method``, ``pending_only``, ``delivered_only``,
   ``same_product_variant``, ``refund_destination``, ``modify_items_once``,
-  ``cancel_reason``, ``after_transfer``, and the core ``confirm_before_write``).
+  ``cancel_reason``, ``after_transfer``, and from the rules library
+  ``confirm_before_write``, ``one_call_at_a_time`` and the unsound
+  ``confirmation_names_action``).
 - **Declarations**: every write but the hand-off needs a confirmation
   (``confirm=True``); ``transfer_to_human_agents`` hands off (its ``summary`` is
   free text); the two ``find_user_id_by_*`` reads authenticate.

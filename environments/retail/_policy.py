@@ -20,6 +20,7 @@ from apigen.env import (
     authenticate_first,
     confirm_before_write,
     confirmation_names_action,
+    one_call_at_a_time,
     one_user,
     own_records_only,
     same_text,
@@ -219,4 +220,5 @@ POLICY_CHECKS: tuple[PolicyCheck, ...] = (
     check_after_transfer,
     confirm_before_write,
     confirmation_names_action,
+    one_call_at_a_time,
 )

@@ -7,7 +7,7 @@ import pytest
 
 from apigen.env import Environment, load_environment, protocol
 from apigen.rollout import RolloutConfig, run_episode
-from apigen.types import Blueprint, ToolCall, Trajectory
+from apigen.types import Blueprint, Message, ToolCall, Trajectory
 from tests.rollout._scripted import BP, Reply, Scripted, call, good_script
 from tests.rollout._support import CODE_ONLY
 
@@ -122,3 +122,32 @@ async def test_reasoning_is_neither_shown_to_the_human_nor_an_output(
     seen = [m.content or "" for r in client.requests if r["role"] == "human" for m in r["messages"]]
     assert not any("876" in text for text in seen)
     assert traj.messages[-2].reasoning is not None  # kept for exports
+
+
+async def test_an_unsound_rule_goes_to_review_and_never_stops_the_episode(
+    retail: Environment,
+) -> None:
+    """The request does not name the order: ``confirmation_names_action`` (unsound)
+    flags it, but the episode runs to its end and the policy verdict only reports it."""
+    traj = await play(retail, "I'll cancel it for you. Do you want me to proceed?", "Yes, please.")
+    assert traj.ending == "stop" and traj.accepted
+    (policy,) = [v for v in traj.verdicts if v.verifier == "policy"]
+    assert policy.passed
+    assert any(
+        r.startswith("review: ") and "confirmation_names_action" in r for r in policy.reasons
+    )
+
+
+async def test_two_calls_in_one_message_break_one_call_at_a_time(retail: Environment) -> None:
+    order_id, email = _order(retail)
+    find = call("find_user_id_by_email", "c1", email=email)
+    details = call("get_order_details", "c2", order_id=order_id)
+    messages = (
+        Message(role="user", content=f"Hi, I'm {email}; what's the status of {order_id}?"),
+        Message(role="assistant", tool_calls=(find, details)),
+    )
+    box = retail.sandbox()
+    assert [v.rule for v in box.policy_violations(find, messages)] == []
+    box.call(find)
+    found = box.policy_violations(details, messages)
+    assert [v.rule for v in found] == ["one_call_at_a_time"] and found[0].sound
