@@ -13,8 +13,8 @@ whom a call acts for, which records it touches):
   the records of the user it acts for;
 - :data:`confirm_before_write` (``confirm_before_write``): a ``confirm=True`` write
   follows the user's explicit agreement to a confirmation request;
-- :data:`one_call_at_a_time` (``one_call_at_a_time``): an agent message makes at
-  most one tool call;
+- :data:`one_call_at_a_time` (``one_call_at_a_time``): a write is the only tool
+  call of its agent message;
 - :data:`confirmation_names_action` (``confirmation_names_action``, **unsound**):
   the confirmation request names what the write changes.
 
@@ -225,16 +225,15 @@ def _current_message(ctx: PolicyContext) -> Message | None:
 
 def _one_call(ctx: PolicyContext) -> Iterator[str]:
     msg = _current_message(ctx)
-    if msg is None or len(msg.tool_calls) < 2:
+    if msg is None or len(msg.tool_calls) < 2 or ctx.tool is None or ctx.tool.kind != "write":
         return
-    first = msg.tool_calls[0]
-    if not _same_call(first, ctx.call):
-        yield f"made in the same message as {first.name} ({len(msg.tool_calls)} calls at once)"
+    others = sorted({c.name for c in msg.tool_calls if not _same_call(c, ctx.call)})
+    yield f"a write made in the same message as {', '.join(others)}"
 
 
 one_call_at_a_time = Rule("one_call_at_a_time", _one_call)
-"""An agent message makes at most one tool call: every call after the first of a
-message is flagged. Judged only when the conversation is known."""
+"""A write is made alone in its agent message (parallel reads are left alone: they
+change nothing the user agreed to). Judged only when the conversation is known."""
 
 
 def _values(value: object) -> Iterator[str]:

@@ -138,16 +138,22 @@ async def test_an_unsound_rule_goes_to_review_and_never_stops_the_episode(
     )
 
 
-async def test_two_calls_in_one_message_break_one_call_at_a_time(retail: Environment) -> None:
+async def test_a_write_with_another_call_breaks_one_call_at_a_time(retail: Environment) -> None:
     order_id, email = _order(retail)
     find = call("find_user_id_by_email", "c1", email=email)
     details = call("get_order_details", "c2", order_id=order_id)
-    messages = (
-        Message(role="user", content=f"Hi, I'm {email}; what's the status of {order_id}?"),
-        Message(role="assistant", tool_calls=(find, details)),
-    )
+    cancel = call("cancel_pending_order", "c3", order_id=order_id, reason="no longer needed")
+    asks = f"I'll cancel {order_id} as no longer needed. Do you want me to proceed?"
+    messages = [
+        Message(role="user", content=f"Hi, I'm {email}; please cancel {order_id}."),
+        Message(role="assistant", tool_calls=(find, details)),  # parallel reads: fine
+        Message(role="assistant", content=asks),
+        Message(role="user", content="Yes, please."),
+        Message(role="assistant", tool_calls=(details, cancel)),
+    ]
     box = retail.sandbox()
-    assert [v.rule for v in box.policy_violations(find, messages)] == []
+    assert box.policy_violations(find, messages[:2]) == []
     box.call(find)
-    found = box.policy_violations(details, messages)
+    assert box.policy_violations(details, messages[:2]) == []
+    found = box.policy_violations(cancel, messages)
     assert [v.rule for v in found] == ["one_call_at_a_time"] and found[0].sound
