@@ -69,8 +69,12 @@ async def acompletion(
     api_base: str | None,
     api_key: str | None,
 ) -> Any:
-    """One litellm attempt, without litellm's or the OpenAI SDK's own retries."""
+    """One litellm attempt, without litellm's or the OpenAI SDK's own retries.
+    Anthropic thinking blocks go only to Claude models (another provider, e.g. a
+    fallback, would refuse the unknown field)."""
     litellm = _module or load_litellm()
+    if not takes_thinking_blocks(model):
+        messages = [_without_blocks(m) for m in messages]
     kwargs: dict[str, Any] = dict(params)
     if tools:
         kwargs["tools"] = tools
@@ -86,6 +90,17 @@ async def acompletion(
         num_retries=0,
         **kwargs,
     )
+
+
+def takes_thinking_blocks(model: str) -> bool:
+    """Whether ``model`` is a Claude model, which takes ``thinking_blocks`` back."""
+    return model.startswith("anthropic/") or "claude" in model.lower()
+
+
+def _without_blocks(message: dict[str, Any]) -> dict[str, Any]:
+    if "thinking_blocks" not in message:
+        return message
+    return {k: v for k, v in message.items() if k != "thinking_blocks"}
 
 
 @dataclass(frozen=True, slots=True)

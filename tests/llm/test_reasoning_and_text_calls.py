@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from apigen.llm import EndpointSettings, LLMClient
+from apigen.llm._litellm import takes_thinking_blocks
 from apigen.llm._messages import read_answer, split_reasoning, to_openai_messages
 from apigen.types import Message
 from tests.llm._server import FakeOpenAI, Reply, chat_body
@@ -153,3 +154,16 @@ def test_anthropic_thinking_blocks_round_trip() -> None:
     assert sent["thinking_blocks"] == [block]
     assert sent["tool_calls"][0]["id"] == "toolu_01"
     assert "reasoning" not in sent and sent["content"] is None
+
+
+async def test_thinking_blocks_never_reach_a_provider_that_refuses_them(
+    server: FakeOpenAI, make_client: MakeClient
+) -> None:
+    block = {"type": "thinking", "thinking": "Check the policy.", "signature": "EvMC"}
+    history = [*USER, Message(role="assistant", content="One moment.", thinking_blocks=(block,))]
+    server.push(Reply(body=chat_body("ok")))
+    await make_client().complete("agent", MODEL, history)
+    assert "thinking_blocks" not in server.requests[0]["messages"][1]
+    assert takes_thinking_blocks("anthropic/claude-sonnet-4-5")
+    assert takes_thinking_blocks("bedrock/anthropic.claude-3-7-sonnet")
+    assert not takes_thinking_blocks(MODEL)
