@@ -3,7 +3,17 @@ verdict and irreversibility (early rejection)."""
 
 from __future__ import annotations
 
-from apigen.env import Comparison, load_environment, same_number, same_text
+import pytest
+
+from apigen.env import (
+    CONFORMANCE_CHECKS,
+    Comparison,
+    ConformanceError,
+    get_domain,
+    load_environment,
+    same_number,
+    same_text,
+)
 from apigen.rollout._truth import GroundTruth, irreversible
 
 CMP = Comparison(
@@ -49,3 +59,14 @@ def test_early_rejection_uses_the_same_comparison() -> None:
     truth = GroundTruth({"transfers": {"TR00001": {"before": None, "after": transfer}}})
     left_out = {**transfer, "user_id": None}
     assert irreversible(env.domain, truth, [("transfers", "TR00001", None, left_out)]) == []
+
+
+def test_conformance_checks_the_declared_comparison() -> None:
+    retail = get_domain("retail")
+    CONFORMANCE_CHECKS["comparison"](retail)
+
+    class Typo(type(retail)):  # type: ignore[misc]
+        comparison = Comparison({"order": {"cancel_reason": "text"}})
+
+    with pytest.raises(ConformanceError, match="table 'order'"):
+        CONFORMANCE_CHECKS["comparison"](Typo())

@@ -107,10 +107,9 @@ def _remove_questions(w: Write) -> tuple[Message, ...]:
     """The agent messages before the agreement without the sentences that ask."""
     m = list(w.messages)
     for j in range(w.request, w.agreement):
-        if m[j].role == "assistant" and m[j].content:
-            kept = [
-                p for p in _PIECES.split(m[j].content) if p and not protocol.asks_confirmation(p)
-            ]
+        text = m[j].content
+        if m[j].role == "assistant" and text:
+            kept = [p for p in _PIECES.split(text) if p and not protocol.asks_confirmation(p)]
             m[j] = m[j].model_copy(update={"content": " ".join(kept)})
     return tuple(m)
 
