@@ -18,7 +18,7 @@ from apigen.llm._config import ModelsConfig, SamplingParams
 from apigen.llm._context import EPISODE_CONTEXT
 from apigen.llm._errors import own_error, provider_error
 from apigen.llm._limits import Limits, RateLimiter, TokenBucketLimiter
-from apigen.llm._messages import to_openai_messages, tool_names
+from apigen.llm._messages import TextToolCalls, to_openai_messages, tool_names
 from apigen.llm._records import Completion
 from apigen.llm._retry import Tries, with_retries
 from apigen.llm._usage import UsageLedger, active_ledgers, usage_scope
@@ -40,6 +40,8 @@ class _Route:
     """A tokens-per-minute limit applies, so requests need a token estimate."""
     reads_context: bool
     """A ``sim/…`` model: the episode context takes part in the cache key."""
+    text_tool_calls: TextToolCalls = "off"
+    """How the endpoint writes tool calls as text (``EndpointSettings.text_tool_calls``)."""
 
 
 class LLMClient:
@@ -140,7 +142,7 @@ class LLMClient:
         finally:
             EPISODE_CONTEXT.reset(token)
         attempts = tries.count
-        parsed = _litellm.parse_response(response, route.model, names)
+        parsed = _litellm.parse_response(response, route.model, names, route.text_tool_calls)
         if route.counts_tokens:
             self.limiter.report(
                 route.model,
@@ -164,6 +166,7 @@ class LLMClient:
             text=parsed.text,
             tool_calls=parsed.tool_calls,
             reasoning=parsed.reasoning,
+            thinking_blocks=parsed.thinking_blocks,
             finish_reason=parsed.finish_reason,
             prompt_tokens=parsed.prompt_tokens,
             completion_tokens=parsed.completion_tokens,
@@ -257,6 +260,7 @@ class LLMClient:
                 max_attempts=endpoint.max_attempts or self.config.retry.max_attempts,
                 counts_tokens=endpoint.tpm is not None,
                 reads_context=model.startswith("sim/"),
+                text_tool_calls=endpoint.text_tool_calls,
             )
         return route
 

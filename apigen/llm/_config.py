@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from apigen.errors import ConfigError
+from apigen.llm._messages import TextToolCalls
 from apigen.llm._roles import get_role, role_names
 from apigen.safety import check_json_size
 from apigen.types import JSON
@@ -96,6 +97,10 @@ class EndpointSettings(_Settings):
     """Per-attempt time limit in seconds. Default ``None``: ``retry.timeout_s``."""
     max_attempts: int | None = Field(default=None, ge=1)
     """Attempts per call for this model. Default ``None``: ``retry.max_attempts``."""
+    text_tool_calls: TextToolCalls = "off"
+    """Read tool calls the model writes as text: ``hermes`` (``<tool_call>{...}
+    </tool_call>``, a vLLM server started without a tool parser), ``llama``
+    (``<|python_tag|>{...}``) or ``off``. Default ``off``: only structured calls."""
 
 
 class RetrySettings(_Settings):
