@@ -204,7 +204,10 @@ async def condense(
     prompt = templates.render(
         "feedback.j2", **template_variables(ctx), failures=lines, previous=previous or ""
     )
-    text = await tally.ask(client, "feedback", None, prompt, sim_context(ctx, config, rnd, lines))
+    answer = await tally.call(
+        client, "feedback", None, prompt, sim_context(ctx, config, rnd, lines)
+    )
+    text = answer.text
     fixes = [ln.strip()[2:].strip() for ln in (text or "").splitlines() if ln.strip()[:2] == "- "]
     return [f for f in fixes if f] or lines
 
@@ -321,10 +324,11 @@ async def run_attempt(
         prompt = templates.render(
             "generator.j2", **variables, feedback=feedback, previous=previous, round=rnd
         )
-        raw = await tally.ask(
+        answer = await tally.call(
             client, "generator", None, prompt, sim_context(ctx, config, rnd, feedback)
         )
-        parsed = parse_generation(raw)
+        raw = answer.text
+        parsed = parse_generation(raw, reasoning=answer.reasoning)
         if isinstance(parsed, list):
             return raw, parsed
         return raw, build_blueprint(parsed, ctx, client.members("generator")[0])

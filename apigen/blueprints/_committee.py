@@ -77,7 +77,7 @@ async def review(
         # Each member (and round) is its own sim episode, so seeded noise differs per member.
         episode = f"{ctx[ContextKey.EPISODE]}/round{ctx[ContextKey.ROUND]}/{member.name}"
         call = {**ctx, ContextKey.EPISODE: episode, "member": member.index, "retry": attempt}
-        return await tally.ask(client, "reviewer", member.model, prompt, call)
+        return (await tally.call(client, "reviewer", member.model, prompt, call)).text
 
     return outcome(await review_committee(models, config).decide(ask))
 

@@ -137,8 +137,9 @@ async def recombine(
             **sim_context(ctx, config, rnd, feedback),
             "recombine": [p.instruction for p in parts],  # extra key: sim/generator reads TASK
         }
-        raw = await tally.ask(client, "generator", None, prompt, context)
-        parsed = parse_generation(raw, need=("instruction",))
+        answer = await tally.call(client, "generator", None, prompt, context)
+        raw = answer.text
+        parsed = parse_generation(raw, need=("instruction",), reasoning=answer.reasoning)
         if isinstance(parsed, list):
             return raw, parsed
         merged = ParsedBlueprint(parsed.instruction, tuple(actions), outputs, parsed.reasoning)

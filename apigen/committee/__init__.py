@@ -64,7 +64,9 @@ from apigen.committee._parse import (
     Scale,
     Unreadable,
     find_json_objects,
+    loads_lenient,
     parse_answer,
+    strip_reasoning,
 )
 from apigen.committee._rules import (
     AggregationRule,
@@ -89,7 +91,9 @@ __all__ = [
     "Scale",
     "Unreadable",
     "find_json_objects",
+    "loads_lenient",
     "members",
     "parse_answer",
     "retry_note",
+    "strip_reasoning",
 ]

@@ -22,6 +22,7 @@ Answer = Callable[[str, str, Mapping[str, Any]], str | None]
 @dataclass(frozen=True)
 class FakeCompletion:
     text: str | None
+    reasoning: str | None = None
     usage: Usage = field(default_factory=lambda: Usage(calls=1, prompt_tokens=10))
 
 
