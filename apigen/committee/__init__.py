@@ -74,6 +74,8 @@ from apigen.committee._rules import (
     CastMajority,
     CriterionMajority,
     Decision,
+    agreement,
+    correction_text,
     retry_note,
 )
 
@@ -90,6 +92,8 @@ __all__ = [
     "ParsedAnswer",
     "Scale",
     "Unreadable",
+    "agreement",
+    "correction_text",
     "find_json_objects",
     "loads_lenient",
     "members",
