@@ -95,7 +95,12 @@ from apigen.blueprints._files import (
 )
 from apigen.blueprints._funnel import Funnel, format_funnel
 from apigen.blueprints._parse import FORMAT_REASONS, ParsedBlueprint, parse_generation
-from apigen.blueprints._recombine import group_by_user, recombine
+from apigen.blueprints._recombine import (
+    group_by_user,
+    recombination_groups,
+    recombine,
+    recompute_outputs,
+)
 from apigen.blueprints._sampling import (
     AttemptSpec,
     load_personas,
@@ -142,7 +147,9 @@ __all__ = [
     "load_personas",
     "parse_generation",
     "policy_sections",
+    "recombination_groups",
     "recombine",
+    "recompute_outputs",
     "register_stage",
     "review_committee",
     "run_attempt",

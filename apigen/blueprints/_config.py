@@ -75,8 +75,14 @@ class Phase1Config(BaseModel):
     max_writes: int = Field(default=3, ge=1, le=3)
     """Most write tools in one sampled chain (1-3). Default 3."""
     recombine: bool = False
-    """After the attempts, merge up to three accepted blueprints of each user with two
-    or more into one longer task, validated like any other. Default ``False``."""
+    """After the attempts (``apigen run`` and ``apigen blueprints generate``), merge up
+    to three accepted blueprints of each user with two or more into one longer task:
+    the policy is checked on the combined actions, outputs are recomputed, and the
+    merged task is validated like any other (its trajectories follow in ``apigen
+    run``). Default ``False``."""
+    recombine_rate: float = Field(default=1.0, ge=0.0, le=1.0)
+    """Share of the eligible users whose blueprints are merged when :attr:`recombine`
+    is on (a seeded draw per user). Default 1.0."""
 
     def rounds_for(self, domain: str) -> int:
         """Feedback rounds K for ``domain`` (:attr:`domain_rounds`, else :attr:`rounds`)."""
