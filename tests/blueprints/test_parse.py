@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -104,3 +105,43 @@ def test_reasoning_content_is_kept_as_the_reasoning() -> None:
     parsed = parse_generation(case["text"], reasoning=case["reasoning"])
     assert isinstance(parsed, ParsedBlueprint)
     assert parsed.reasoning is not None and "Olivia Lopez" in parsed.reasoning
+
+
+def test_real_tool_calls_thinking_and_instructions_of_tau2_parse_exactly() -> None:
+    """Claude's tool calls in the 50 tau2 airline simulations, sent in the OpenAI wire
+    shape (arguments as a JSON string), after its real thinking text in a <think> block,
+    under the task's real instruction: every call comes back exactly."""
+    corpus = Path(__file__).parents[1] / "data" / "corpora" / "tau2_airline_claude"
+    data = json.loads((corpus / "simulations.json").read_text(encoding="utf-8"))
+    tasks = {t["id"]: t for t in data["tasks"]}
+    checked = 0
+    for sim in data["simulations"]:
+        said = tasks[sim["task_id"]]["user_scenario"]["instructions"]["reason_for_call"]
+        turns = [m for m in sim["messages"] if m.get("tool_calls")]
+        calls = [c for m in turns for c in m["tool_calls"]]
+        thinking = " ".join(
+            b.get("thinking", "") for m in turns for b in m.get("thinking_blocks") or ()
+        )
+        wire = [
+            {
+                "id": c["id"],
+                "type": "function",
+                "function": {"name": c["name"], "arguments": json.dumps(c["arguments"])},
+            }
+            for c in calls
+        ]
+        text = (
+            f"<think>{thinking} Now the <actions> list.</think>\n"
+            f"<instruction>{said}</instruction>\n<actions>{json.dumps(wire)}</actions>\n"
+            "<outputs>[]</outputs>"
+        )
+        parsed = parse_generation(text)
+        if not calls:
+            assert isinstance(parsed, list) and parsed[0].startswith("no_actions")
+            continue
+        assert isinstance(parsed, ParsedBlueprint), parsed
+        assert [(a.name, a.arguments) for a in parsed.actions] == [
+            (c["name"], c["arguments"]) for c in calls
+        ]
+        checked += 1
+    assert checked >= 40
