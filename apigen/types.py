@@ -165,6 +165,10 @@ class StageOutcome(_Record):
     reasons: tuple[str, ...] = ()
     votes: tuple[Vote, ...] = ()
     """Reviewer votes (review stage only)."""
+    prompt: str | None = None
+    """The prompt the stage's models were shown, kept with the round (review: the
+    reviewer prompt of the first ask, tool outputs and diff included); ``None`` for
+    code stages."""
 
 
 class ValidationReport(_Record):

@@ -278,6 +278,20 @@ def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:5.1f}%" if whole else "    -"
 
 
+def _diversity_lines(d: Any) -> list[str]:
+    if d is None:
+        return ["diversity of accepted blueprints: -"]
+    cover = "-" if d.tool_coverage is None else f"{100 * d.tool_coverage:.0f}%"
+    distinct = "-" if d.instruction_distinct_2 is None else f"{d.instruction_distinct_2:.3f}"
+    return [
+        f"diversity of accepted blueprints ({d.blueprints}):",
+        f"  distinct write sequences {d.distinct_write_sequences}"
+        f"  tool coverage {cover} ({d.tools_used}/{d.tools_offered})",
+        f"  instruction distinct-2 {distinct}"
+        f"  near-duplicate instructions {d.near_duplicate_instructions}",
+    ]
+
+
 def _stats_text(s: Any) -> str:
     money = lambda x: "-" if x is None else f"${x:.4f}"  # noqa: E731
     out = [f"funnel{' of run ' + s.run_id if s.run_id else ''}:"]
@@ -296,6 +310,7 @@ def _stats_text(s: Any) -> str:
     out += [f"  {c.count:>7}  {c.label}{eg(c)}" for c in s.endings]
     agreement = "-" if s.judge_agreement is None else f"{100 * s.judge_agreement:.1f}%"
     out.append(f"judge agreement (votes that passed): {agreement}")
+    out += _diversity_lines(s.diversity)
     out.append("blueprint yield (accepted trials: blueprints):")
     out.append("  " + "  ".join(f"{b.value}:{b.count}" for b in s.blueprint_yield))
     out.append("tools (trajectories / calls / in accepted):")

@@ -13,7 +13,14 @@ from typing import Any
 
 from apigen.errors import ConfigError, ProviderError
 from apigen.llm import _litellm
-from apigen.llm._cache import CacheBackend, DiskCache, MemoryCache, context_digest, request_key
+from apigen.llm._cache import (
+    CacheBackend,
+    DiskCache,
+    MemoryCache,
+    call_identity,
+    context_digest,
+    request_key,
+)
 from apigen.llm._config import ModelsConfig, SamplingParams
 from apigen.llm._context import EPISODE_CONTEXT
 from apigen.llm._errors import own_error, provider_error
@@ -93,7 +100,7 @@ class LLMClient:
         role_models = self.config.role(role)
         model = model or role_models.models[0]
         wire = to_openai_messages(messages)
-        merged = self._params(role, params)
+        merged = self._params(role, params, (context or {}).get("member"))
         cache = self.cache
         key = None if cache is None else self._cache_key(model, wire, tools, merged, context)
         if cache is not None and key is not None:
@@ -234,15 +241,23 @@ class LLMClient:
         params: dict[str, Any],
         context: Mapping[str, Any] | None,
     ) -> str | None:
-        digest = context_digest(context) if self._route(model).reads_context else ""
+        seen = context if self._route(model).reads_context else call_identity(context)
+        digest = context_digest(seen)
         return None if digest is None else request_key(model, wire, tools, params, digest)
 
     def _params(
-        self, role: str, params: SamplingParams | Mapping[str, Any] | None
+        self, role: str, params: SamplingParams | Mapping[str, Any] | None, member: Any = None
     ) -> dict[str, Any]:
-        base = self._role_params.get(role)
+        """The role's parameters, the member's overrides (``context["member"]``, an
+        index into ``RoleModels.member_params``), then the call's ``params``."""
+        index = member if isinstance(member, int) and not isinstance(member, bool) else -1
+        base = self._role_params.get(f"{role}#{index}")
         if base is None:
-            base = self._role_params[role] = self.config.role(role).params.as_kwargs()
+            base = self.config.role(role).params.as_kwargs()
+            overrides = self.config.role(role).member_params
+            if 0 <= index < len(overrides):
+                base = {**base, **overrides[index].as_kwargs()}
+            self._role_params[f"{role}#{index}"] = base
         if not params:
             return base
         extra = params.as_kwargs() if isinstance(params, SamplingParams) else params

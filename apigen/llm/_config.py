@@ -79,6 +79,20 @@ class RoleModels(_Settings):
     fallbacks: tuple[str, ...] = ()
     """Models tried in order when a call fails for good (non-retryable error, or
     retries exhausted). Default ``()``: no fallback."""
+    member_params: tuple[SamplingParams, ...] = ()
+    """Per-member overrides of :attr:`params`, by position: a committee's member ``i``
+    samples with ``params`` updated by the set fields of entry ``i`` (so copies of one
+    model can differ by temperature or seed:
+    ``[{temperature: 0.2}, {temperature: 0.7}, {temperature: 1.0, seed: 3}]``).
+    Members past the end use :attr:`params`. Default ``()``."""
+
+    @model_validator(mode="after")
+    def _member_params_fit(self) -> RoleModels:
+        if len(self.member_params) > len(self.models):
+            raise ValueError(
+                f"member_params has {len(self.member_params)} entries for {len(self.models)} models"
+            )
+        return self
 
 
 class EndpointSettings(_Settings):

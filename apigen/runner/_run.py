@@ -21,7 +21,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
-from apigen.blueprints import Funnel, blueprint_key, group_by_user
+from apigen.blueprints import Funnel, blueprint_key, recombination_groups
 from apigen.env import get_domain
 from apigen.errors import ConfigError, UnknownNameError, UserError
 from apigen.runner._backend import ExecutionReport
@@ -182,9 +182,9 @@ def execute_run(
             with _interrupts(stop), ProgressView(counters, enabled=progress) as view:
                 report = _execute(backend, settings, processor, indices, writer, view, stop, owners)
                 restarted = report.restarted_workers
-                recombine = phases == "blueprints" and settings.phase1.recombine
+                recombine = phases != "trajectories" and settings.phase1.recombine
                 if recombine and not report.interrupted:
-                    merged = _recombination(settings, run_id, writer)
+                    merged = _recombination(settings, run_id, writer, phases)
                     if merged is not None:
                         counters.total += len(merged.groups)
                         more = range(settings.n, settings.n + len(merged.groups))
@@ -268,12 +268,15 @@ def _resume(
     return settings, info.id, store.missing_items(run_id), store.accepted_fingerprints(run_id)
 
 
-def _recombination(settings: Settings, run_id: str, writer: ItemWriter) -> WorkProcessor | None:
+def _recombination(
+    settings: Settings, run_id: str, writer: ItemWriter, phases: Preset
+) -> WorkProcessor | None:
     """Items ``n + g``: up to three accepted blueprints of each user with two or more
-    (in item order), merged into one task; ``None`` when no user has two."""
+    (in item order, ``phase1.recombine_rate`` of the users), merged into one task;
+    ``None`` when there is no group."""
     accepted = writer.accepted_blueprints
     ordered = [accepted[i] for i in sorted(accepted)]
-    groups = [parts[:3] for parts in group_by_user(ordered).values() if len(parts) >= 2]
+    groups = recombination_groups(ordered, rate=settings.phase1.recombine_rate, seed=settings.seed)
     if not groups:
         return None
     flat = tuple(bp for g in groups for bp in g)
@@ -281,7 +284,7 @@ def _recombination(settings: Settings, run_id: str, writer: ItemWriter) -> WorkP
     for g in groups:
         positions.append(tuple(range(start, start + len(g))))
         start += len(g)
-    return WorkProcessor(settings, run_id, "blueprints", blueprints=flat, groups=tuple(positions))
+    return WorkProcessor(settings, run_id, phases, blueprints=flat, groups=tuple(positions))
 
 
 def _execute(
