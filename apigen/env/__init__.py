@@ -8,26 +8,45 @@ Public surface
                               declarations say what the pipeline and the sim must not
                               guess (needs confirmation, hands off to a person,
                               identifies the user, parameters the agent composes).
+``tool_from_schema(function, fn, kind, entities=, **declarations)``
+                              a tool from a foreign OpenAI function definition (the
+                              adapters' τ-bench and BFCL tools); an optional argument a
+                              call leaves out reaches ``fn`` as ``UNSET``.
 ``Entity(kind)``              ``Annotated`` marker naming an identifier's entity kind
                               (drives the tool graph).
 ``ToolFailure``               raise inside a tool for an expected failure.
 ``Domain``                    abstract domain: ``name``, ``description``, ``tools``,
                               ``policy`` (markdown), ``policy_checks``, ``framing``,
-                              ``build_state``, ``sample_task`` (context sampler),
+                              ``build_state``, ``seeded`` (``False``: a fixed
+                              dataset), ``sample_task`` (context sampler),
                               ``extra_edges``,
                               ``reachable`` (irreversibility, for early rejection).
 ``Environment``               a domain with its pristine state loaded (``env.db``);
                               ``env.sandbox()`` makes a :class:`Sandbox`.
 ``Sandbox``                   copy-on-write episode state: ``call``, ``replay``,
-                              ``policy_violations``, ``diff``, ``state_hash``, ``trace``.
+                              ``policy_violations``, ``diff``, ``state_hash``, ``trace``;
+                              ``Sandbox.over(domain, db)`` is a scratch sandbox starting
+                              from a given view (a sampler plans in one with the real
+                              tools, leaving ``db`` untouched).
 ``DB``                        what tools see: ``db.orders[key]`` (frozen record),
                               ``db.orders.edit(key)`` (mutable copy),
                               ``db.orders[key] = record`` (write); a missing key
-                              raises :class:`NotFound`.
+                              raises :class:`NotFound`; ``db.session``: one sandbox's
+                              private dict of live objects (adapters), not state.
+``Comparison``                how record fields compare (``"text"``: case-insensitive,
+                              ``"number"``: by value, ``"optional"``: an omitted optional
+                              argument matches); ``Domain.comparison``, used by the state
+                              verdict, early rejection and ``reachable``; ``same_text`` /
+                              ``same_number`` are its value rules for policy checks.
 ``Framing``                   who plays whom, transcript labels, human-simulator rules,
                               generator notes, personas; neutral defaults.
 ``PolicyCheck``               ``(PolicyContext) -> Iterable[Violation]``.
-``confirm_before_write``      core rule for tools declared ``confirm=True``.
+``Rule``                      a policy check with an id and a soundness mark (``sound=False``:
+                              code cannot judge it; never early-rejects, the committee decides).
+the rules library             ``authenticate_first``, ``one_user``, ``own_records_only``,
+                              ``confirm_before_write``, ``one_call_at_a_time``,
+                              ``confirmation_names_action`` (unsound); ``authenticated_user``,
+                              ``confirmation_exchange``; domains compose them.
 ``protocol``                  the conversation protocol (module): markers ``STOP`` /
                               ``TRANSFER``, confirmation request and answer shapes
                               (``confirmation_request``, ``asks_confirmation``,
@@ -35,7 +54,9 @@ Public surface
 ``TaskSketch`` / ``WriteStep`` a grounded task sampled by a domain.
 ``get_domain(name)``, ``domain_names()``, ``load_environment(name, seed, scale)``,
 ``register_domain(domain)``   the registry (built-ins plus the ``apigen.environments``
-                              entry-point group).
+                              entry-point group); ``domain_families()``: name families
+                              adapted on lookup (``taubench:<module>``,
+                              ``bfcl:<entry id>``, see :mod:`apigen.adapters`).
 ``replay_with_policy(env, calls)``
                               fresh-sandbox replay with policy checks before each call.
 ``CONFORMANCE_CHECKS``        name -> check(domain): the contract every domain passes;
@@ -49,44 +70,78 @@ become ``tool_error`` results, see :class:`Sandbox`). An unknown domain raises
 """
 
 from apigen.env import _protocol as protocol
+from apigen.env._compare import Comparison, FieldKind, same_number, same_text
 from apigen.env._conformance import CONFORMANCE_CHECKS, ConformanceError
 from apigen.env._domain import Domain, Environment, TaskSketch, WriteStep
 from apigen.env._framing import Framing
 from apigen.env._frozen import FrozenDict, freeze, thaw
 from apigen.env._policy import PolicyCheck, PolicyContext
-from apigen.env._registry import domain_names, get_domain, load_environment, register_domain
+from apigen.env._registry import (
+    domain_families,
+    domain_names,
+    get_domain,
+    load_environment,
+    register_domain,
+)
 from apigen.env._replay import Replay, replay_with_policy
-from apigen.env._rules import confirm_before_write
+from apigen.env._rules import (
+    Identify,
+    Rule,
+    authenticate_first,
+    authenticated_user,
+    confirm_before_write,
+    confirmation_exchange,
+    confirmation_names_action,
+    one_call_at_a_time,
+    one_user,
+    own_records_only,
+)
 from apigen.env._sandbox import Sandbox
 from apigen.env._state import DB, NotFound
-from apigen.env._tool import Entity, Tool, ToolFailure, tool
+from apigen.env._tool import UNSET, Entity, Tool, ToolFailure, tool, tool_from_schema
 
 __all__ = [
     "CONFORMANCE_CHECKS",
     "DB",
+    "UNSET",
+    "Comparison",
     "ConformanceError",
     "Domain",
     "Entity",
     "Environment",
+    "FieldKind",
     "Framing",
     "FrozenDict",
+    "Identify",
     "NotFound",
     "PolicyCheck",
     "PolicyContext",
     "Replay",
+    "Rule",
     "Sandbox",
     "TaskSketch",
     "Tool",
     "ToolFailure",
     "WriteStep",
+    "authenticate_first",
+    "authenticated_user",
     "confirm_before_write",
+    "confirmation_exchange",
+    "confirmation_names_action",
+    "domain_families",
     "domain_names",
     "freeze",
     "get_domain",
     "load_environment",
+    "one_call_at_a_time",
+    "one_user",
+    "own_records_only",
     "protocol",
     "register_domain",
     "replay_with_policy",
+    "same_number",
+    "same_text",
     "thaw",
     "tool",
+    "tool_from_schema",
 ]
