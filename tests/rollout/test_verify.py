@@ -157,12 +157,8 @@ _STATED = (
             "Please confirm by replying 'yes' if you'd like me to proceed.",
             "Yes, that all sounds good!",
         ),
-        pytest.param(
-            "Do you confirm (yes/no)?",
-            "Yes please, and don't charge me anything.",
-            marks=pytest.mark.xfail(strict=True, reason="needs helper C's confirmation rule"),
-            id="row3",
-        ),
+        # row 3: an agreement with a condition that is no refusal
+        ("Do you confirm (yes/no)?", "Yes please, and don't charge me anything."),
     ],
 )
 async def test_real_phrasing_of_the_confirmation_is_accepted(
