@@ -26,6 +26,17 @@ def verify(
         None, metavar="[FILE]", help="JSONL of apigen trajectories or of OpenAI message lists."
     ),
     fmt: str | None = typer.Option(None, "--format", help=FORMAT_HELP),
+    domain: str | None = typer.Option(
+        None,
+        "--domain",
+        help="taubench:MODULE: FILE is a τ-bench results file (JSON list of "
+        "{task_id, trial, reward, traj}) of that package.",
+    ),
+    split: str | None = typer.Option(
+        None,
+        "--split",
+        help="τ-bench: the task split the results ran (when records store no task).",
+    ),
     blueprints: list[Path] | None = typer.Option(
         None, "--blueprints", help="Blueprint files or directories the trajectories refer to."
     ),
@@ -55,18 +66,29 @@ def verify(
         raise UserError("--format goes with FILE")
     settings = settings_from(config, {"database_url": db}, models, "trajectories")
     summary = VerifySummary()
-    if file is not None:
+    tau: dict[str, Any] = {}
+    if domain is not None:
+        if file is None or not domain.startswith("taubench:"):
+            raise UserError("--domain taubench:MODULE goes with a τ-bench results FILE")
+        records, known, tau = _from_taubench(file, domain, split, settings)
+    elif split is not None:
+        raise UserError("--split goes with --domain taubench:MODULE")
+    elif file is not None:
         records, known = _from_file(file, fmt, blueprints, db, settings)
     else:
         records, known = _from_run(settings, run or "")
     new_run = None
     outcomes = asyncio.run(_collect(records, known, settings, committee))
+    verified = {o.id for o in outcomes}
     for outcome in outcomes:
         summary.add(outcome)
-        _echo(outcome, json_out)
+        _echo(outcome, json_out, tau.get(outcome.id))
+    for rid, check in tau.items():
+        if rid not in verified:  # a task with no actions: only the comparable part
+            _echo_comparable_only(rid, check, json_out)
     if run is not None:
         new_run = _store_run(settings, run, outcomes, committee)
-    _echo_summary(summary, json_out, new_run)
+    _echo_summary(summary, json_out, new_run, list(tau.values()))
     if summary.errors:
         raise typer.Exit(1)
 
@@ -91,6 +113,54 @@ def _from_file(
     elif db is not None and any(r.blueprint is None for r in records):
         known = _stored_blueprints(settings, None)
     return records, known
+
+
+def _from_taubench(
+    file: Path, domain: str, split: str | None, settings: Settings
+) -> tuple[list[VerifyRecord], dict[str, Blueprint], dict[str, Any]]:
+    """τ-bench results: each record re-verified by apigen (when its task has actions)
+    and checked the way τ-bench rewards it (``TauBenchCheck``), keyed by record id."""
+    from apigen.adapters import (
+        TauBenchDomain,
+        load_taubench_results,
+        taubench_blueprint,
+        taubench_comparable,
+    )
+    from apigen.env import get_domain, load_environment
+    from apigen.errors import UserError
+    from apigen.rollout import VerifyRecord, messages_from_openai
+
+    dom = get_domain(domain)
+    if not isinstance(dom, TauBenchDomain):
+        raise UserError(f"{domain}: not a τ-bench domain")
+    env = load_environment(domain, seed=settings.state_seed)
+    records: list[VerifyRecord] = []
+    checks: dict[str, Any] = {}
+    for result in load_taubench_results(file):
+        rid = f"task-{result.task_id}-trial-{result.trial}"
+        task = None
+        if result.task is None:
+            if split is None:
+                raise UserError(f"{file}: record {rid} stores no task; give --split train|test")
+            tasks = dom.tasks(split)
+            if not 0 <= result.task_id < len(tasks):
+                raise UserError(f"{file}: record {rid}: {split!r} has no task {result.task_id}")
+            task = tasks[result.task_id]
+        checks[rid] = taubench_comparable(env, result, task)
+        try:
+            bp = taubench_blueprint(dom, result, split)
+        except UserError:
+            continue  # no actions: the right behaviour was to refuse; comparable part only
+        records.append(
+            VerifyRecord(
+                id=rid,
+                messages=messages_from_openai(result.messages, f"{file}: {rid}"),
+                blueprint=bp,
+                reward=result.reward,
+                trial=result.trial,
+            )
+        )
+    return records, {}, checks
 
 
 def _stored_blueprints(settings: Settings, run: str | None) -> dict[str, Blueprint]:
@@ -178,9 +248,46 @@ def _store_run(
     return info.id
 
 
-def _echo(outcome: VerifyOutcome, json_out: bool) -> None:
+def _comparable_json(check: Any) -> dict[str, Any]:
+    return {
+        "state_matches": check.state_matches,
+        "outputs": check.outputs,
+        "reward": check.reward,
+        "recorded_reward": check.recorded,
+        "agrees": check.agrees,
+    }
+
+
+def _comparable_line(check: Any) -> str:
+    said = sum(check.outputs.values())
+    verdict = "agrees" if check.agrees else "DIFFERS"
+    return (
+        f"    τ-bench: state {'matches' if check.state_matches else 'differs'}, "
+        f"outputs {said}/{len(check.outputs)} said, reward {check.reward:g} "
+        f"vs recorded {check.recorded:g} ({verdict})"
+    )
+
+
+def _echo_comparable_only(rid: str, check: Any, json_out: bool) -> None:
     if json_out:
-        typer.echo(json.dumps(outcome.as_json(), ensure_ascii=False))
+        data: dict[str, Any] = {
+            "id": rid,
+            "accepted": None,
+            "verdicts": [],
+            "taubench": _comparable_json(check),
+        }
+        typer.echo(json.dumps(data, ensure_ascii=False))
+        return
+    echo_text(f"{rid}  (task has no actions: τ-bench comparison only)")
+    echo_text(_comparable_line(check))
+
+
+def _echo(outcome: VerifyOutcome, json_out: bool, tau: Any = None) -> None:
+    if json_out:
+        data = outcome.as_json()
+        if tau is not None:
+            data["taubench"] = _comparable_json(tau)
+        typer.echo(json.dumps(data, ensure_ascii=False))
         return
     if outcome.error is not None:
         echo_text(f"{outcome.id}  error: {outcome.error}")
@@ -192,12 +299,22 @@ def _echo(outcome: VerifyOutcome, json_out: bool) -> None:
     for v in outcome.trajectory.verdicts:
         first = f": {v.reasons[0]}" if v.reasons and not v.passed else ""
         echo_text(f"    {'pass' if v.passed else 'FAIL'}  {v.verifier}{first}")
+    if tau is not None:
+        echo_text(_comparable_line(tau))
 
 
-def _echo_summary(summary: VerifySummary, json_out: bool, new_run: str | None) -> None:
+def _echo_summary(
+    summary: VerifySummary, json_out: bool, new_run: str | None, tau: list[Any]
+) -> None:
     data = summary.as_json()
     if new_run is not None:
         data["run_id"] = new_run
+    if tau:
+        data["taubench"] = {
+            "records": len(tau),
+            "reward": sum(c.reward for c in tau),
+            "agrees": sum(c.agrees for c in tau),
+        }
     if json_out:
         typer.echo(json.dumps(data, ensure_ascii=False))
         return
@@ -207,6 +324,12 @@ def _echo_summary(summary: VerifySummary, json_out: bool, new_run: str | None) -
     if summary.errors:
         line += f"; {summary.errors} could not be re-verified"
     echo_text(line)
+    if tau:
+        t = data["taubench"]
+        echo_text(
+            f"τ-bench comparison: reward 1 on {t['reward']:g}/{t['records']}; "
+            f"agrees with the recorded reward on {t['agrees']}/{t['records']}"
+        )
     if summary.rejected_by:
         echo_text("rejected by: " + ", ".join(f"{k} {n}" for k, n in data["rejected_by"].items()))
     if summary.failed_by:
