@@ -35,7 +35,15 @@ Public surface
 ``TaskSketch`` / ``WriteStep`` a grounded task sampled by a domain.
 ``get_domain(name)``, ``domain_names()``, ``load_environment(name, seed, scale)``,
 ``register_domain(domain)``   the registry (built-ins plus the ``apigen.environments``
-                              entry-point group).
+                              entry-point group); a plug-in that cannot be imported
+                              raises :class:`apigen.errors.ConfigError` in one line
+                              naming the missing package, and never stops the others.
+``domain_problems()``         one line per known domain that cannot be loaded.
+``domain_source(name)``       the domain's top-level package and its directory (what
+                              the Ray runner ships to cluster workers).
+``domain_folder(name)``       the directory of the domain's module (a plug-in's curated
+                              blueprints are in ``blueprints/`` there).
+``scaffold_domain(name, out)`` writes a small working domain package (``apigen envs new``).
 ``replay_with_policy(env, calls)``
                               fresh-sandbox replay with policy checks before each call.
 ``CONFORMANCE_CHECKS``        name -> check(domain): the contract every domain passes;
@@ -54,7 +62,16 @@ from apigen.env._domain import Domain, Environment, TaskSketch, WriteStep
 from apigen.env._framing import Framing
 from apigen.env._frozen import FrozenDict, freeze, thaw
 from apigen.env._policy import PolicyCheck, PolicyContext
-from apigen.env._registry import domain_names, get_domain, load_environment, register_domain
+from apigen.env._registry import (
+    domain_folder,
+    domain_names,
+    domain_problems,
+    domain_source,
+    get_domain,
+    load_environment,
+    register_domain,
+)
+from apigen.env._scaffold import scaffold_domain
 from apigen.env._replay import Replay, replay_with_policy
 from apigen.env._rules import confirm_before_write
 from apigen.env._sandbox import Sandbox
@@ -80,13 +97,17 @@ __all__ = [
     "ToolFailure",
     "WriteStep",
     "confirm_before_write",
+    "domain_folder",
     "domain_names",
+    "domain_problems",
+    "domain_source",
     "freeze",
     "get_domain",
     "load_environment",
     "protocol",
     "register_domain",
     "replay_with_policy",
+    "scaffold_domain",
     "thaw",
     "tool",
 ]
