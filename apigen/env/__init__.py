@@ -71,10 +71,10 @@ from apigen.env._registry import (
     load_environment,
     register_domain,
 )
-from apigen.env._scaffold import scaffold_domain
 from apigen.env._replay import Replay, replay_with_policy
 from apigen.env._rules import confirm_before_write
 from apigen.env._sandbox import Sandbox
+from apigen.env._scaffold import scaffold_domain
 from apigen.env._state import DB, NotFound
 from apigen.env._tool import Entity, Tool, ToolFailure, tool
 

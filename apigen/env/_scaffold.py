@@ -36,7 +36,9 @@ def scaffold_domain(name: str, out: Path) -> Path:
         raise ConfigError(f"{root} already exists; choose another name or --out", field="out")
     for template in sorted(_TEMPLATES.rglob("*.tmpl")):
         relative = template.relative_to(_TEMPLATES).with_suffix("")
-        parts = [name if p == "package" else Template(p).substitute(name=name) for p in relative.parts]
+        parts = [
+            name if p == "package" else Template(p).substitute(name=name) for p in relative.parts
+        ]
         target = root.joinpath(*parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(Template(template.read_text()).substitute(name=name))

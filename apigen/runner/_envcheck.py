@@ -77,6 +77,7 @@ def _sampling(report: EnvironmentCheck, tasks: int, seed: int) -> None:
     used: set[str] = set()
     selected: set[str] = set()
     sampled = 0
+    repeats: list[str] = []
     for i in range(tasks * 4):
         try:
             ctx = sample_context(AttemptSpec(domain=report.domain, seed=seed, index=i), env, config)
@@ -89,9 +90,13 @@ def _sampling(report: EnvironmentCheck, tasks: int, seed: int) -> None:
             calls.extend([*step.reads, step.call])
         used.update(ctx.chain, (c.name for c in calls))
         selected.update(ctx.policy_headings)
-        for write in repeated_writes(env, calls):
-            report.errors.append(f"sampled task {i} makes the same write twice: {write}")
+        repeats.extend(repeated_writes(env, calls)[:1])
     report.numbers["contexts_sampled"] = sampled
+    if repeats:
+        report.errors.append(
+            f"{len(repeats)} of {sampled} sampled tasks make the same write twice "
+            f"(no conversation asks for it twice), e.g. {repeats[0]}"
+        )
     unused = sorted(t.name for t in domain.tools if t.kind == "read" and t.name not in used)
     if unused:
         report.warnings.append(f"reads never used in {sampled} sampled tasks: {', '.join(unused)}")
