@@ -39,8 +39,10 @@ Public surface
                               raises :class:`apigen.errors.ConfigError` in one line
                               naming the missing package, and never stops the others.
 ``domain_problems()``         one line per known domain that cannot be loaded.
-``domain_source(name)``       the domain's top-level package and its directory (what
-                              the Ray runner ships to cluster workers).
+``domain_source(name)``       a :class:`DomainSource`: its ``module:attr`` target, its
+                              top-level package and directory (what the Ray runner
+                              ships to cluster workers, naming the target in
+                              ``$APIGEN_PLUGIN_DOMAINS`` = ``SOURCES_ENV``).
 ``domain_folder(name)``       the directory of the domain's module (a plug-in's curated
                               blueprints are in ``blueprints/`` there).
 ``scaffold_domain(name, out)`` writes a small working domain package (``apigen envs new``).
@@ -63,6 +65,8 @@ from apigen.env._framing import Framing
 from apigen.env._frozen import FrozenDict, freeze, thaw
 from apigen.env._policy import PolicyCheck, PolicyContext
 from apigen.env._registry import (
+    SOURCES_ENV,
+    DomainSource,
     domain_folder,
     domain_names,
     domain_problems,
@@ -81,8 +85,10 @@ from apigen.env._tool import Entity, Tool, ToolFailure, tool
 __all__ = [
     "CONFORMANCE_CHECKS",
     "DB",
+    "SOURCES_ENV",
     "ConformanceError",
     "Domain",
+    "DomainSource",
     "Entity",
     "Environment",
     "Framing",

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import importlib
 import os
+import socket
 import sys
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -23,6 +25,8 @@ from apigen.env._domain import Domain, Environment
 from apigen.errors import ConfigError, UnknownNameError
 
 __all__ = [
+    "SOURCES_ENV",
+    "DomainSource",
     "domain_folder",
     "domain_names",
     "domain_problems",
@@ -65,14 +69,25 @@ def domain_names() -> list[str]:
     return sorted(set(_sources()) | set(_registered))
 
 
-def domain_source(name: str) -> tuple[str, Path | None]:
-    """Where domain ``name`` is defined: its top-level package (``"bank_env"``) and that
-    package's directory (``None`` for a single-file module or a built-in type)."""
+@dataclass(frozen=True)
+class DomainSource:
+    """Where a domain comes from (what the Ray runner ships to cluster workers)."""
+
+    target: str | None
+    """``module:attr`` of a built-in or plug-in; ``None`` for :func:`register_domain`."""
+    package: str
+    """The top-level package defining the domain (``"bank_env"``)."""
+    path: Path | None
+    """That package's directory; ``None`` for a single-file module."""
+
+
+def domain_source(name: str) -> DomainSource:
+    """Where domain ``name`` is defined (imports it)."""
     domain = get_domain(name)
     top = type(domain).__module__.partition(".")[0]
-    module = sys.modules.get(top)
-    paths = list(getattr(module, "__path__", []))
-    return top, Path(paths[0]).resolve() if paths else None
+    paths = list(getattr(sys.modules.get(top), "__path__", []))
+    target = None if name in _registered else _sources().get(name)
+    return DomainSource(target, top, Path(paths[0]).resolve() if paths else None)
 
 
 def domain_folder(name: str) -> Path | None:
@@ -100,8 +115,8 @@ def get_domain(name: str) -> Domain:
     except ModuleNotFoundError as exc:
         missing = exc.name or module_name
         raise ConfigError(
-            f"{where} cannot be loaded: package {missing!r} is not importable here "
-            f"(install it, or ship it with the job)"
+            f"{where} cannot be loaded: package {missing!r} is not importable on host "
+            f"{socket.gethostname()} (install it there, or let the run ship it: ship_code)"
         ) from None
     except Exception as exc:  # a plug-in's own bug: one line, the others still load
         raise ConfigError(f"{where} cannot be loaded: {type(exc).__name__}: {exc}") from None

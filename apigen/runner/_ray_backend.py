@@ -31,7 +31,8 @@ def execute_on_ray(
     """Run ``indices`` on ``settings.workers`` actors (a local Ray instance, or the
     cluster at ``ray_address``), every model of :meth:`ModelsConfig.all_models` under
     one run-wide rate limiter and, for phases that sample blueprints, one dedup actor."""
-    with ray_session(settings.ray_address, ship_code=settings.ship_code):
+    domains = {settings.domain, *(bp.domain for bp in processor.blueprints)}
+    with ray_session(settings.ray_address, ship_code=settings.ship_code, domains=domains):
         limits = run_limits(settings)
         broker = RateBroker(limits).actor if limits else None
         if processor.phases != "trajectories":
