@@ -110,7 +110,10 @@ def get_domain(name: str) -> Domain:
     module_name, _, attr = target.partition(":")
     where = f"domain {name!r} ({target})"
     try:
-        obj = getattr(importlib.import_module(module_name), attr)
+        module = importlib.import_module(module_name)
+        if getattr(module, "__file__", None) is None:  # a bare folder of that name
+            raise ModuleNotFoundError(name=module_name.partition(".")[0])
+        obj = getattr(module, attr)
         domain = obj() if isinstance(obj, type) else obj
     except ModuleNotFoundError as exc:
         missing = exc.name or module_name
