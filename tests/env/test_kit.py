@@ -82,7 +82,9 @@ UNUSED_READ_AND_SECTION = {
     "_FIRST = (": '@tool("read")\ndef opening_hours(db: DB) -> str:\n'
     '    """When the library is open."""\n    return "9-17"\n\n\n_FIRST = (',
 }
-SAME_WRITE_TWICE = {"rng.sample(renewable, k=len(writes))": "[renewable[0]] * len(writes)"}
+SAME_WRITE_TWICE = {
+    'rng.sample(list(member["loans"]), k=len(member["loans"]))': '[member["loans"][0]] * 2'
+}
 RANDOM_RECEIPT = {
     '    loan["renewals"] += 1\n': '    loan["renewals"] += 1\n'
     '    loan["receipt"] = __import__("uuid").uuid4().hex\n'
@@ -152,7 +154,7 @@ def test_a_broken_plugin_is_one_line_and_skipped_while_the_others_list_and_run(
         skipped = err.splitlines()
         assert len(skipped) == 2, err
         assert "'broken' (kit_broken:DOMAIN) cannot be loaded: RuntimeError: the licence" in err
-        assert "package 'kit_not_installed' is not importable here" in err
+        assert "package 'kit_not_installed' is not importable on host" in err
         assert len(domain_problems()) == 2
         with pytest.raises(ConfigError, match="kit_not_installed"):
             get_domain("gone")
