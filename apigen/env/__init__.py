@@ -33,8 +33,6 @@ Public surface
                               (``confirmation_request``, ``asks_confirmation``,
                               ``consent``), ``asks_identity``, ``announces_transfer``.
 ``TaskSketch`` / ``WriteStep`` a grounded task sampled by a domain.
-``scratch_sandbox(domain, db)`` a sandbox over the state a sampler is handed: plan each
-                              step with the real tools (the tools alone define effects).
 ``get_domain(name)``, ``domain_names()``, ``load_environment(name, seed, scale)``,
 ``register_domain(domain)``   the registry (built-ins plus the ``apigen.environments``
                               entry-point group); a plug-in that cannot be imported
@@ -81,7 +79,6 @@ from apigen.env._replay import Replay, replay_with_policy
 from apigen.env._rules import confirm_before_write
 from apigen.env._sandbox import Sandbox
 from apigen.env._scaffold import scaffold_domain
-from apigen.env._scratch import scratch_sandbox
 from apigen.env._state import DB, NotFound
 from apigen.env._tool import Entity, Tool, ToolFailure, tool
 
@@ -117,7 +114,6 @@ __all__ = [
     "register_domain",
     "replay_with_policy",
     "scaffold_domain",
-    "scratch_sandbox",
     "thaw",
     "tool",
 ]
