@@ -19,7 +19,10 @@ Public surface
 ``Environment``               a domain with its pristine state loaded (``env.db``);
                               ``env.sandbox()`` makes a :class:`Sandbox`.
 ``Sandbox``                   copy-on-write episode state: ``call``, ``replay``,
-                              ``policy_violations``, ``diff``, ``state_hash``, ``trace``.
+                              ``policy_violations``, ``diff``, ``state_hash``, ``trace``;
+                              ``Sandbox.over(domain, db)`` is a scratch sandbox starting
+                              from a given view (a sampler plans in one with the real
+                              tools, leaving ``db`` untouched).
 ``DB``                        what tools see: ``db.orders[key]`` (frozen record),
                               ``db.orders.edit(key)`` (mutable copy),
                               ``db.orders[key] = record`` (write); a missing key

@@ -66,6 +66,20 @@ class Sandbox:
         self.call_timeout = call_timeout
         self.max_result_chars = max_result_chars
 
+    @classmethod
+    def over(cls, domain: Domain, db: DB, **options: Any) -> Sandbox:
+        """A scratch sandbox whose starting state is ``db`` (a domain's state as a
+        sampler is handed it, or another sandbox's current view).
+
+        A pristine view is shared, not copied; a view with changes is flattened
+        once. Planners use it to make real calls without touching ``db``:
+        ``Sandbox.over(domain, db, call_timeout=None)``.
+        """
+        database = db._database
+        if any(db._layers):
+            database = Database({t: dict(db[t].items()) for t in db.tables})
+        return cls(domain, database, **options)
+
     @property
     def trace(self) -> tuple[ToolExecution, ...]:
         """Every call made so far, in order."""

@@ -235,3 +235,19 @@ def test_conversation_rules_apply_only_with_messages(toy_env: Environment) -> No
 def test_abstract_domain_cannot_be_instantiated() -> None:
     with pytest.raises(TypeError):
         Domain()  # type: ignore[abstract]
+
+
+def test_scratch_sandbox_over_a_view_leaves_the_view_untouched(toy_env: Environment) -> None:
+    from apigen.env import Sandbox
+
+    pristine = Sandbox.over(toy_env.domain, toy_env.db, call_timeout=None)
+    assert pristine._database is toy_env.database  # a pristine view is shared, not copied
+    episode = toy_env.sandbox()
+    episode.call(call("deposit", account_id="a0_0", amount=10))
+    scratch = Sandbox.over(toy_env.domain, episode.db)
+    start = episode.db.accounts["a0_0"]["balance"]
+    assert scratch.db.accounts["a0_0"]["balance"] == start  # starts from the episode's state
+    assert scratch.call(call("deposit", account_id="a0_0", amount=5)).changed
+    assert scratch.db.accounts["a0_0"]["balance"] == start + 5
+    assert episode.db.accounts["a0_0"]["balance"] == start
+    assert list(episode.diff()) == ["accounts"] and scratch.diff()["accounts"]["a0_0"]
