@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from apigen.blueprints import check_curated
+from apigen.blueprints._attempt import _examples
 from apigen.env import CONFORMANCE_CHECKS, domain_problems, get_domain
 from apigen.errors import ConfigError
 from tests.env.kit import installed, scaffolded
@@ -36,6 +37,8 @@ def test_the_scaffold_passes_conformance_and_envs_check_as_generated(
             check(domain)
         (curated,) = check_curated("library")
         assert curated.passed and curated.path.startswith(str(root / "library" / "blueprints"))
+        _examples.cache_clear()
+        assert [bp.id for bp in _examples(None, "library")] == ["library-renew-1"]  # few-shots
         args = ("envs", "check", "library", "--tasks", "3", "--trials", "1", "--json")
         code, out, err = apigen(capsys, *args)
         report = json.loads(out)
