@@ -10,13 +10,16 @@ describes the sim, not a model.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from apigen.blueprints import check_curated
 from apigen.blueprints._attempt import _examples
-from apigen.env import CONFORMANCE_CHECKS, domain_problems, get_domain
+from apigen.env import CONFORMANCE_CHECKS, domain_problems, get_domain, scaffold_domain
 from apigen.errors import ConfigError
 from tests.env.kit import installed, scaffolded
 from tests.support.cli import apigen
@@ -50,6 +53,17 @@ def test_the_scaffold_passes_conformance_and_envs_check_as_generated(
     assert numbers["trajectories_accepted"] >= 1  # sim players
     assert (root / "pyproject.toml").read_text().count('library = "library:DOMAIN"') == 1
     assert (root / "tests" / "test_library.py").is_file()
+
+
+def test_the_scaffolds_own_tests_pass_where_it_was_written(tmp_path: Path) -> None:
+    root = scaffold_domain("library", tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert f"{len(CONFORMANCE_CHECKS) + 1} passed" in done.stdout  # + the curated blueprint
 
 
 def test_envs_new_writes_the_package_and_refuses_bad_names_and_existing_folders(
