@@ -74,7 +74,8 @@ class DomainSource:
     """Where a domain comes from (what the Ray runner ships to cluster workers)."""
 
     target: str | None
-    """``module:attr`` of a built-in or plug-in; ``None`` for :func:`register_domain`."""
+    """``module:attr`` of a built-in or plug-in, or of an instance given to
+    :func:`register_domain` that its module holds; else ``None``."""
     package: str
     """The top-level package defining the domain (``"bank_env"``)."""
     path: Path | None
@@ -86,7 +87,11 @@ def domain_source(name: str) -> DomainSource:
     domain = get_domain(name)
     top = type(domain).__module__.partition(".")[0]
     paths = list(getattr(sys.modules.get(top), "__path__", []))
-    target = None if name in _registered else _sources().get(name)
+    target = _sources().get(name)
+    if name in _registered:  # registered in this process: found again by where it lives
+        module = sys.modules.get(type(domain).__module__)
+        attrs = [k for k, v in vars(module).items() if v is domain] if module else []
+        target = f"{module.__name__}:{attrs[0]}" if module and attrs else None
     return DomainSource(target, top, Path(paths[0]).resolve() if paths else None)
 
 

@@ -21,7 +21,7 @@ from apigen.blueprints import check_curated
 from apigen.blueprints._attempt import _examples
 from apigen.env import CONFORMANCE_CHECKS, domain_problems, get_domain, scaffold_domain
 from apigen.errors import ConfigError
-from tests.env.kit import installed, scaffolded
+from tests.env.kit import clear_registry, installed, scaffolded
 from tests.support.cli import apigen
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -182,3 +182,29 @@ def test_a_broken_plugin_is_one_line_and_skipped_while_the_others_list_and_run(
         code, out, err = apigen(capsys, *run, "--db", db, "--quiet", "--json")
     assert code == 0, err
     assert json.loads(out)["accepted_trajectories"] >= 1  # sim players
+
+
+def test_a_cluster_job_ships_plugin_packages_and_names_their_targets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from apigen.runner._ray import runtime_env_for_cluster
+
+    with scaffolded(monkeypatch, tmp_path, "library") as root:
+        env = runtime_env_for_cluster(["library", "retail", "toy"])
+        bare = runtime_env_for_cluster(["library"], ship_code=False)
+    assert env["py_modules"][2:] == [str(root / "library"), str(Path("tests").resolve())]
+    targets = "library=library:DOMAIN,toy=tests.support.toy:DOMAIN"  # toy: register_domain
+    assert env["env_vars"] == {"APIGEN_PLUGIN_DOMAINS": targets}
+    assert bare == {"env_vars": {"APIGEN_PLUGIN_DOMAINS": "library=library:DOMAIN"}}
+    # a worker: no entry point, the target from the job's environment
+    monkeypatch.setenv("APIGEN_PLUGIN_DOMAINS", "library=library:DOMAIN")
+    monkeypatch.syspath_prepend(str(root))
+    clear_registry()
+    try:
+        assert type(get_domain("library")).__name__ == "Library"
+    finally:
+        sys.modules.pop("library", None)
+        clear_registry()
+    monkeypatch.setenv("APIGEN_PLUGIN_DOMAINS", "gone=kit_gone:DOMAIN")
+    with pytest.raises(ConfigError, match="package 'kit_gone' is not importable on host"):
+        get_domain("gone")
