@@ -14,9 +14,9 @@ app = typer.Typer(help="List and inspect executable environments (domains).", no
 
 @app.command("list")
 def list_envs(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """List the registered domains; a plug-in that cannot be loaded is reported in one
-    line on stderr and skipped."""
-    from apigen.env import domain_names, get_domain
+    """List the registered domains, then the adapted families (``taubench:<module>``...);
+    a plug-in that cannot be loaded is reported in one line on stderr and skipped."""
+    from apigen.env import domain_families, domain_names, get_domain
     from apigen.errors import ConfigError
 
     rows = []
@@ -25,6 +25,7 @@ def list_envs(json_out: bool = typer.Option(False, "--json", help="Print JSON.")
             rows.append({"name": name, "description": get_domain(name).description})
         except ConfigError as exc:
             echo_text(f"skipped: {exc}", err=True)
+    rows += [{"name": f"{p}<…>", "description": about} for p, about in domain_families().items()]
     if json_out:
         echo_json(rows)
         return

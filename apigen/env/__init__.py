@@ -8,12 +8,17 @@ Public surface
                               declarations say what the pipeline and the sim must not
                               guess (needs confirmation, hands off to a person,
                               identifies the user, parameters the agent composes).
+``tool_from_schema(function, fn, kind, entities=, **declarations)``
+                              a tool from a foreign OpenAI function definition (the
+                              adapters' τ-bench and BFCL tools); an optional argument a
+                              call leaves out reaches ``fn`` as ``UNSET``.
 ``Entity(kind)``              ``Annotated`` marker naming an identifier's entity kind
                               (drives the tool graph).
 ``ToolFailure``               raise inside a tool for an expected failure.
 ``Domain``                    abstract domain: ``name``, ``description``, ``tools``,
                               ``policy`` (markdown), ``policy_checks``, ``framing``,
-                              ``build_state``, ``sample_task`` (context sampler),
+                              ``build_state``, ``seeded`` (``False``: a fixed
+                              dataset), ``sample_task`` (context sampler),
                               ``extra_edges``,
                               ``reachable`` (irreversibility, for early rejection).
 ``Environment``               a domain with its pristine state loaded (``env.db``);
@@ -26,7 +31,8 @@ Public surface
 ``DB``                        what tools see: ``db.orders[key]`` (frozen record),
                               ``db.orders.edit(key)`` (mutable copy),
                               ``db.orders[key] = record`` (write); a missing key
-                              raises :class:`NotFound`.
+                              raises :class:`NotFound`; ``db.session``: one sandbox's
+                              private dict of live objects (adapters), not state.
 ``Framing``                   who plays whom, transcript labels, human-simulator rules,
                               generator notes, personas; neutral defaults.
 ``PolicyCheck``               ``(PolicyContext) -> Iterable[Violation]``.
@@ -49,6 +55,8 @@ Public surface
 ``domain_folder(name)``       the directory of the domain's module (a plug-in's curated
                               blueprints are in ``blueprints/`` there).
 ``scaffold_domain(name, out)`` writes a small working domain package (``apigen envs new``).
+``domain_families()``         name families adapted on lookup (``taubench:<module>``,
+                              ``bfcl:<entry id>``, see :mod:`apigen.adapters`).
 ``replay_with_policy(env, calls)``
                               fresh-sandbox replay with policy checks before each call.
 ``CONFORMANCE_CHECKS``        name -> check(domain): the contract every domain passes;
@@ -70,6 +78,7 @@ from apigen.env._policy import PolicyCheck, PolicyContext
 from apigen.env._registry import (
     SOURCES_ENV,
     DomainSource,
+    domain_families,
     domain_folder,
     domain_names,
     domain_problems,
@@ -83,12 +92,13 @@ from apigen.env._rules import confirm_before_write
 from apigen.env._sandbox import Sandbox
 from apigen.env._scaffold import scaffold_domain
 from apigen.env._state import DB, NotFound
-from apigen.env._tool import Entity, Tool, ToolFailure, tool
+from apigen.env._tool import UNSET, Entity, Tool, ToolFailure, tool, tool_from_schema
 
 __all__ = [
     "CONFORMANCE_CHECKS",
     "DB",
     "SOURCES_ENV",
+    "UNSET",
     "ConformanceError",
     "Domain",
     "DomainSource",
@@ -106,6 +116,7 @@ __all__ = [
     "ToolFailure",
     "WriteStep",
     "confirm_before_write",
+    "domain_families",
     "domain_folder",
     "domain_names",
     "domain_problems",
@@ -119,4 +130,5 @@ __all__ = [
     "scaffold_domain",
     "thaw",
     "tool",
+    "tool_from_schema",
 ]

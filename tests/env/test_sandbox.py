@@ -251,3 +251,25 @@ def test_scratch_sandbox_over_a_view_leaves_the_view_untouched(toy_env: Environm
     assert scratch.db.accounts["a0_0"]["balance"] == start + 5
     assert episode.db.accounts["a0_0"]["balance"] == start
     assert list(episode.diff()) == ["accounts"] and scratch.diff()["accounts"]["a0_0"]
+
+
+def test_tables_iterate_in_pristine_order_with_added_records_last(toy_env: Environment) -> None:
+    box = toy_env.sandbox()
+    keys = list(toy_env.db.accounts.keys())
+    box.call(call("deposit", account_id=keys[-1], amount=1))
+    box.call(call("deposit", account_id=keys[0], amount=1))
+    assert list(box.db.accounts.keys()) == keys
+
+
+def test_each_sandbox_has_its_own_session_kept_across_its_calls() -> None:
+    @tool("read")
+    def count(db: DB) -> int:
+        """Count calls made in this sandbox (kept in the session, not the state)."""
+        db.session["calls"] = db.session.get("calls", 0) + 1
+        return int(db.session["calls"])
+
+    env = _domain_with(count)
+    a, b = env.sandbox(), env.sandbox()
+    assert [a.call(call("count")).output for _ in range(3)] == [1, 2, 3]
+    assert b.call(call("count")).output == 1
+    assert a.diff() == {} and a.state_hash() == b.state_hash()
