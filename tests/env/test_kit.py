@@ -166,7 +166,7 @@ def test_a_broken_plugin_is_one_line_and_skipped_while_the_others_list_and_run(
     ):
         code, out, err = apigen(capsys, "envs", "list")
         assert code == 0, err
-        listed = [line.split()[0] for line in out.splitlines()]
+        listed = [line.split()[0] for line in out.splitlines() if "<…>" not in line]
         assert listed == ["airline", "library", "retail", "toy"]  # toy: the suite registers it
         skipped = err.splitlines()
         assert len(skipped) == 2, err
