@@ -288,11 +288,15 @@ async def run_rounds(
 def _examples(folder: str | None, domain: str) -> tuple[Blueprint, ...]:
     if folder is None:
         from apigen.blueprints._files import curated_dir
+        from apigen.env import domain_folder
 
         try:
             path: Path | None = curated_dir() / domain
         except FileNotFoundError:
             path = None
+        home = domain_folder(domain)
+        if (path is None or not path.is_dir()) and home is not None:
+            path = home / "blueprints"  # a plug-in's own curated blueprints
     else:
         path = Path(folder)
     return tuple(load_examples(path, domain))

@@ -61,7 +61,8 @@ class Phase1Config(BaseModel):
     """Directory of prompt templates overriding the built-in ones by file name
     (``generator.j2``, ``reviewer.j2``, ``feedback.j2``, ``recombination.j2``). Default ``None``."""
     examples_dir: Path | None = None
-    """Where few-shot blueprints come from. Default ``None``: ``curated_dir()/<domain>``."""
+    """Where few-shot blueprints come from. Default ``None``: ``curated_dir()/<domain>``,
+    else a plug-in domain's ``blueprints/`` beside its module."""
     few_shots: int = Field(default=3, ge=0)
     """Most few-shot examples in one prompt (each attempt draws 1..this). Default 3."""
     few_shot_rate: float = Field(default=0.7, ge=0.0, le=1.0)

@@ -57,8 +57,11 @@ def validate_files(paths: Iterable[str | Path], *, seed: int = 0) -> list[FileRe
 
 
 def check_curated(domain_name: str) -> list[FileReport]:
-    """Validate the curated blueprints of ``domain_name`` (``blueprints/<domain>/``)."""
+    """Validate the curated blueprints of ``domain_name``: ``blueprints/<domain>/`` and,
+    for a plug-in, ``blueprints/`` beside the module defining the domain."""
     from apigen.blueprints._files import curated_dir
+    from apigen.env import domain_folder
 
-    folder = curated_dir() / domain_name
-    return validate_files([folder]) if folder.is_dir() else []
+    home = domain_folder(domain_name)
+    folders = [curated_dir() / domain_name, *([home / "blueprints"] if home else [])]
+    return validate_files([f for f in folders if f.is_dir()])

@@ -54,8 +54,18 @@ the rules library             ``authenticate_first``, ``one_user``, ``own_record
 ``TaskSketch`` / ``WriteStep`` a grounded task sampled by a domain.
 ``get_domain(name)``, ``domain_names()``, ``load_environment(name, seed, scale)``,
 ``register_domain(domain)``   the registry (built-ins plus the ``apigen.environments``
-                              entry-point group); ``domain_families()``: name families
-                              adapted on lookup (``taubench:<module>``,
+                              entry-point group); a plug-in that cannot be imported
+                              raises :class:`apigen.errors.ConfigError` in one line
+                              naming the missing package, and never stops the others.
+``domain_problems()``         one line per known domain that cannot be loaded.
+``domain_source(name)``       a :class:`DomainSource`: its ``module:attr`` target, its
+                              top-level package and directory (what the Ray runner
+                              ships to cluster workers, naming the target in
+                              ``$APIGEN_PLUGIN_DOMAINS`` = ``SOURCES_ENV``).
+``domain_folder(name)``       the directory of the domain's module (a plug-in's curated
+                              blueprints are in ``blueprints/`` there).
+``scaffold_domain(name, out)`` writes a small working domain package (``apigen envs new``).
+``domain_families()``         name families adapted on lookup (``taubench:<module>``,
                               ``bfcl:<entry id>``, see :mod:`apigen.adapters`).
 ``replay_with_policy(env, calls)``
                               fresh-sandbox replay with policy checks before each call.
@@ -77,8 +87,13 @@ from apigen.env._framing import Framing
 from apigen.env._frozen import FrozenDict, freeze, thaw
 from apigen.env._policy import PolicyCheck, PolicyContext
 from apigen.env._registry import (
+    SOURCES_ENV,
+    DomainSource,
     domain_families,
+    domain_folder,
     domain_names,
+    domain_problems,
+    domain_source,
     get_domain,
     load_environment,
     register_domain,
@@ -97,16 +112,19 @@ from apigen.env._rules import (
     own_records_only,
 )
 from apigen.env._sandbox import Sandbox
+from apigen.env._scaffold import scaffold_domain
 from apigen.env._state import DB, NotFound
 from apigen.env._tool import UNSET, Entity, Tool, ToolFailure, tool, tool_from_schema
 
 __all__ = [
     "CONFORMANCE_CHECKS",
     "DB",
+    "SOURCES_ENV",
     "UNSET",
     "Comparison",
     "ConformanceError",
     "Domain",
+    "DomainSource",
     "Entity",
     "Environment",
     "FieldKind",
@@ -129,7 +147,10 @@ __all__ = [
     "confirmation_exchange",
     "confirmation_names_action",
     "domain_families",
+    "domain_folder",
     "domain_names",
+    "domain_problems",
+    "domain_source",
     "freeze",
     "get_domain",
     "load_environment",
@@ -141,6 +162,7 @@ __all__ = [
     "replay_with_policy",
     "same_number",
     "same_text",
+    "scaffold_domain",
     "thaw",
     "tool",
     "tool_from_schema",

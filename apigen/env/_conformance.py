@@ -22,7 +22,7 @@ from apigen.env._state import Database
 from apigen.errors import UserError
 from apigen.types import ToolCall, canonical_json
 
-__all__ = ["CONFORMANCE_CHECKS", "ConformanceError", "database_hash"]
+__all__ = ["CONFORMANCE_CHECKS", "ConformanceError", "database_hash", "repeated_writes"]
 
 _TOOL_NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
@@ -144,6 +144,28 @@ def check_sampled_tasks_replay(domain: Domain) -> None:
             )
 
 
+def repeated_writes(env: Environment, calls: list[ToolCall]) -> list[str]:
+    """Write calls that appear more than once, same arguments, in one task's calls."""
+    writes = [
+        canonical_json([c.name, c.arguments])
+        for c in calls
+        if (t := env.domain.tool_map.get(c.name)) is not None and t.kind == "write"
+    ]
+    return sorted({w for w in writes if writes.count(w) > 1})
+
+
+def check_distinct_writes(domain: Domain) -> None:
+    """No sampled task makes the same write (same tool, same arguments) twice: a
+    conversation cannot ask for it twice, so no trial could ever pass such a task."""
+    env = domain.load(seed=0)
+    for calls in _sampled_calls(env, 60):
+        repeated = repeated_writes(env, calls)
+        if repeated:
+            raise ConformanceError(
+                f"{domain.name}: sample_task made the same write twice in one task: {repeated[0]}"
+            )
+
+
 def check_writes_confined(domain: Domain) -> None:
     """Many episodes of writes leave the pristine state untouched; hashes are stable."""
     env = domain.load(seed=0)
@@ -186,6 +208,7 @@ CONFORMANCE_CHECKS: dict[str, Callable[[Domain], None]] = {
     "tool_schemas": check_tool_schemas,
     "declarations": check_declarations,
     "sampled_tasks_replay": check_sampled_tasks_replay,
+    "distinct_writes": check_distinct_writes,
     "writes_confined": check_writes_confined,
     "comparison": check_comparison,
 }

@@ -29,13 +29,14 @@ class DistractorPool:
 
     def __init__(self) -> None:
         from apigen.env import domain_names, get_domain
+        from apigen.errors import ConfigError
 
         self.by_domain: dict[str, list[dict[str, Any]]] = {}
         self.notes: list[str] = []
         for name in domain_names():
             try:
                 self.by_domain[name] = [t.schema for t in get_domain(name).tools]
-            except ImportError as exc:
+            except ConfigError as exc:  # a plug-in that cannot be loaded
                 self.notes.append(f"distractors: domain {name!r} not loadable ({exc})")
         self._cache: dict[tuple[str, frozenset[str]], list[dict[str, Any]]] = {}
         self.short = 0

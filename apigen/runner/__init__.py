@@ -41,6 +41,13 @@ run-wide rate limiter: the client's token buckets locally; on Ray a broker actor
 (``BrokerCore``) leasing per-model request/token budgets to the workers'
 :class:`LeasedLimiter`, with AIMD on 429s.
 
+``check_environment(name, tasks=8, trials=2, seed=0, play=True) -> EnvironmentCheck``
+    ``apigen envs check``: the conformance checks and curated blueprints, the tool
+    graph, sampled contexts (the same write twice in a task; reads never used and
+    policy sections never selected), then a smoke play of both phases with the
+    ``sim/…`` players in a scratch SQLite database (a task no trial passed). Errors
+    and warnings are lines; ``passed`` means no error.
+
 Extension point: an :class:`ItemProcessor` (``setup`` once per worker, ``async
 process(index)`` per item) runs on either backend. For drivers of their own (the
 runner benchmark): ``execute(processor, indices, ...)`` is the Ray executor (worker
@@ -57,6 +64,7 @@ from typing import TYPE_CHECKING, Any
 
 from apigen.runner._backend import ExecutionReport, ItemProcessor
 from apigen.runner._dedup import DedupArbiter
+from apigen.runner._envcheck import EnvironmentCheck, check_environment
 from apigen.runner._limiter import AIMD, BrokerCore, LeasedLimiter, ModelLimits
 from apigen.runner._run import collect, generate, preflight, run, run_limits
 from apigen.runner._summary import RunSummary
@@ -86,12 +94,14 @@ __all__ = [
     "AIMD",
     "BrokerCore",
     "DedupArbiter",
+    "EnvironmentCheck",
     "ExecutionReport",
     "ItemProcessor",
     "LeasedLimiter",
     "ModelLimits",
     "RateBroker",
     "RunSummary",
+    "check_environment",
     "collect",
     "execute",
     "generate",

@@ -7,7 +7,7 @@ import signal
 import socket
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -90,14 +90,32 @@ def coordination_actor(cls: type, *args: Any, name: str | None = None) -> Any:
     return ray.remote(**options)(cls).remote(*args)
 
 
-def runtime_env_for_cluster() -> dict[str, Any]:
-    """Ship this checkout's ``apigen`` and ``environments`` packages to cluster workers
-    that lack them (Ray uploads them once per job)."""
+def runtime_env_for_cluster(
+    domains: Iterable[str] = (), *, ship_code: bool = True
+) -> dict[str, Any]:
+    """What cluster workers need to run ``domains``. With ``ship_code``: this checkout's
+    ``apigen`` and ``environments`` packages and each plug-in domain's top-level package
+    (Ray uploads them once per job). Always: the plug-ins' ``module:attr`` targets in
+    ``$APIGEN_PLUGIN_DOMAINS``, so a worker imports the driver's plug-in even without
+    its entry point, and a worker lacking the package fails with a one-line
+    :class:`apigen.errors.ConfigError` naming it (which ends the run)."""
     import apigen
     import environments
+    from apigen.env import SOURCES_ENV, domain_source
 
     mods = [str(Path(m.__file__).resolve().parent) for m in (apigen, environments)]  # type: ignore[arg-type]
-    return {"py_modules": mods}  # workers import apigen (which sets litellm env) first
+    targets = {}
+    for name in sorted(set(domains)):
+        source = domain_source(name)
+        if source.target is None or source.package in ("apigen", "environments"):
+            continue
+        targets[name] = source.target
+        if source.path is not None and str(source.path) not in mods:
+            mods.append(str(source.path))
+    env: dict[str, Any] = {"py_modules": mods} if ship_code else {}
+    if targets:
+        env["env_vars"] = {SOURCES_ENV: ",".join(f"{k}={v}" for k, v in targets.items())}
+    return env  # workers import apigen (which sets litellm env) first
 
 
 def _cpus() -> int:
@@ -106,14 +124,19 @@ def _cpus() -> int:
 
 @contextmanager
 def ray_session(
-    address: str | None = None, *, num_cpus: int | None = None, ship_code: bool = True
+    address: str | None = None,
+    *,
+    num_cpus: int | None = None,
+    ship_code: bool = True,
+    domains: Iterable[str] = (),
 ) -> Iterator[dict[str, Any]]:
     """Use Ray for the duration of the block.
 
-    ``address`` (or ``RAY_ADDRESS``) joins a cluster, shipping the project through
-    the runtime environment (an unreachable address, or a cluster that wants a token
-    the environment lacks, is a one-line :class:`ConfigError` within
-    :data:`CONNECT_TIMEOUT_S`); otherwise a local instance is started and shut down
+    ``address`` (or ``RAY_ADDRESS``) joins a cluster with the runtime environment of
+    :func:`runtime_env_for_cluster` (the project and the plug-ins of ``domains``
+    shipped when ``ship_code``); an unreachable address, or a cluster that wants a
+    token the environment lacks, is a one-line :class:`ConfigError` within
+    :data:`CONNECT_TIMEOUT_S`. Otherwise a local instance is started and shut down
     afterwards. An already initialised Ray (tests, notebooks) is reused as is. A
     SIGTERM handler the caller installed stays in place (``ray.init`` replaces it with
     one that exits at once). Yields
@@ -127,8 +150,9 @@ def ray_session(
     main = threading.current_thread() is threading.main_thread()
     sigterm = signal.getsignal(signal.SIGTERM) if main else None
     if address:
-        if ship_code:
-            kwargs["runtime_env"] = runtime_env_for_cluster()
+        runtime_env = runtime_env_for_cluster(domains, ship_code=ship_code)
+        if runtime_env:
+            kwargs["runtime_env"] = runtime_env
         _join(address, kwargs)
     else:
         ray.init(num_cpus=num_cpus, include_dashboard=False, **kwargs)

@@ -34,7 +34,8 @@ def execute_on_ray(
     one run-wide rate limiter and, for phases that sample blueprints, one dedup actor.
     Both are coordination actors (:func:`coordination_actor`): Ray restarts them when
     they die, and the workers carry on."""
-    with ray_session(settings.ray_address, ship_code=settings.ship_code):
+    domains = {settings.domain, *(bp.domain for bp in processor.blueprints)}
+    with ray_session(settings.ray_address, ship_code=settings.ship_code, domains=domains):
         limits = run_limits(settings)
         tag = f"{processor.run_id}-{uuid.uuid4().hex[:6]}"
         coordinators = []

@@ -23,7 +23,7 @@ from apigen.env import (
     confirm_before_write,
     tool,
 )
-from apigen.types import Blueprint, ToolCall
+from apigen.types import Blueprint, ToolCall, canonical_json
 
 AccountId = Annotated[str, Entity("account_id")]
 
@@ -119,6 +119,8 @@ class Ledger(Domain):
             steps.append(
                 WriteStep(call=ToolCall(name=name, arguments=args), intent=intent, reads=reads)
             )
+        if len({canonical_json(s.call.model_dump()) for s in steps}) < len(steps):
+            return None  # the same write twice: no conversation asks for it (distinct_writes)
         return TaskSketch(user=str(db.accounts[payer]["owner"]), steps=tuple(steps))
 
 
