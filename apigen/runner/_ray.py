@@ -155,7 +155,8 @@ def ray_session(
             kwargs["runtime_env"] = runtime_env
         _join(address, kwargs)
     else:
-        ray.init(num_cpus=num_cpus, include_dashboard=False, **kwargs)
+        # "local": always a new instance, never a cluster `ray start` left on this machine
+        ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, **kwargs)
     if callable(sigterm):  # the caller handles SIGTERM (a run drains): keep it so
         signal.signal(signal.SIGTERM, sigterm)
     try:
