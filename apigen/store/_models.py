@@ -178,9 +178,11 @@ class BlueprintStageRow(Base):
 
     __tablename__ = "blueprint_stages"
     __table_args__ = (
-        Index(None, "stage", "passed"),
-        Index(None, "run_id", "stage", "passed"),
-        Index(None, "passed", "stage", "reason"),
+        # cover the funnel and the rejection reasons (whole database; one run); the
+        # funnel orders stages by their position in the reports
+        Index(None, "stage", "passed", "position"),
+        Index(None, "passed", "stage", "reason", "position"),
+        Index(None, "run_id", "passed", "stage", "reason", "position"),
     )
     blueprint_id: Mapped[str] = mapped_column(
         String(160), ForeignKey("blueprints.id", ondelete="CASCADE"), primary_key=True
@@ -203,11 +205,22 @@ class TrajectoryRow(Base):
     __table_args__ = (
         Index(None, "run_id", "item_index"),
         Index(None, "domain"),
-        Index(None, "turns"),
+        Index(None, "turns", "accepted"),
         # cover the stats aggregates (whole database; one run) so they never read the
-        # wide rows that hold the messages
-        Index(None, "accepted", "ending", "turns", "tool_calls"),
-        Index(None, "run_id", "accepted", "ending", "turns", "tool_calls"),
+        # wide rows that hold the messages: endings, histograms, judge agreement, and
+        # the yield per blueprint
+        Index(None, "accepted", "ending", "turns", "tool_calls", "votes_passed", "votes_total"),
+        Index(
+            None,
+            "run_id",
+            "accepted",
+            "ending",
+            "turns",
+            "tool_calls",
+            "votes_passed",
+            "votes_total",
+        ),
+        Index(None, "run_id", "blueprint_key", "accepted"),
     )
     id: Mapped[str] = mapped_column(
         String(160), primary_key=True, info=doc("'<run>:<item>:t<n>', assigned by the store.")
@@ -304,7 +317,8 @@ class VerdictRow(Base):
     __tablename__ = "verdicts"
     __table_args__ = (
         Index(None, "verifier", "passed"),
-        Index(None, "run_id", "verifier", "passed"),
+        Index(None, "passed", "verifier", "reason"),
+        Index(None, "run_id", "passed", "verifier", "reason"),
     )
     trajectory_id: Mapped[str] = mapped_column(
         String(160), ForeignKey("trajectories.id", ondelete="CASCADE"), primary_key=True

@@ -29,8 +29,15 @@ def _run(stmt: Select[Any], col: Any, run_id: str | None) -> Select[Any]:
     return stmt if run_id is None else stmt.where(col == run_id)
 
 
-def _examples(first: str | None, last: str | None) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(x for x in (first, last) if x is not None))
+def _examples(conn: Connection, ident: Any, stmt: Select[Any], where: list[Any]) -> tuple[str, ...]:
+    """Two example ids of the rows of ``stmt`` matching ``where``: the first two the
+    index finds (reading two rows, not every matching row, keeps stats fast)."""
+    q = stmt.add_columns(ident).where(*where).limit(2)
+    return tuple(conn.scalars(q))
+
+
+def _is(col: Any, value: Any) -> Any:
+    return col.is_(None) if value is None else col == value
 
 
 def _top(
@@ -41,26 +48,19 @@ def _top(
     stmt: Select[Any],
     order: Any = None,
 ) -> list[StageCount]:
-    """Top reasons per group via a window function over grouped counts, each with two
-    example ids (the least and greatest ``ident``); groups in the order of ``order``'s
-    mean (a stage's position in its report), else by name."""
+    """Top reasons per group via a window function over grouped counts (an index
+    scan), each with two example ``ident``s; groups in the order of ``order``'s mean
+    (a stage's position in its report), else by name."""
     n = func.count().label("n")
     rank = func.row_number().over(partition_by=group, order_by=(func.count().desc(), reason))
-    inner = stmt.add_columns(
-        group.label("g"),
-        reason.label("r"),
-        n,
-        rank.label("rk"),
-        func.min(ident).label("a"),
-        func.max(ident).label("b"),
-    )
+    inner = stmt.add_columns(group.label("g"), reason.label("r"), n, rank.label("rk"))
     sub = inner.group_by(group, reason).subquery()
-    cols = (sub.c.g, sub.c.r, sub.c.n, sub.c.a, sub.c.b)
-    rows = conn.execute(select(*cols).where(sub.c.rk <= TOP_REASONS)).all()
+    rows = conn.execute(select(sub.c.g, sub.c.r, sub.c.n).where(sub.c.rk <= TOP_REASONS)).all()
     reasons: dict[str, list[Count]] = {}
-    for g, r, k, a, b in rows:
+    for g, r, k in sorted(rows, key=lambda x: (x[0], -x[2], x[1] or "")):
+        ids = _examples(conn, ident, stmt, [group == g, _is(reason, r)])
         label = r or "(no reason given)"
-        reasons.setdefault(g, []).append(Count(label=label, count=k, examples=_examples(a, b)))
+        reasons.setdefault(g, []).append(Count(label=label, count=k, examples=ids))
     rank_by = func.avg(order) if order is not None else func.min(group)
     totals_stmt = stmt.add_columns(group, func.count(), rank_by).group_by(group)
     totals = {g: (k, r) for g, k, r in conn.execute(totals_stmt)}
@@ -150,10 +150,13 @@ def _funnel(conn: Connection, run_id: str | None) -> list[FunnelStep]:
 
 
 def _endings(conn: Connection, run_id: str | None) -> list[Count]:
-    cols = (T.c.ending, func.count(), func.min(T.c.id), func.max(T.c.id))
-    q = _run(select(*cols).where(T.c.accepted.is_(False)), T.c.run_id, run_id)
-    q = q.group_by(T.c.ending).order_by(func.count().desc(), T.c.ending).limit(10)
-    return [Count(label=e, count=k, examples=_examples(a, b)) for e, k, a, b in conn.execute(q)]
+    rejected = _run(select().select_from(T).where(T.c.accepted.is_(False)), T.c.run_id, run_id)
+    q = rejected.add_columns(T.c.ending, func.count()).group_by(T.c.ending)
+    q = q.order_by(func.count().desc(), T.c.ending).limit(10)
+    return [
+        Count(label=e, count=k, examples=_examples(conn, T.c.id, rejected, [T.c.ending == e]))
+        for e, k in conn.execute(q).all()
+    ]
 
 
 def _yield(conn: Connection, run_id: str | None) -> list[Bin]:
