@@ -110,16 +110,39 @@ def report(
     out: Path = typer.Option(Path("report.html"), "--out", help="HTML file to write."),
     db: str | None = DbOption,
     run: str | None = RunOption,
+    compare: str | None = typer.Option(
+        None,
+        "--compare",
+        help="Show this run beside --run (A), on the same scales.",
+        show_default=False,
+    ),
+    context_limit: int | None = typer.Option(
+        None,
+        "--context-limit",
+        min=1,
+        help="Context limit (tokens) to measure records against.",
+        show_default=False,
+    ),
+    tokenizer: Path | None = typer.Option(
+        None,
+        "--tokenizer",
+        help="tokenizer.json counting tokens (default: characters / 4).",
+        show_default=False,
+    ),
+    sample: int = typer.Option(
+        2000, "--sample", min=0, help="Exported records measured per run (0: skip lengths)."
+    ),
     force: bool = ForceOption,
 ) -> None:
     """Write one self-contained HTML page of plots (opens offline in any browser)."""
-    from apigen.report import write_report
-    from apigen.store import Store
+    from apigen.report import build_report
 
     check_output(out, force=force)
-    with Store.open(db, read_only=True) as store:
-        stats, source = store.stats(run), store.url
-    typer.echo(f"wrote {write_report(stats, out, source=source)}")
+    page = build_report(
+        db, run, compare=compare, context_limit=context_limit, tokenizer=tokenizer, sample=sample
+    )
+    out.write_text(page, encoding="utf-8")
+    typer.echo(f"wrote {out}")
 
 
 def export(

@@ -198,8 +198,10 @@ class BlueprintStageRow(Base):
     )
 
 
-_COVER = ("accepted", "ending", "turns", "tool_calls", "votes_passed", "votes_total")
-_COVER += ("parallel_turns",)
+_COVER = (
+    *("accepted", "ending", "turns", "tool_calls"),
+    *("votes_passed", "votes_total", "parallel_turns"),
+)
 
 
 class TrajectoryRow(Base):

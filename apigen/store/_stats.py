@@ -249,8 +249,8 @@ def _wall(conn: Connection, run_id: str | None) -> float | None:
     now = datetime.now(UTC)
     total = None
     for start, end in conn.execute(_run(select(R.c.started_at, R.c.ended_at), R.c.id, run_id)):
-        start, end = _aware(start), _aware(end) or now
-        total = (total or 0.0) + max((end - start).total_seconds(), 0.0)
+        began, ended = _aware(start) or now, _aware(end) or now
+        total = (total or 0.0) + max((ended - began).total_seconds(), 0.0)
     return total
 
 
