@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from apigen.report._lengths import Lengths
 from apigen.report._svg import Bar, hbar_chart, vbar_chart
@@ -88,12 +88,13 @@ def _examples(counts: tuple[Count, ...]) -> str:
     return '<ul class="examples">' + "".join(rows) + "</ul>"
 
 
-def _bins(bins: tuple[Bin, ...]) -> list[Bar]:
-    """Bars for every value from min to max (empty bins shown) when the range is small."""
+def _bins(bins: tuple[Bin, ...], span: tuple[int, int] | None = None) -> list[Bar]:
+    """Bars for every value from min to max (or over ``span``, shared by compared runs;
+    empty bins shown) when the range is small."""
     if not bins:
         return []
     by = {b.value: b for b in bins}
-    lo, hi = min(by), max(by)
+    lo, hi = span or (min(by), max(by))
     values = range(lo, hi + 1) if hi - lo <= 100 else sorted(by)
     return [
         Bar(str(v), by[v].accepted if v in by else 0, by[v].count if v in by else 0, "accepted")
@@ -338,9 +339,13 @@ def _histograms(sides: Sequence[Side], w: int) -> list[str]:
         ("Turns per episode", "turns", "turns"),
         ("Tool calls per episode", "tool_calls", "tool calls"),
     ):
+        values = [b.value for x in sides for b in getattr(x.stats, field)]
+        span = (min(values), max(values)) if values else None
 
-        def draw(x: Side, scale: float | None, field: str = field, unit: str = unit) -> str:
-            bins = _bins(getattr(x.stats, field))
+        def draw(
+            x: Side, scale: float | None, field: str = field, unit: str = unit, span: Any = span
+        ) -> str:
+            bins = _bins(getattr(x.stats, field), span)
             return vbar_chart(
                 unit, bins, width=w, x_title=unit, y_title="episodes", scale_max=scale
             )
