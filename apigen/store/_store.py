@@ -405,6 +405,16 @@ class Store:
                     out.append(Blueprint.model_validate(content))
         return out
 
+    def get_blueprint(self, ident: str) -> Blueprint:
+        """The stored blueprint whose row id (``<run>:<item>:b<n>``, as the rejection
+        examples of :meth:`stats` name it) is ``ident``; :class:`ConfigError` if none."""
+        b = m.BLUEPRINTS
+        with self._engine.connect() as conn:
+            content = conn.scalar(select(b.c.content).where(b.c.id == ident))
+        if content is None:
+            raise ConfigError(f"no blueprint {ident!r} in {self.url}", field="ID")
+        return Blueprint.model_validate(content)
+
     def get_trajectory(self, ident: str) -> Trajectory:
         """The trajectory whose id is ``ident``, or the only one whose id starts with it.
 

@@ -212,3 +212,24 @@ def test_bad_tokenizer_file_is_a_config_error(tmp_path: Path) -> None:
     bad.write_text("{not json")
     with pytest.raises(ConfigError, match="cannot load"):
         tokenizer_counter(bad)
+
+
+def test_every_example_id_opens_with_apigen_show(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "s.db")
+    a, _ = _two_runs(db)
+    with Store.open(db) as store:
+        stats = store.stats(a)
+    groups = [*stats.blueprint_rejections, *stats.verdict_rejections]
+    assert any(g.stage == "execution" for g in stats.blueprint_rejections)
+    for g in groups:
+        for reason in g.reasons:
+            assert len(reason.examples) == 2
+            for ident in reason.examples:
+                code, out, err = apigen(capsys, "show", ident, "--db", db)
+                assert code == 0, err
+                assert reason.label in out.replace("\n", " ") or g.stage in out
+    stage = next(g for g in stats.blueprint_rejections if g.stage == "execution")
+    code, out, _ = apigen(capsys, "show", stage.reasons[0].examples[0], "--db", db)
+    assert "stage execution failed" in out and stage.reasons[0].label in out
