@@ -310,9 +310,10 @@ def _stats_text(s: Any) -> str:
     out.append(f"judge agreement (votes that passed): {agreement}")
     out.append("blueprint yield (accepted trials: blueprints):")
     out.append("  " + "  ".join(f"{b.value}:{b.count}" for b in s.blueprint_yield))
-    out.append("tools (trajectories / calls / in accepted):")
+    out.append("tools (trajectories / calls / in accepted / failed calls / invalid arguments):")
     out += [
         f"  {t.tool:<32} {t.trajectories:>7} {t.calls:>8} {t.accepted_trajectories:>7}"
+        f" {t.failed:>7} {t.invalid_arguments:>7}"
         for t in s.tools
     ]
     if s.tools_unused:
@@ -328,4 +329,17 @@ def _stats_text(s: Any) -> str:
             f"  cost {money(r.cost_usd):>10}  cost/accepted {money(r.cost_per_accepted)}"
         )
     out.append(f"cost per accepted trajectory: {money(s.cost_per_accepted)}")
+    episodes = next((f.entered for f in s.funnel if f.step == "episodes"), 0)
+    out.append(
+        f"episodes with parallel calls: {s.parallel_episodes} of {episodes}"
+        f" ({_pct(s.parallel_episodes, episodes).strip()}); accepted: {s.parallel_accepted}"
+    )
+    wall = "-" if s.wall_time_s is None else f"{s.wall_time_s:,.0f} s"
+    out.append(f"wall time: {wall}")
+    out.append("models per role (calls / tokens / errors / retries):")
+    out += [
+        f"  {m.role:<10} {m.model:<40} {m.calls:>8} {m.prompt_tokens + m.completion_tokens:>10}"
+        f" {m.errors:>6} {m.retries:>6}"
+        for m in s.models
+    ]
     return "\n".join(out)
