@@ -63,11 +63,19 @@ def run(settings: Settings, *, resume: str | None = None, progress: bool = True)
     return execute_run(settings, "both", resume=resume, progress=progress)
 
 
-def generate(settings: Settings, *, out: Path | None = None, progress: bool = True) -> RunSummary:
+def generate(
+    settings: Settings,
+    *,
+    out: Path | None = None,
+    resume: str | None = None,
+    progress: bool = True,
+) -> RunSummary:
     """Phase 1 only (``apigen blueprints generate``): ``settings.n`` attempts into the
-    store, or with ``out`` into YAML files plus ``rejected.jsonl``."""
+    store, or with ``out`` into YAML files plus ``rejected.jsonl``; ``resume`` finishes
+    exactly the missing items of a run this command started (then recombines the
+    run's accepted blueprints as a fresh run would)."""
     get_domain(settings.domain)  # an unknown domain fails before anything is written
-    return execute_run(settings, "blueprints", out=out, progress=progress)
+    return execute_run(settings, "blueprints", out=out, resume=resume, progress=progress)
 
 
 def collect(
@@ -121,7 +129,7 @@ def execute_run(
         store = None if out is not None else stack.enter_context(Store.open(settings.database_url))
         owners: dict[str, int] = {}
         if store is not None and resume is not None:
-            settings, run_id, indices, owners = _resume(store, settings, resume)
+            settings, run_id, indices, owners = _resume(store, settings, resume, phases)
         else:
             n = len(blueprints) if phases == "trajectories" else settings.n
             indices = list(range(n))
@@ -156,7 +164,11 @@ def execute_run(
                 restarted = report.restarted_workers
                 recombine = phases == "blueprints" and settings.phase1.recombine
                 if recombine and not report.interrupted:
-                    merged = _recombination(settings, run_id, writer)
+                    accepted = writer.accepted_blueprints
+                    if store is not None and resume is not None:  # items of the earlier pass too
+                        stored = store.accepted_blueprints(run_id, below=settings.n)
+                        accepted = dict(enumerate(stored))
+                    merged = _recombination(settings, run_id, accepted)
                     if merged is not None:
                         counters.total += len(merged.groups)
                         more = range(settings.n, settings.n + len(merged.groups))
@@ -221,13 +233,14 @@ def _start(
 
 
 def _resume(
-    store: Store, settings: Settings, run_id: str
+    store: Store, settings: Settings, run_id: str, phases: Preset
 ) -> tuple[Settings, str, list[int], dict[str, int]]:
     info = store.get_run(run_id)
     record = dict(info.config)
-    if record.pop("command", None) != "run":
+    command = _COMMAND[phases]
+    if record.pop("command", None) != command:
         raise ConfigError(
-            f"run {run_id} was not started by `apigen run` and cannot be resumed by it",
+            f"run {run_id} was not started by `apigen {command}` and cannot be resumed by it",
             field="resume",
         )
     stored = validate_settings(record)
@@ -236,10 +249,11 @@ def _resume(
     return settings, info.id, store.missing_items(run_id), store.accepted_fingerprints(run_id)
 
 
-def _recombination(settings: Settings, run_id: str, writer: ItemWriter) -> WorkProcessor | None:
+def _recombination(
+    settings: Settings, run_id: str, accepted: Mapping[int, Blueprint]
+) -> WorkProcessor | None:
     """Items ``n + g``: up to three accepted blueprints of each user with two or more
     (in item order), merged into one task; ``None`` when no user has two."""
-    accepted = writer.accepted_blueprints
     ordered = [accepted[i] for i in sorted(accepted)]
     groups = [parts[:3] for parts in group_by_user(ordered).values() if len(parts) >= 2]
     if not groups:

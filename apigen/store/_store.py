@@ -383,9 +383,12 @@ class Store:
         with self._engine.connect() as conn:
             return [Blueprint.model_validate(c) for c in conn.scalars(stmt)]
 
-    def accepted_blueprints(self, run_id: str | None = None) -> list[Blueprint]:
+    def accepted_blueprints(
+        self, run_id: str | None = None, *, below: int | None = None
+    ) -> list[Blueprint]:
         """Accepted blueprints of a run (or of every run, oldest run first), one per
-        fingerprint: the first stored wins. :class:`ConfigError` for an unknown run."""
+        fingerprint: the first stored wins; ``below`` keeps items with a lower index
+        only. :class:`ConfigError` for an unknown run."""
         b, r = m.BLUEPRINTS, m.RUNS
         stmt = (
             select(b.c.fingerprint, b.c.content)
@@ -396,6 +399,8 @@ class Store:
         if run_id is not None:
             self.get_run(run_id)
             stmt = stmt.where(b.c.run_id == run_id)
+        if below is not None:
+            stmt = stmt.where(b.c.item_index < below)
         seen: set[str] = set()
         out: list[Blueprint] = []
         with self._engine.connect() as conn:
