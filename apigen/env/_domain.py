@@ -68,6 +68,9 @@ class Domain(ABC):
     """Who plays whom, labels, human-simulator rules, personas (neutral by default)."""
     extra_edges: Sequence[tuple[str, str]] = ()
     """Tool-graph edges derivation cannot see: (producer tool, consumer tool)."""
+    seeded: bool = True
+    """``build_state`` generates the state from its seed; ``False`` for a fixed dataset
+    (an adapted benchmark), where every seed gives the same state."""
 
     @abstractmethod
     def build_state(self, seed: int, scale: int = 1) -> dict[str, dict[str, JSON]]:
