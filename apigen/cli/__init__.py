@@ -13,7 +13,7 @@ import sys
 
 import typer
 
-from apigen.cli import _blueprints, _envs, _graph, _rollout, _run, _store
+from apigen.cli import _blueprints, _envs, _graph, _models, _rollout, _run, _store, _verify
 from apigen.cli._bench import bench_app
 from apigen.cli._errors import run_guarded
 
@@ -36,7 +36,9 @@ app.command("show")(_rollout.show)
 app.add_typer(_envs.app, name="envs")
 app.command("graph")(_graph.graph)
 app.add_typer(_blueprints.app, name="blueprints")
+_rollout.app.command("verify")(_verify.verify)
 app.add_typer(_rollout.app, name="trajectories")
+app.add_typer(_models.app, name="models")
 app.add_typer(bench_app, name="bench")
 
 

@@ -22,7 +22,7 @@ is the single async entry point. It takes
 
 and returns a frozen :class:`Completion`: text, parsed tool calls, reasoning
 content, finish reason, token usage, cost in USD (``None`` when litellm has no
-price for the model), latency, ``cached``, and ``errors``.
+price for the model), latency, ``cached``, ``errors`` and ``dropped_params``.
 
 Guarantees
 ----------
@@ -39,6 +39,12 @@ Guarantees
   waiting at least the provider's ``Retry-After``; others fail at once. After the
   attempts are spent, configured fallbacks are tried in order; the last error is
   raised.
+- **Only supported parameters are sent.** A standard OpenAI parameter (``seed``,
+  ``temperature``, ``max_tokens``, …) that litellm's capability data
+  (``get_supported_openai_params``) says the model's provider does not take is
+  dropped before the call and named in ``Completion.dropped_params`` (``seed`` on
+  Anthropic, for one), so one settings file runs on OpenAI, Anthropic and vLLM.
+  Provider extras and models litellm does not know (``sim/…``) pass unchanged.
 - **Limits.** Each attempt first passes the :class:`RateLimiter` (requests and
   tokens per minute per model) and runs under a per-attempt time limit.
 - **Cache.** With a :class:`CacheBackend`, an identical request (model, messages,
@@ -61,6 +67,10 @@ Guarantees
   does, with debug output suppressed, the local price map and ``.env`` loading
   disabled (the environment of :data:`apigen.LITELLM_ENV`, set by ``import apigen``).
 
+``check_model(name)`` raises a one-line ``ConfigError`` for a name no call could
+reach (an unknown ``sim/…`` role or knob, a name litellm routes to no provider); a
+run checks every model of ``ModelsConfig.all_models()`` before it starts.
+
 ``litellm_acompletion()`` returns litellm's bare ``acompletion`` (loaded the same
 way): the baseline ``apigen bench llm`` compares the client against.
 """
@@ -79,7 +89,8 @@ from apigen.llm._config import (
 )
 from apigen.llm._context import EPISODE_CONTEXT
 from apigen.llm._limits import RateLimiter, TokenBucketLimiter
-from apigen.llm._litellm import litellm_acompletion
+from apigen.llm._litellm import check_model, litellm_acompletion
+from apigen.llm._params import split_params, supported_params
 from apigen.llm._protocol import CompletionLike, ModelClient, OutputErrorLike
 from apigen.llm._records import Completion, OutputError
 from apigen.llm._roles import Role, get_role, register_role, role_names
@@ -106,8 +117,11 @@ __all__ = [
     "SamplingParams",
     "TokenBucketLimiter",
     "UsageLedger",
+    "check_model",
     "get_role",
     "litellm_acompletion",
     "register_role",
     "role_names",
+    "split_params",
+    "supported_params",
 ]

@@ -129,6 +129,8 @@ def _headline(s: Stats) -> list[tuple[str, Callable[[float | None], str], float 
         ("cost per accepted", _money, s.cost_per_accepted),
         ("judge agreement", _share, s.judge_agreement),
         ("episodes with parallel calls", _share, _ratio(s.parallel_episodes, _episodes(s))),
+        ("user-simulator failures", _share, s.failure_rates().get("human")),
+        ("agent failures", _share, s.failure_rates().get("agent")),
     ]
 
 
@@ -294,6 +296,25 @@ def _tools(sides: Sequence[Side], w: int) -> list[str]:
 
 def _problems(t: ToolUse) -> float:
     return (t.failed + t.invalid_arguments) / t.calls if t.calls else 0.0
+
+
+def _diversity(sides: Sequence[Side], w: int) -> list[str]:
+    if all(x.stats.diversity is None for x in sides):
+        return []
+
+    def draw(x: Side, scale: float | None) -> str:
+        d = x.stats.diversity
+        if d is None:
+            return "<p>No accepted blueprint.</p>"
+        distinct = "-" if d.instruction_distinct_2 is None else f"{d.instruction_distinct_2:.3f}"
+        return (
+            f"<p>{d.blueprints:,} accepted blueprints: {d.distinct_write_sequences:,} distinct "
+            f"write sequences; tool coverage {_share(d.tool_coverage)} "
+            f"({d.tools_used} of {d.tools_offered} tools); instruction distinct-2 {distinct}; "
+            f"{d.near_duplicate_instructions:,} near-duplicate instructions.</p>"
+        )
+
+    return ["<h2>Diversity of accepted blueprints</h2>", _columns(sides, draw, None)]
 
 
 def _lengths(sides: Sequence[Side], w: int) -> list[str]:

@@ -22,7 +22,11 @@ Contract
       never sees tools, tool calls or tool results. The markers of
       :mod:`apigen.env.protocol` end the episode: ``###STOP###`` (``stop``),
       ``###TRANSFER###`` (``transfer``). With ``config.human_candidates > 1`` each turn samples N
-      candidates and a judge model picks the one most faithful to the instruction.
+      candidates (``temperature`` and a per-candidate ``seed``; the client drops what a
+      provider does not take) and the ``judge`` role's first model scores each 0-10
+      (range-checked by :func:`apigen.committee.parse_answer`; unreadable: candidate
+      0); the highest wins. Self-critique: when the winner scores below
+      ``config.human_min_score``, the human rewrites it once given the judge's critique.
     - The agent model receives the domain policy as system prompt, the
       conversation, and the domain's tools. Each tool call is first judged by
       ``sandbox.policy_violations(call, messages)``, then runs with
@@ -70,8 +74,43 @@ Acceptance (each a :class:`apigen.types.Verdict`; accepted iff all pass)
                    (:class:`apigen.committee.CastMajority`). Off when not in
                    ``config.verifiers``; registered ``after_pass``: only asked when every
                    verdict before it passed.
+    ``failed_by``  not a check: a rejected episode whose verdicts tell who failed carries
+                   ``Verdict(verifier="failed_by", passed=False, reasons=(party, why))``,
+                   party ``agent``, ``human`` (the user simulator), ``environment``
+                   (provider failure, time limit) or ``verifier`` (no readable judge
+                   vote); rules in ``_blame.failed_by``. Stats count it
+                   (``Stats.failure_rates``); the funnel leaves it out.
     ``dedup``      added by :func:`run_trials` to an accepted trajectory whose tool
                    calls and messages repeat an earlier accepted one of the blueprint.
+
+Re-verification (``apigen trajectories verify``)
+    ``await reverify(record, blueprint, env=, config=, client=None) -> Trajectory``
+    judges a recorded conversation again without regenerating it: the recorded
+    ``tool`` messages are dropped, every assistant tool call runs again in order in
+    a fresh sandbox (policy checks on the conversation up to the call, no early
+    rejection), the new results take their place, and the verifiers of
+    ``config.verifiers`` run as at the end of an episode. The ending is the last
+    human message's marker, else the recorded ending, else ``incomplete``.
+    ``verify_records(records, blueprints=, environment=, config=, client=,
+    committee=False)`` yields a :class:`VerifyOutcome` per record (``id``,
+    ``accepted``, the trajectory, the recorded ``reward`` and whether the new
+    verdict ``agrees`` with it: reward 1.0 means accepted); the ``committee``
+    verifier runs only with ``committee=True``. :class:`VerifySummary` counts them.
+
+    Input formats are **readers**, registered by name with
+    ``@register_reader(name, detect=fn)`` (plug-ins: entry-point group
+    ``apigen.readers``). A reader is ``read(path: Path) -> Iterable[VerifyRecord]``;
+    ``detect(head: str) -> bool`` is given the file's first non-blank line (≤ 1 MiB)
+    and says whether the file is its format; :func:`detect_reader` asks each in name
+    order. Bad input raises :class:`apigen.errors.UserError` naming file and line.
+    A :class:`VerifyRecord` is ``id``, ``messages`` (apigen messages; build them
+    from OpenAI chat dicts — nested or τ²-bench's flat tool calls, Anthropic
+    ``thinking_blocks`` kept as reasoning — with :func:`messages_from_openai`), the ``blueprint`` or
+    its ``blueprint_id`` (looked up in the blueprints given), the recorded
+    ``reward`` and ``ending`` when known, ``trial``. Built-ins: ``apigen`` (JSONL of
+    :class:`apigen.types.Trajectory`; reward 1.0 when it was accepted) and
+    ``openai`` (JSONL of ``{"id", "messages": [OpenAI chat dicts], "blueprint":
+    {…}, "reward"?}``); :func:`json_lines` reads bounded JSONL for readers.
 
 Files: :func:`write_trajectories` / :func:`read_trajectories` keep one
 ``Trajectory.model_dump_json()`` per line (JSONL); :func:`find_trajectory` looks
@@ -91,10 +130,21 @@ best-of-N chooser). ``Trajectory.usage`` books calls under ``human``, ``agent`` 
 
 from apigen.rollout._accept import output_present
 from apigen.rollout._client import ModelClient
-from apigen.rollout._committee import judge_committee  # (also registers ``committee``)
+from apigen.rollout._committee import judge_committee, judge_prompt  # (registers ``committee``)
 from apigen.rollout._config import RolloutConfig
 from apigen.rollout._episode import run_episode
 from apigen.rollout._files import find_trajectory, read_trajectories, write_trajectories
+from apigen.rollout._human import flipped_view
+from apigen.rollout._readers import (
+    Reader,
+    VerifyRecord,
+    detect_reader,
+    get_reader,
+    json_lines,
+    messages_from_openai,
+    reader_names,
+    register_reader,
+)
 from apigen.rollout._reasons import rejection_reason
 from apigen.rollout._trials import TrialsResult, episode_seed, run_trials
 from apigen.rollout._truth import GroundTruth, ground_truth
@@ -106,26 +156,41 @@ from apigen.rollout._verifiers import (
     register_verifier,
     verifier_names,
 )
+from apigen.rollout._verify import VerifyOutcome, VerifySummary, reverify, verify_records
 
 __all__ = [
     "DEFAULT_VERIFIERS",
     "GroundTruth",
     "ModelClient",
+    "Reader",
     "RolloutConfig",
     "TrialsResult",
     "Verifier",
     "VerifierInput",
+    "VerifyOutcome",
+    "VerifyRecord",
+    "VerifySummary",
+    "detect_reader",
     "episode_seed",
     "find_trajectory",
+    "flipped_view",
+    "get_reader",
     "get_verifier",
     "ground_truth",
+    "json_lines",
     "judge_committee",
+    "judge_prompt",
+    "messages_from_openai",
     "output_present",
     "read_trajectories",
+    "reader_names",
+    "register_reader",
     "register_verifier",
     "rejection_reason",
+    "reverify",
     "run_episode",
     "run_trials",
     "verifier_names",
+    "verify_records",
     "write_trajectories",
 ]

@@ -60,6 +60,10 @@ class RolloutConfig(BaseModel):
     human_temperature: float = Field(default=1.0, ge=0)
     """Sampling temperature of best-of-N candidates (unitless). Default 1.0. The
     ``judge`` role's first model picks the best candidate."""
+    human_min_score: float = Field(default=5.0, ge=0, le=10)
+    """Best-of-N self-critique: when the judge scores the best candidate below this
+    (0-10), the human rewrites it once given the judge's critique. 0 turns it off.
+    Default 5."""
     greeting: str = "Hi! How can I help you today?"
     """The agent's opening line as the human sees it (not recorded). Default as shown."""
 

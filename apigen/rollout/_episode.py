@@ -12,6 +12,7 @@ from apigen.env import Environment, protocol
 from apigen.errors import ProviderError
 from apigen.llm.sim import ContextKey as K
 from apigen.rollout._accept import ending_verdict, policy_verdict
+from apigen.rollout._blame import failure_verdict
 from apigen.rollout._client import CompletionLike, ModelClient, OutputErrorLike, UsageBook, ask
 from apigen.rollout._config import RolloutConfig
 from apigen.rollout._human import ask_human
@@ -51,7 +52,7 @@ class _Episode:
         truth: GroundTruth,
     ) -> None:
         self.blueprint, self.env, self.client, self.config = blueprint, env, client, config
-        self.seed, self.truth = seed, truth
+        self.seed, self.truth, self.trial = seed, truth, trial
         self.key = f"{blueprint_ref(blueprint)}:{trial}"
         self.box = env.sandbox()
         self.messages: list[Message] = [Message(role="system", content=env.domain.policy)]
@@ -150,8 +151,9 @@ class _Episode:
         # Sound only while the verdict it anticipates (policy, state) is configured.
         if not self.config.early_rejection:
             return None
-        if flagged and "policy" in self.config.verifiers:
-            self.early = policy_verdict(flagged).reasons
+        sound = [v for v in flagged if v.sound]  # unsound rules go to the committee
+        if sound and "policy" in self.config.verifiers:
+            self.early = policy_verdict(sound).reasons
             return "early_reject:policy"
         if execution.changed and "state" in self.config.verifiers:
             after = self.box.diff()
@@ -161,6 +163,52 @@ class _Episode:
                 self.early = tuple(f"{execution.call.name}: {r}" for r in reasons)
                 return "early_reject:irreversible"
         return None
+
+    async def judged(self, ending: str, started: float) -> Trajectory:
+        """The finished episode's trajectory: ending verdict, early rejection, verifiers."""
+        diff = self.box.diff()
+        verdicts = [ending_verdict(ending)]
+        if self.early:
+            verdicts.append(Verdict(verifier="early_reject", passed=False, reasons=self.early))
+        messages = tuple(self.messages)
+        verdicts += await run_verifiers(
+            self.config.verifiers,
+            VerifierInput(
+                blueprint=self.blueprint,
+                env=self.env,
+                messages=messages,
+                diff=diff,
+                truth=self.truth,
+                violations=tuple(self.violations),
+                ending=ending,
+                verdicts=tuple(verdicts),
+                client=self.client,
+                config=self.config,
+                book=self.book,
+                context=self.context,
+                judges=self.client.members("judge"),
+            ),
+        )
+        if not all(v.passed for v in verdicts):
+            blame = failure_verdict(ending, verdicts, diff, self.truth.diff)
+            verdicts += [blame] if blame is not None else []
+        shape = [m.model_dump(mode="json") for m in messages]
+        digest = canonical_json([self.key, self.seed, shape])
+        return Trajectory(
+            id=hashlib.sha256(digest.encode()).hexdigest()[:16],
+            blueprint_id=blueprint_ref(self.blueprint),
+            domain=self.blueprint.domain,
+            trial=self.trial,
+            messages=messages,
+            final_diff=diff,
+            verdicts=tuple(verdicts),
+            accepted=all(v.passed for v in verdicts),
+            ending=ending,
+            turns=self.turns,
+            tool_calls=self.calls,
+            usage=self.book.snapshot(),
+            duration_s=round(time.perf_counter() - started, 4),
+        )
 
     def _answer(self, call: ToolCall, content: str) -> None:
         self.messages.append(
@@ -203,6 +251,8 @@ def _assistant_message(
         content=completion.text,
         tool_calls=tuple(calls),
         reasoning=completion.reasoning,
+        # Anthropic thinking blocks go back to the provider with the message
+        thinking_blocks=tuple(getattr(completion, "thinking_blocks", ()) or ()),
     )
     return message, malformed
 
@@ -237,42 +287,4 @@ async def run_episode(
     except ProviderError as exc:
         ending = f"provider_error:{exc.kind}"
     ep.close_open_calls(ending)
-    diff = ep.box.diff()
-    verdicts = [ending_verdict(ending)]
-    if ep.early:
-        verdicts.append(Verdict(verifier="early_reject", passed=False, reasons=ep.early))
-    messages = tuple(ep.messages)
-    verdicts += await run_verifiers(
-        config.verifiers,
-        VerifierInput(
-            blueprint=blueprint,
-            env=env,
-            messages=messages,
-            diff=diff,
-            truth=truth,
-            violations=tuple(ep.violations),
-            ending=ending,
-            verdicts=tuple(verdicts),
-            client=client,
-            config=config,
-            book=ep.book,
-            context=ep.context,
-            judges=client.members("judge"),
-        ),
-    )
-    digest = canonical_json([ep.key, seed, [m.model_dump(mode="json") for m in messages]])
-    return Trajectory(
-        id=hashlib.sha256(digest.encode()).hexdigest()[:16],
-        blueprint_id=blueprint_ref(blueprint),
-        domain=blueprint.domain,
-        trial=trial,
-        messages=messages,
-        final_diff=diff,
-        verdicts=tuple(verdicts),
-        accepted=all(v.passed for v in verdicts),
-        ending=ending,
-        turns=ep.turns,
-        tool_calls=ep.calls,
-        usage=ep.book.snapshot(),
-        duration_s=round(time.perf_counter() - started, 4),
-    )
+    return await ep.judged(ending, started)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from apigen.committee import find_json_objects
+from apigen.committee import Scale, Unreadable, find_json_objects, parse_answer
 from apigen.env import Domain, protocol
 from apigen.errors import ProviderError
 from apigen.llm.sim import ContextKey as K
@@ -102,14 +101,28 @@ async def ask_human(
         raise failure
     if len(texts) == 1:
         return texts[0]
-    choice = await _choose(client, config, book, blueprint, messages, texts, context, domain)
-    return texts[choice]
+    choice, critique = await _choose(
+        client, config, book, blueprint, messages, texts, context, domain
+    )
+    if critique is None:
+        return texts[choice]
+    return await _revise(client, book, view, texts[choice], critique, context, turn)
 
 
-_CHOOSER = """You compare candidate next messages of a simulated user. Pick the one that
-follows the user's task most faithfully: it reveals only what is needed now, invents
-nothing, and sounds like a real person. Answer with a JSON object only:
-{"choice": <index of the best candidate>, "rationale": "<one sentence>"}"""
+CHOOSER_SCALE = Scale(0, 10)
+"""The 0-10 scale the best-of-N judge scores each candidate on (APIGen-MT)."""
+
+_CHOOSER = """You compare candidate next messages of a simulated user. Score each candidate
+from 0 (unusable) to 10 (perfect) for how faithfully it follows the user's task: it reveals
+only what is needed now, invents nothing, does not act as the agent, and sounds like a real
+person. Then critique the best candidate: what it should change, or "" if nothing.
+Answer with a JSON object only:
+{"scores": {"0": {"score": <0-10>, "reason": "..."}, "1": ...}, "critique": "..."}"""
+
+_REVISE = """A reviewer read your draft reply and said: {critique}
+Your draft was:
+{draft}
+Write your reply again, following your task and rules. Write only the message."""
 
 
 async def _choose(
@@ -121,8 +134,11 @@ async def _choose(
     texts: list[str],
     context: Callable[..., dict[str, Any]],
     domain: Domain,
-) -> int:
-    """Index of the candidate a judge prefers; 0 when the judge fails or is unclear."""
+) -> tuple[int, str | None]:
+    """The candidate the judge scores highest on 0-10 (ties: the first), and the
+    judge's critique when that score is below ``config.human_min_score`` (then the
+    human revises it). Candidate 0 without a critique when the judge fails or its
+    answer is unreadable (a score outside 0-10 included)."""
     listing = "\n".join(f"[{i}] {t}" for i, t in enumerate(texts))
     framing = domain.framing
     said = transcript(messages, tools=False, user=framing.user_label, agent=framing.agent_label)
@@ -133,20 +149,39 @@ async def _choose(
     request = [Message(role="system", content=_CHOOSER), Message(role="user", content=prompt)]
     try:
         completion = await ask(
-            client,
-            book,
-            "judge",
-            None,
-            request,
-            None,
-            context(**{K.CANDIDATES: texts}),
+            client, book, "judge", None, request, None, context(**{K.CANDIDATES: texts})
         )
     except ProviderError:
-        return 0
+        return 0, None
+    names = [str(i) for i in range(len(texts))]
+    parsed = parse_answer(completion.text, names, CHOOSER_SCALE)
+    if isinstance(parsed, Unreadable):
+        return 0, None
+    best = max(range(len(texts)), key=lambda i: (parsed.scores[names[i]], -i))
     found, _ = find_json_objects(completion.text or "")
-    choice = next((o["choice"] for o in reversed(found) if "choice" in o), None)
-    if isinstance(choice, str) and re.fullmatch(r"\d+", choice.strip()):
-        choice = int(choice)
-    if isinstance(choice, int) and not isinstance(choice, bool) and 0 <= choice < len(texts):
-        return choice
-    return 0
+    critique = next((o["critique"] for o in reversed(found) if "critique" in o), None)
+    low = parsed.scores[names[best]] < config.human_min_score
+    if low and isinstance(critique, str) and critique.strip():
+        return best, critique.strip()
+    return best, None
+
+
+async def _revise(
+    client: ModelClient,
+    book: UsageBook,
+    view: list[Message],
+    draft: str,
+    critique: str,
+    context: Callable[..., dict[str, Any]],
+    turn: int,
+) -> str:
+    """Self-critique: the human rewrites its chosen draft given the judge's critique;
+    the draft stands when the call fails or the revision is empty."""
+    note = _REVISE.format(critique=critique, draft=draft)
+    seed = derive_seed(context()[K.SEED], "human-revise", turn)
+    asked = [*view, Message(role="user", content=note)]
+    try:
+        completion = await ask(client, book, "human", None, asked, None, context(**{K.SEED: seed}))
+    except ProviderError:
+        return draft
+    return (completion.text or "").strip() or draft

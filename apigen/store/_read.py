@@ -111,7 +111,7 @@ def to_trajectories(engine: Engine, rows: list[dict[str, Any]]) -> list[Trajecto
             ending=r["ending"],
             turns=r["turns"],
             tool_calls=r["tool_calls"],
-            usage={k: Usage(**u) for k, u in r["usage"].items()},
+            usage={k: Usage(**u) for k, u in (r["usage"] or {}).items()},  # empty is stored as []
             duration_s=r["duration_s"],
         )
         for r in rows

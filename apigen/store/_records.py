@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from apigen.diversity import Diversity
 from apigen.types import Blueprint, Trajectory, Usage
 
 __all__ = [
@@ -205,6 +206,23 @@ class Stats(_Record):
     """Sum over the runs of end (or, while running, now) minus start."""
     # New statistics go here as fields with defaults (older callers keep working),
     # computed by one more job in ``apigen.store._stats.compute_stats``.
+    diversity: Diversity | None = None
+    """Diversity of the accepted blueprints: distinct write sequences, tool coverage
+    against the domain's tools, instruction distinct-2, near-duplicate instructions
+    (:mod:`apigen.diversity`); ``None`` when none was accepted."""
+
+    def failure_rates(self) -> dict[str, float]:
+        """Share of episodes each party failed (``agent``, ``human`` — the user
+        simulator —, ``environment``, ``verifier``), from the ``failed_by`` records
+        rejected trajectories carry; empty without episodes."""
+        episodes = next((f.entered for f in self.funnel if f.step == "episodes"), 0)
+        blame = next((g for g in self.verdict_rejections if g.stage == "failed_by"), None)
+        if not episodes:
+            return {}
+        counts = {c.label: c.count for c in blame.reasons} if blame else {}
+        return {
+            p: counts.get(p, 0) / episodes for p in ("agent", "human", "environment", "verifier")
+        }
 
 
 class QueryResult(_Record):

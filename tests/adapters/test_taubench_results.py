@@ -17,6 +17,7 @@ import pytest
 from apigen.adapters import load_taubench_results, taubench_comparable, taubench_tasks
 from apigen.env import get_domain
 from apigen.errors import UserError
+from tests.support.cli import apigen
 
 MODULE = "tests.support.taubench_shop"
 
@@ -227,3 +228,42 @@ def test_bad_result_files_are_one_line_user_errors(tmp_path: Path, text: str, me
     path.write_text(text, encoding="utf-8")
     with pytest.raises(UserError, match=message):
         load_taubench_results(path)
+
+
+def test_trajectories_verify_reads_taubench_results_and_counts_agreement(
+    results_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CLI: apigen's verdicts per record (tool calls re-executed) beside the
+    reward-comparable part, and the agreement count with the recorded rewards."""
+    args = ["trajectories", "verify", str(results_file), "--domain", f"taubench:{MODULE}"]
+    code, out, err = apigen(capsys, *args, "--split", "test", "--json")
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    records, summary = rows[:-1], rows[-1]
+    assert [r["id"] for r in records] == [
+        "task-0-trial-0",
+        "task-0-trial-1",
+        "task-1-trial-0",
+        "task-0-trial-2",
+    ]
+    assert [r["taubench"]["agrees"] for r in records] == [True, True, True, False]
+    assert [r["taubench"]["reward"] for r in records] == [1.0, 0.0, 1.0, 0.0]
+    # apigen's own verdicts, from tool calls re-executed: the wrong order cancelled
+    failed = {v["verifier"] for v in records[1]["verdicts"] if not v["passed"]}
+    assert "state" in failed and not records[1]["accepted"]
+    assert summary["taubench"] == {"records": 4, "reward": 2.0, "agrees": 3}
+    assert summary["records"] == 4
+    code, text, _ = apigen(capsys, *args, "--split", "test")
+    assert code == 0
+    assert "agrees with the recorded reward on 3/4" in text
+    assert "(DIFFERS)" in text
+
+
+def test_taubench_results_without_a_task_need_the_split(
+    results_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = apigen(
+        capsys, "trajectories", "verify", str(results_file), "--domain", f"taubench:{MODULE}"
+    )
+    assert code == 2
+    assert "give --split train|test" in err and len(err.strip().splitlines()) == 1

@@ -65,3 +65,8 @@ def test_bench_rollout_compares_early_rejection_on_and_off() -> None:
     assert off["early_rejected"] == 0
     # Sim numbers: early rejection only stops doomed episodes, so both modes accept alike.
     assert data["unsound"] == 0 and data["same_accepted"] is True
+    # saving against the oracle (each rejected episode stopped at its first fatal step)
+    assert data["saving"] == data["tokens_per_accepted_saving"]
+    assert data["oracle_saving"] is not None and data["goal_ratio_min"] == 0.5
+    if data["saving"] is not None and data["oracle_saving"]:
+        assert data["ratio"] == round(data["saving"] / data["oracle_saving"], 3)

@@ -249,7 +249,9 @@ async def test_judge_best_of_n_prefers_faithful_candidates(env: Environment) -> 
     ]
     reply = await call("sim/judge", ASK, {K.BLUEPRINT: bp, K.ENV: env, K.CANDIDATES: candidates})
     answer = json.loads(reply.choices[0].message.content)
-    assert answer["choice"] == 1 and answer["rationale"]
+    scores = {k: v["score"] for k, v in answer["scores"].items()}  # 0-10 per candidate
+    assert max(scores, key=lambda k: scores[k]) == "1" and scores["1"] == 10
+    assert all(0 <= v <= 10 for v in scores.values()) and answer["critique"] == ""
     again = await call("sim/judge", ASK, {K.BLUEPRINT: bp, K.ENV: env, K.CANDIDATES: candidates})
     assert again.choices[0].message.content == reply.choices[0].message.content
 

@@ -58,8 +58,7 @@ async def test_majority_of_cast_votes_decides(
     bp = TOY_BLUEPRINTS[0]
     client = sim_client(judge=judges)
     traj = await run_episode(bp, 0, env=toy_env, client=client, config=config, seed=1)
-    committee = traj.verdicts[-1]
-    assert committee.verifier == "committee"
+    committee = next(v for v in traj.verdicts if v.verifier == "committee")
     assert committee.passed is passed and traj.accepted is passed
     assert [v.passed for v in committee.votes] == ["disagree" not in j for j in judges]
     assert committee.reasons[0] == tally
@@ -75,7 +74,7 @@ async def test_unparseable_answers_abstain_after_retries(toy_env: Environment) -
         ProviderError("down", kind="server_error", retryable=True),
     ]
     traj, client = await judged(toy_env, judges)
-    committee = traj.verdicts[-1]
+    committee = next(v for v in traj.verdicts if v.verifier == "committee")
     votes = {v.judge: v for v in committee.votes}
     assert votes["sim/judge#0"].passed is None and "no_json" in votes["sim/judge#0"].rationale
     assert votes["sim/judge#1"].passed is False
@@ -120,11 +119,76 @@ async def test_best_of_n_samples_candidates_and_keeps_the_choice(toy_env: Enviro
         assert said in candidates
 
 
-async def test_best_of_n_falls_back_to_first_on_a_bad_choice(toy_env: Environment) -> None:
+async def test_best_of_n_falls_back_to_first_on_an_unreadable_score(toy_env: Environment) -> None:
     script = good_script()
     humans = script["human"]
     script["human"] = [x for h in humans for x in (h, Reply("noise"))]
-    script["judge"] = [Reply('{"choice": 7}'), Reply("what?"), *[Reply('{"choice": "0"}')] * 3]
+    out_of_range = '{"scores": {"0": 3, "1": 14}, "critique": ""}'
+    tie = '{"scores": {"0": 7, "1": 7}, "critique": ""}'  # a tie: the first
+    script["judge"] = [Reply(out_of_range), Reply("what?"), *[Reply(tie)] * 3]
     config = RolloutConfig(human_candidates=2, verifiers=CODE_ONLY)
     traj = await run_episode(BP, 0, env=toy_env, client=Scripted(script), config=config, seed=1)
     assert traj.accepted
+
+
+def _scores(*scores: float, critique: str = "") -> Reply:
+    table = {str(i): {"score": s, "reason": "r"} for i, s in enumerate(scores)}
+    return Reply(
+        "<think>candidate 1 looks better</think>"
+        + json.dumps({"scores": table, "critique": critique})
+    )
+
+
+async def test_best_of_n_keeps_the_highest_0_to_10_score(toy_env: Environment) -> None:
+    """The second candidate (the scripted human's) scores higher on 0-10 and is kept."""
+    script = good_script()
+    script["human"] = [x for h in script["human"] for x in (Reply("noise"), h)]
+    script["judge"] = [_scores(2, 8)] * 10
+    config = RolloutConfig(human_candidates=2, verifiers=CODE_ONLY)
+    client = Scripted(script)
+    traj = await run_episode(BP, 0, env=toy_env, client=client, config=config, seed=1)
+    assert traj.accepted, traj.verdicts
+    assert "noise" not in [m.content for m in traj.messages if m.role == "user"]
+    assert sum(r["role"] == "human" for r in client.requests) == 2 * traj.turns
+
+
+async def test_self_critique_rewrites_a_low_scored_winner(toy_env: Environment) -> None:
+    """Below ``human_min_score`` the human rewrites its best draft given the critique."""
+    script = good_script()
+    first, *rest = script["human"]
+    script["human"] = [Reply("umm"), Reply("err"), first, *[x for h in rest for x in (h, h)]]
+    script["judge"] = [_scores(3, 1, critique="Say what you want."), *[_scores(9, 9)] * 10]
+    config = RolloutConfig(human_candidates=2, verifiers=CODE_ONLY)
+    client = Scripted(script)
+    traj = await run_episode(BP, 0, env=toy_env, client=client, config=config, seed=1)
+    said = [m.content for m in traj.messages if m.role == "user"]
+    assert isinstance(first, Reply) and said[0] == first.text
+    revision = [r for r in client.requests if r["role"] == "human"][2]
+    assert "Say what you want." in (revision["messages"][-1].content or "")
+    assert "umm" in (revision["messages"][-1].content or "")
+    assert traj.accepted, traj.verdicts
+
+
+async def test_self_critique_is_off_at_zero(toy_env: Environment) -> None:
+    script = good_script()
+    script["human"] = [x for h in script["human"] for x in (h, Reply("noise"))]
+    script["judge"] = [_scores(3, 1, critique="Say more.")] * 10
+    config = RolloutConfig(human_candidates=2, human_min_score=0, verifiers=CODE_ONLY)
+    client = Scripted(script)
+    traj = await run_episode(BP, 0, env=toy_env, client=client, config=config, seed=1)
+    assert traj.accepted and sum(r["role"] == "human" for r in client.requests) == 2 * traj.turns
+
+
+async def test_a_judge_scoring_0_to_10_with_2_everywhere_does_not_pass(
+    toy_env: Environment,
+) -> None:
+    """Issue 12: 2 on every criterion of a 0-1 question is out of range: re-asked with
+    the reason, then the judge abstains; no cast vote, no pass."""
+    traj, client = await judged(toy_env, [answer(2, 2, 2)] * 6)
+    committee = next(v for v in traj.verdicts if v.verifier == "committee")
+    assert not committee.passed and not traj.accepted
+    assert all(v.passed is None and "out_of_range" in v.rationale for v in committee.votes)
+    blame = next(v for v in traj.verdicts if v.verifier == "failed_by")
+    assert blame.reasons == ("verifier", "committee: no readable vote")
+    asked = [r["messages"][-1].content or "" for r in client.requests if r["role"] == "judge"]
+    assert len(asked) == 6 and sum("outside the declared 0-1 scale" in a for a in asked) == 3

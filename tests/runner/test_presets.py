@@ -11,7 +11,7 @@ from apigen.blueprints import AttemptSpec, format_funnel, validate_files
 from apigen.errors import ConfigError
 from apigen.llm.sim import parse_sim_model, planned_faults, resolve_knobs
 from apigen.rollout import read_trajectories
-from apigen.runner import collect, generate
+from apigen.runner import collect, generate, run
 from apigen.settings import Settings
 from apigen.store import Store
 from tests.blueprints.conftest import noisy
@@ -229,3 +229,20 @@ def test_resume_refuses_a_run_of_another_command(tmp_path: Path) -> None:
         assert "not started by `apigen blueprints generate`" in str(exc)
     else:
         raise AssertionError("resumed a run of another command")
+
+
+def test_run_recombines_accepted_blueprints_and_plays_them(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    s = settings(n=24, seed=2, database_url=db, rollout={"trials": 1}, phase1={"recombine": True})
+    summary = run(s, progress=False)
+    assert summary.status == "completed" and summary.items > 24  # recombination items n + g
+    with Store.open(db) as store:
+        merged = [
+            it
+            for i in range(24, summary.items)
+            if (it := store.read_item(summary.run_id, i)).blueprints
+        ]
+    assert merged and all("recombined_from" in it.blueprints[-1].context for it in merged)
+    played = [it for it in merged if it.trajectories]
+    assert played, "accepted merged tasks are role-played in the same run"
+    assert all(it.blueprints[-1].report and it.blueprints[-1].report.passed for it in played)

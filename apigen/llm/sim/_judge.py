@@ -9,9 +9,10 @@ Criteria (heuristic, no model involved):
 - ``human_realism``: the customer's messages hold no tool names, no JSON, and no
   ids they could not know (ids in the instruction or said by the agent are fine).
 
-With ``candidates`` in the context the answer is ``{"choice": i, "rationale": ...}``:
-the candidate sharing most facts with the instruction, penalised for stopping
-before every request was made and for tool names or JSON.
+With ``candidates`` in the context the answer scores each candidate 0-10
+(``{"scores": {"0": {"score", "reason"}, …}, "critique": ""}``): the best is the one
+sharing most facts with the instruction, penalised for stopping before every request
+was made and for tool names or JSON.
 """
 
 from __future__ import annotations
@@ -113,17 +114,24 @@ def _choose(req: SimRequest, bp: Blueprint, candidates: Sequence[str]) -> SimRep
     said += " " + " ".join(t.content for t in req.turns if t.role == "assistant")
     tools = list(tool_map_for(req.ctx, bp.domain))
     pending = [s for s in plan.steps if not any(mentions(said, v) for v in s.values())]
-    best, best_score, why = 0, float("-inf"), ""
-    for k, text in enumerate(candidates):
+    raw = []
+    for text in candidates:
         hits = sum(1 for v in facts if mentions(text, v) and mentions(bp.instruction, v))
         score = hits - 3 * len(_unrealistic(text, bp.instruction + " " + said, tools))
         if protocol.STOP in text and pending:
             score -= 10
-        if score > best_score:
-            best, best_score = k, score
-            why = f"candidate {k} states {hits} instruction fact(s)"
-    rationale = why + (" and does not stop early." if pending else ".")
-    return SimReply(json.dumps({"choice": best, "rationale": rationale}))
+        raw.append((score, hits))
+    top = max(s for s, _ in raw)
+    low = min(s for s, _ in raw)
+    # 0-10: the best candidate 10, the others by their distance to it (ties all 10)
+    scores = {
+        str(k): {
+            "score": 10 if top == low else round(10 * (s - low) / (top - low)),
+            "reason": f"states {hits} instruction fact(s)",
+        }
+        for k, (s, hits) in enumerate(raw)
+    }
+    return SimReply(json.dumps({"scores": scores, "critique": ""}))
 
 
 def respond(req: SimRequest) -> SimReply:
