@@ -35,6 +35,12 @@ TOOL_SCHEMAS = tuple(
             "description": f"The {name.replace('_', ' ')} tool.",
             "parameters": {
                 "type": "object",
+                "properties": {"email": {"type": "string"}},
+                "required": ["email"],
+            }
+            if name == "find_user"
+            else {
+                "type": "object",
                 "properties": {"account_id": {"type": "string"}, "amount": {"type": "integer"}},
                 "required": ["account_id"],
             },

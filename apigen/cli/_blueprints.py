@@ -95,6 +95,9 @@ def generate(
     recombine: bool | None = typer.Option(
         None, "--recombine/--no-recombine", help="Also merge accepted tasks of the same user."
     ),
+    resume: str | None = typer.Option(
+        None, "--resume", help="Finish the missing items of RUN_ID (started by this command)."
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the funnel as JSON."),
 ) -> None:
     """Generate and validate task blueprints into the database (or --out files);
@@ -106,6 +109,8 @@ def generate(
 
     if out is not None and db is not None:
         raise UserError("--out writes files and --db a database: give one of them")
+    if out is not None and resume is not None:
+        raise UserError("--resume finishes a run in the database: it takes no --out")
     if out is not None:
         check_output(out, force=force, directory=True)
     flags = {
@@ -121,7 +126,7 @@ def generate(
     settings = settings_from(config, flags, models, "blueprints")
     get_domain(settings.domain)  # bad names and directories fail before a database is touched
     PromptTemplates(settings.phase1.templates_dir)
-    summary = run_generate(settings, out=out, progress=not json_out)
+    summary = run_generate(settings, out=out, resume=resume, progress=not json_out)
     funnel = summary.funnel or {}
     if json_out:
         where = (

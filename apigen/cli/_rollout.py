@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from apigen.runner import RunSummary
-    from apigen.types import Message, Trajectory
+    from apigen.types import Blueprint, Message, Trajectory
 
 app = typer.Typer(help="Phase 2: role-play blueprints into trajectories.", no_args_is_help=True)
 
@@ -141,14 +142,19 @@ def _echo_summary(summary: RunSummary, *, json_out: bool, db: str | None) -> Non
 
 
 def show(
-    ident: str = typer.Argument(..., metavar="ID", help="Trajectory id (or a unique prefix)."),
+    ident: str = typer.Argument(
+        ...,
+        metavar="ID",
+        help="Trajectory id (or a unique prefix), or a blueprint id (RUN:ITEM:bN).",
+    ),
     db: str | None = typer.Option(None, "--db", help=DB_HELP, show_default=False),
     file: Path | None = typer.Option(
         None, "--file", help="Look the id up in this JSONL file instead of the database."
     ),
     full: bool = typer.Option(False, help="Do not shorten long messages."),
 ) -> None:
-    """Render one trajectory: turns, tool calls and results, verdicts."""
+    """Render one trajectory (turns, tool calls and results, verdicts) or one stored
+    blueprint (instruction, actions, outputs, every stage with its reasons)."""
     from rich.console import Console
 
     from apigen.errors import UserError
@@ -163,8 +169,28 @@ def show(
         from apigen.store import Store
 
         with Store.open(db, read_only=True) as store:
+            if re.search(r":b\d+$", ident):
+                render_blueprint(Console(), store.get_blueprint(ident), ident)
+                return
             traj = store.get_trajectory(ident)
     render_trajectory(Console(), traj, full=full)
+
+
+def render_blueprint(console: Console, bp: Blueprint, ident: str) -> None:
+    """Print a stored blueprint and its validation report; stored text is escaped."""
+    escape = _safe
+    console.rule(f"blueprint {escape(ident)}")
+    console.print(f"[bold]{escape(bp.domain)}[/]: {escape(bp.instruction)}")
+    for c in bp.actions:
+        console.print(f"  action [cyan]{escape(c.name)}[/] {escape(json.dumps(c.arguments))}")
+    for o in bp.outputs:
+        console.print(f"  output {escape(o)}")
+    report = bp.report
+    for st in report.stages if report is not None else ():
+        mark = "[green]passed[/]" if st.passed else "[red]failed[/]"
+        console.print(f"stage [bold]{escape(st.stage)}[/] {mark}")
+        for r in st.reasons:
+            console.print(f"    {escape(r)}")
 
 
 def _safe(text: str) -> str:

@@ -121,16 +121,39 @@ def report(
     out: Path = typer.Option(Path("report.html"), "--out", help="HTML file to write."),
     db: str | None = DbOption,
     run: str | None = RunOption,
+    compare: str | None = typer.Option(
+        None,
+        "--compare",
+        help="Show this run beside --run (A), on the same scales.",
+        show_default=False,
+    ),
+    context_limit: int | None = typer.Option(
+        None,
+        "--context-limit",
+        min=1,
+        help="Context limit (tokens) to measure records against.",
+        show_default=False,
+    ),
+    tokenizer: Path | None = typer.Option(
+        None,
+        "--tokenizer",
+        help="tokenizer.json counting tokens (default: characters / 4).",
+        show_default=False,
+    ),
+    sample: int = typer.Option(
+        2000, "--sample", min=0, help="Exported records measured per run (0: skip lengths)."
+    ),
     force: bool = ForceOption,
 ) -> None:
     """Write one self-contained HTML page of plots (opens offline in any browser)."""
-    from apigen.report import write_report
-    from apigen.store import Store
+    from apigen.report import build_report
 
     check_output(out, force=force)
-    with Store.open(db, read_only=True) as store:
-        stats, source = store.stats(run), store.url
-    typer.echo(f"wrote {write_report(stats, out, source=source)}")
+    page = build_report(
+        db, run, compare=compare, context_limit=context_limit, tokenizer=tokenizer, sample=sample
+    )
+    out.write_text(page, encoding="utf-8")
+    typer.echo(f"wrote {out}")
 
 
 def export(
@@ -317,9 +340,10 @@ def _stats_text(s: Any) -> str:
     out += _diversity_lines(s.diversity)
     out.append("blueprint yield (accepted trials: blueprints):")
     out.append("  " + "  ".join(f"{b.value}:{b.count}" for b in s.blueprint_yield))
-    out.append("tools (trajectories / calls / in accepted):")
+    out.append("tools (trajectories / calls / in accepted / failed calls / invalid arguments):")
     out += [
         f"  {t.tool:<32} {t.trajectories:>7} {t.calls:>8} {t.accepted_trajectories:>7}"
+        f" {t.failed:>7} {t.invalid_arguments:>7}"
         for t in s.tools
     ]
     if s.tools_unused:
@@ -335,4 +359,17 @@ def _stats_text(s: Any) -> str:
             f"  cost {money(r.cost_usd):>10}  cost/accepted {money(r.cost_per_accepted)}"
         )
     out.append(f"cost per accepted trajectory: {money(s.cost_per_accepted)}")
+    episodes = next((f.entered for f in s.funnel if f.step == "episodes"), 0)
+    out.append(
+        f"episodes with parallel calls: {s.parallel_episodes} of {episodes}"
+        f" ({_pct(s.parallel_episodes, episodes).strip()}); accepted: {s.parallel_accepted}"
+    )
+    wall = "-" if s.wall_time_s is None else f"{s.wall_time_s:,.0f} s"
+    out.append(f"wall time: {wall}")
+    out.append("models per role (calls / tokens / errors / retries):")
+    out += [
+        f"  {m.role:<10} {m.model:<40} {m.calls:>8} {m.prompt_tokens + m.completion_tokens:>10}"
+        f" {m.errors:>6} {m.retries:>6}"
+        for m in s.models
+    ]
     return "\n".join(out)

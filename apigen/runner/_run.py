@@ -65,11 +65,19 @@ def run(settings: Settings, *, resume: str | None = None, progress: bool = True)
     return execute_run(settings, "both", resume=resume, progress=progress)
 
 
-def generate(settings: Settings, *, out: Path | None = None, progress: bool = True) -> RunSummary:
+def generate(
+    settings: Settings,
+    *,
+    out: Path | None = None,
+    resume: str | None = None,
+    progress: bool = True,
+) -> RunSummary:
     """Phase 1 only (``apigen blueprints generate``): ``settings.n`` attempts into the
-    store, or with ``out`` into YAML files plus ``rejected.jsonl``."""
+    store, or with ``out`` into YAML files plus ``rejected.jsonl``; ``resume`` finishes
+    exactly the missing items of a run this command started (then recombines the
+    run's accepted blueprints as a fresh run would)."""
     get_domain(settings.domain)  # an unknown domain fails before anything is written
-    return execute_run(settings, "blueprints", out=out, progress=progress)
+    return execute_run(settings, "blueprints", out=out, resume=resume, progress=progress)
 
 
 def collect(
@@ -148,7 +156,7 @@ def execute_run(
         store = None if out is not None else stack.enter_context(Store.open(settings.database_url))
         owners: dict[str, int] = {}
         if store is not None and resume is not None:
-            settings, run_id, indices, owners = _resume(store, settings, resume)
+            settings, run_id, indices, owners = _resume(store, settings, resume, phases)
         else:
             preflight(settings, phases)
             n = len(blueprints) if phases == "trajectories" else settings.n
@@ -184,7 +192,11 @@ def execute_run(
                 restarted = report.restarted_workers
                 recombine = phases != "trajectories" and settings.phase1.recombine
                 if recombine and not report.interrupted:
-                    merged = _recombination(settings, run_id, writer, phases)
+                    accepted = writer.accepted_blueprints
+                    if store is not None and resume is not None:  # items of the earlier pass too
+                        stored = store.accepted_blueprints(run_id, below=settings.n)
+                        accepted = dict(enumerate(stored))
+                    merged = _recombination(settings, run_id, accepted, phases)
                     if merged is not None:
                         counters.total += len(merged.groups)
                         more = range(settings.n, settings.n + len(merged.groups))
@@ -252,13 +264,14 @@ def _start(
 
 
 def _resume(
-    store: Store, settings: Settings, run_id: str
+    store: Store, settings: Settings, run_id: str, phases: Preset
 ) -> tuple[Settings, str, list[int], dict[str, int]]:
     info = store.get_run(run_id)
     record = dict(info.config)
-    if record.pop("command", None) != "run":
+    command = _COMMAND[phases]
+    if record.pop("command", None) != command:
         raise ConfigError(
-            f"run {run_id} was not started by `apigen run` and cannot be resumed by it",
+            f"run {run_id} was not started by `apigen {command}` and cannot be resumed by it",
             field="resume",
         )
     stored = validate_settings(record)
@@ -269,12 +282,11 @@ def _resume(
 
 
 def _recombination(
-    settings: Settings, run_id: str, writer: ItemWriter, phases: Preset
+    settings: Settings, run_id: str, accepted: Mapping[int, Blueprint], phases: Preset
 ) -> WorkProcessor | None:
     """Items ``n + g``: up to three accepted blueprints of each user with two or more
     (in item order, ``phase1.recombine_rate`` of the users), merged into one task;
     ``None`` when there is no group."""
-    accepted = writer.accepted_blueprints
     ordered = [accepted[i] for i in sorted(accepted)]
     groups = recombination_groups(ordered, rate=settings.phase1.recombine_rate, seed=settings.seed)
     if not groups:

@@ -178,9 +178,11 @@ class BlueprintStageRow(Base):
 
     __tablename__ = "blueprint_stages"
     __table_args__ = (
-        Index(None, "stage", "passed"),
-        Index(None, "run_id", "stage", "passed"),
-        Index(None, "passed", "stage", "reason"),
+        # cover the funnel and the rejection reasons (whole database; one run); the
+        # funnel orders stages by their position in the reports
+        Index(None, "stage", "passed", "position"),
+        Index(None, "passed", "stage", "reason", "position"),
+        Index(None, "run_id", "passed", "stage", "reason", "position"),
     )
     blueprint_id: Mapped[str] = mapped_column(
         String(160), ForeignKey("blueprints.id", ondelete="CASCADE"), primary_key=True
@@ -196,6 +198,12 @@ class BlueprintStageRow(Base):
     )
 
 
+_COVER = (
+    *("accepted", "ending", "turns", "tool_calls"),
+    *("votes_passed", "votes_total", "parallel_turns"),
+)
+
+
 class TrajectoryRow(Base):
     """One episode (trial) of a blueprint, accepted or rejected."""
 
@@ -203,11 +211,13 @@ class TrajectoryRow(Base):
     __table_args__ = (
         Index(None, "run_id", "item_index"),
         Index(None, "domain"),
-        Index(None, "turns"),
+        Index(None, "turns", "accepted"),
         # cover the stats aggregates (whole database; one run) so they never read the
-        # wide rows that hold the messages
-        Index(None, "accepted", "ending", "turns", "tool_calls"),
-        Index(None, "run_id", "accepted", "ending", "turns", "tool_calls"),
+        # wide rows that hold the messages: endings, histograms, judge agreement, and
+        # the parallel-call share and the yield per blueprint
+        Index(None, *_COVER),
+        Index(None, "run_id", *_COVER),
+        Index(None, "run_id", "blueprint_key", "accepted"),
     )
     id: Mapped[str] = mapped_column(
         String(160), primary_key=True, info=doc("'<run>:<item>:t<n>', assigned by the store.")
@@ -234,6 +244,11 @@ class TrajectoryRow(Base):
     turns: Mapped[int] = mapped_column(Integer, info=doc("Human/agent turns."))
     tool_calls: Mapped[int] = mapped_column(Integer, info=doc("Tool calls the agent made."))
     n_messages: Mapped[int] = mapped_column(Integer)
+    parallel_turns: Mapped[int] = mapped_column(
+        Integer,
+        server_default=text("0"),
+        info=doc("Assistant turns with two or more tool calls."),
+    )
     tool_names: Mapped[list[Any]] = mapped_column(
         JSONType, info=doc("Distinct tools called, sorted.", "[str]")
     )
@@ -271,14 +286,22 @@ class TrajectoryToolRow(Base):
 
     __tablename__ = "trajectory_tools"
     __table_args__ = (
-        Index(None, "tool", "accepted", "calls"),
-        Index(None, "run_id", "tool", "calls", "accepted"),
+        Index(None, "tool", "accepted", "calls", "failed", "invalid_arguments"),
+        Index(None, "run_id", "tool", "calls", "accepted", "failed", "invalid_arguments"),
     )
     trajectory_id: Mapped[str] = mapped_column(
         String(160), ForeignKey("trajectories.id", ondelete="CASCADE"), primary_key=True
     )
     tool: Mapped[str] = mapped_column(String(128), primary_key=True)
     calls: Mapped[int] = mapped_column(Integer, info=doc("Calls of this tool."))
+    failed: Mapped[int] = mapped_column(
+        Integer, server_default=text("0"), info=doc("Calls answered by an 'Error…' message.")
+    )
+    invalid_arguments: Mapped[int] = mapped_column(
+        Integer,
+        server_default=text("0"),
+        info=doc("Calls whose arguments do not fit the run's tool schema."),
+    )
     run_id: Mapped[str] = mapped_column(String(64), info=doc("Copy of trajectories.run_id."))
     accepted: Mapped[bool] = mapped_column(Boolean, info=doc("Copy of trajectories.accepted."))
 
@@ -304,7 +327,8 @@ class VerdictRow(Base):
     __tablename__ = "verdicts"
     __table_args__ = (
         Index(None, "verifier", "passed"),
-        Index(None, "run_id", "verifier", "passed"),
+        Index(None, "passed", "verifier", "reason"),
+        Index(None, "run_id", "passed", "verifier", "reason"),
     )
     trajectory_id: Mapped[str] = mapped_column(
         String(160), ForeignKey("trajectories.id", ondelete="CASCADE"), primary_key=True

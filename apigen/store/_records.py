@@ -102,6 +102,10 @@ class FunnelStep(_Record):
     step: str
     entered: int
     passed: int
+    phase: str = ""
+    """``work items``, ``phase 1`` or ``phase 2``: steps of one phase share one unit."""
+    unit: str = ""
+    """What is counted: ``items``, ``blueprint drafts`` or ``episodes``."""
 
 
 class Count(_Record):
@@ -137,6 +141,10 @@ class ToolUse(_Record):
     trajectories: int
     calls: int
     accepted_trajectories: int
+    failed: int = 0
+    """Calls answered by an ``Error…`` tool message."""
+    invalid_arguments: int = 0
+    """Calls whose arguments do not fit the run's tool schema (see ``apigen.store``)."""
 
 
 class RoleCost(_Record):
@@ -149,6 +157,18 @@ class RoleCost(_Record):
     cost_usd: float | None
     tokens_per_accepted: float | None
     cost_per_accepted: float | None
+
+
+class ModelUse(_Record):
+    """Calls of one model in one role (from ``llm_usage``)."""
+
+    role: str
+    model: str
+    calls: int
+    prompt_tokens: int
+    completion_tokens: int
+    errors: int
+    retries: int
 
 
 class Stats(_Record):
@@ -176,6 +196,16 @@ class Stats(_Record):
     judge_agreement: float | None = None
     """Share of judge votes that passed, over every episode judged (abstentions left
     out); ``None`` when no vote was cast."""
+    parallel_episodes: int = 0
+    """Episodes with at least one assistant turn of two or more tool calls."""
+    parallel_accepted: int = 0
+    """Accepted episodes among ``parallel_episodes``."""
+    models: tuple[ModelUse, ...] = ()
+    """Models per role, as the runs called them."""
+    wall_time_s: float | None = None
+    """Sum over the runs of end (or, while running, now) minus start."""
+    # New statistics go here as fields with defaults (older callers keep working),
+    # computed by one more job in ``apigen.store._stats.compute_stats``.
     diversity: Diversity | None = None
     """Diversity of the accepted blueprints: distinct write sequences, tool coverage
     against the domain's tools, instruction distinct-2, near-duplicate instructions

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from pydantic import TypeAdapter
 from sqlalchemy import JSON, Connection, DateTime, Table, insert
 
+from apigen.store._calls import count_calls
 from apigen.store._engine import RawJSON, _dumps
 from apigen.store._records import ItemResult
 from apigen.types import Blueprint, Message, StageOutcome, Trajectory, Usage, Verdict, Vote
@@ -62,8 +62,14 @@ class Rows:
     llm_usage: list[dict[str, Any]] = field(default_factory=list)
 
 
-def item_rows(item: ItemResult, rows: Rows) -> None:
-    """Append the rows of ``item`` to ``rows``; ids are ``<run>:<item>:b<n>`` / ``t<n>``."""
+Params = Mapping[str, Mapping[str, Any]]
+
+
+def item_rows(item: ItemResult, rows: Rows, params: Params | None = None) -> None:
+    """Append the rows of ``item`` to ``rows``; ids are ``<run>:<item>:b<n>`` / ``t<n>``.
+
+    ``params`` (the run's tool parameter schemas by name) is what tool-call arguments
+    are checked against (:mod:`apigen.store._calls`); ``None`` checks nothing."""
     run, idx = item.run_id, item.item_index
     now = datetime.now(UTC)
     rows.items.append(
@@ -82,7 +88,8 @@ def item_rows(item: ItemResult, rows: Rows) -> None:
             keys.setdefault(bp.id, bid)
         _blueprint_rows(bp, bid, run, idx, n, rows)
     for n, traj in enumerate(item.trajectories):
-        _trajectory_rows(traj, f"{run}:{idx}:t{n}", run, idx, keys.get(traj.blueprint_id), rows)
+        bp_row = keys.get(traj.blueprint_id)
+        _trajectory_rows(traj, f"{run}:{idx}:t{n}", run, idx, bp_row, rows, params)
     merged: dict[tuple[str, str], Any] = {}
     for ru in item.usage:
         key = (ru.role, ru.model)
@@ -151,9 +158,15 @@ def _votes(verdicts: tuple[Verdict, ...]) -> tuple[int, int]:
 
 
 def _trajectory_rows(
-    t: Trajectory, tid: str, run: str, idx: int, blueprint_row: str | None, rows: Rows
+    t: Trajectory,
+    tid: str,
+    run: str,
+    idx: int,
+    blueprint_row: str | None,
+    rows: Rows,
+    params: Params | None,
 ) -> None:
-    calls = Counter(c.name for m in t.messages for c in m.tool_calls)
+    calls, parallel = count_calls(t.messages, params)
     total, passed = _votes(t.verdicts)
     costs = [u.cost_usd for u in t.usage.values() if u.cost_usd is not None]
     rows.trajectories.append(
@@ -170,6 +183,7 @@ def _trajectory_rows(
             "turns": t.turns,
             "tool_calls": t.tool_calls,
             "n_messages": len(t.messages),
+            "parallel_turns": parallel,
             "tool_names": sorted(calls),
             "votes_total": total,
             "votes_passed": passed,
@@ -182,9 +196,17 @@ def _trajectory_rows(
             "usage": _raw(_USAGE, t.usage),
         }
     )
-    for tool, n in calls.items():
+    for tool, (n, failed, invalid) in calls.items():
         rows.trajectory_tools.append(
-            {"trajectory_id": tid, "tool": tool, "calls": n, "run_id": run, "accepted": t.accepted}
+            {
+                "trajectory_id": tid,
+                "tool": tool,
+                "calls": n,
+                "run_id": run,
+                "accepted": t.accepted,
+                "failed": failed,
+                "invalid_arguments": invalid,
+            }
         )
     for role, u in t.usage.items():
         rows.trajectory_usage.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Integer, Select, cast, func, select
@@ -11,7 +12,16 @@ from sqlalchemy import Connection, Engine, Integer, Select, cast, func, select
 from apigen.diversity import Diversity, measure
 from apigen.errors import UnknownNameError
 from apigen.store import _models as m
-from apigen.store._records import Bin, Count, FunnelStep, RoleCost, StageCount, Stats, ToolUse
+from apigen.store._records import (
+    Bin,
+    Count,
+    FunnelStep,
+    ModelUse,
+    RoleCost,
+    StageCount,
+    Stats,
+    ToolUse,
+)
 
 __all__ = ["compute_stats"]
 
@@ -31,8 +41,15 @@ def _run(stmt: Select[Any], col: Any, run_id: str | None) -> Select[Any]:
     return stmt if run_id is None else stmt.where(col == run_id)
 
 
-def _examples(first: str | None, last: str | None) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(x for x in (first, last) if x is not None))
+def _examples(conn: Connection, ident: Any, stmt: Select[Any], where: list[Any]) -> tuple[str, ...]:
+    """Two example ids of the rows of ``stmt`` matching ``where``: the first two the
+    index finds (reading two rows, not every matching row, keeps stats fast)."""
+    q = stmt.add_columns(ident).where(*where).limit(2)
+    return tuple(conn.scalars(q))
+
+
+def _is(col: Any, value: Any) -> Any:
+    return col.is_(None) if value is None else col == value
 
 
 def _top(
@@ -43,26 +60,19 @@ def _top(
     stmt: Select[Any],
     order: Any = None,
 ) -> list[StageCount]:
-    """Top reasons per group via a window function over grouped counts, each with two
-    example ids (the least and greatest ``ident``); groups in the order of ``order``'s
-    mean (a stage's position in its report), else by name."""
+    """Top reasons per group via a window function over grouped counts (an index
+    scan), each with two example ``ident``s; groups in the order of ``order``'s mean
+    (a stage's position in its report), else by name."""
     n = func.count().label("n")
     rank = func.row_number().over(partition_by=group, order_by=(func.count().desc(), reason))
-    inner = stmt.add_columns(
-        group.label("g"),
-        reason.label("r"),
-        n,
-        rank.label("rk"),
-        func.min(ident).label("a"),
-        func.max(ident).label("b"),
-    )
+    inner = stmt.add_columns(group.label("g"), reason.label("r"), n, rank.label("rk"))
     sub = inner.group_by(group, reason).subquery()
-    cols = (sub.c.g, sub.c.r, sub.c.n, sub.c.a, sub.c.b)
-    rows = conn.execute(select(*cols).where(sub.c.rk <= TOP_REASONS)).all()
+    rows = conn.execute(select(sub.c.g, sub.c.r, sub.c.n).where(sub.c.rk <= TOP_REASONS)).all()
     reasons: dict[str, list[Count]] = {}
-    for g, r, k, a, b in rows:
+    for g, r, k in sorted(rows, key=lambda x: (x[0], -x[2], x[1] or "")):
+        ids = _examples(conn, ident, stmt, [group == g, _is(reason, r)])
         label = r or "(no reason given)"
-        reasons.setdefault(g, []).append(Count(label=label, count=k, examples=_examples(a, b)))
+        reasons.setdefault(g, []).append(Count(label=label, count=k, examples=ids))
     rank_by = func.avg(order) if order is not None else func.min(group)
     totals_stmt = stmt.add_columns(group, func.count(), rank_by).group_by(group)
     totals = {g: (k, r) for g, k, r in conn.execute(totals_stmt)}
@@ -91,6 +101,9 @@ def compute_stats(engine: Engine, run_id: str | None, *, workers: int = 3) -> St
         "blueprint_yield": _yield,
         "judge_agreement": _agreement,
         "endings": _endings,
+        "parallel": _parallel,
+        "models": _models,
+        "wall": _wall,
         "diversity": _diversity,
         "turns": lambda c, r: _hist(c, T.c.turns, r),
         "tool_calls": lambda c, r: _hist(c, T.c.tool_calls, r),
@@ -118,6 +131,10 @@ def compute_stats(engine: Engine, run_id: str | None, *, workers: int = 3) -> St
         tool_calls=tuple(out["tool_calls"]),
         blueprint_yield=tuple(out["blueprint_yield"]),
         judge_agreement=out["judge_agreement"],
+        parallel_episodes=out["parallel"][0],
+        parallel_accepted=out["parallel"][1],
+        models=tuple(out["models"]),
+        wall_time_s=out["wall"],
         diversity=out["diversity"],
         **_costs(out["roles"], accepted),
     )
@@ -139,26 +156,55 @@ def _funnel(conn: Connection, run_id: str | None) -> list[FunnelStep]:
     stage_q = stage_q.group_by(S.c.stage)
     stages = {s: (k, p, at) for s, k, p, at in conn.execute(_run(stage_q, S.c.run_id, run_id))}
     episodes = conn.execute(_run(select(func.count(), _n(T.c.accepted)), T.c.run_id, run_id)).one()
-    ver_q = _run(select(V.c.verifier, func.count(), _n(V.c.passed)), V.c.run_id, run_id)
+    # verifiers in the order they ran (their mean position in an episode's verdicts)
+    ver_cols = (V.c.verifier, func.count(), _n(V.c.passed), func.avg(V.c.position))
+    ver_q = _run(select(*ver_cols), V.c.run_id, run_id)
     ver_q = ver_q.where(V.c.verifier != "failed_by")  # the attribution, not a check
     verifiers = conn.execute(ver_q.group_by(V.c.verifier)).all()
+    items_, drafts_, eps = "work items", "blueprint drafts", "episodes"
     return [
-        FunnelStep(step="contexts sampled (work items)", entered=items[0], passed=items[1]),
-        FunnelStep(step="blueprint drafts", entered=drafts[0], passed=drafts[1]),
+        FunnelStep(
+            step="contexts sampled (work items)",
+            entered=items[0],
+            passed=items[1],
+            phase="work items",
+            unit=items_,
+        ),
+        FunnelStep(
+            step="blueprint drafts",
+            entered=drafts[0],
+            passed=drafts[1],
+            phase="phase 1",
+            unit=drafts_,
+        ),
         *(
-            FunnelStep(step=f"stage: {s}", entered=stages[s][0], passed=stages[s][1])
+            FunnelStep(
+                step=f"stage: {s}",
+                entered=stages[s][0],
+                passed=stages[s][1],
+                phase="phase 1",
+                unit=drafts_,
+            )
             for s in sorted(stages, key=lambda s: (stages[s][2], s))
         ),
-        FunnelStep(step="episodes", entered=episodes[0], passed=episodes[1]),
-        *(FunnelStep(step=f"verifier: {v}", entered=k, passed=p) for v, k, p in verifiers),
+        FunnelStep(
+            step="episodes", entered=episodes[0], passed=episodes[1], phase="phase 2", unit=eps
+        ),
+        *(
+            FunnelStep(step=f"verifier: {v}", entered=k, passed=p, phase="phase 2", unit=eps)
+            for v, k, p, _ in sorted(verifiers, key=lambda x: (x[3], x[0]))
+        ),
     ]
 
 
 def _endings(conn: Connection, run_id: str | None) -> list[Count]:
-    cols = (T.c.ending, func.count(), func.min(T.c.id), func.max(T.c.id))
-    q = _run(select(*cols).where(T.c.accepted.is_(False)), T.c.run_id, run_id)
-    q = q.group_by(T.c.ending).order_by(func.count().desc(), T.c.ending).limit(10)
-    return [Count(label=e, count=k, examples=_examples(a, b)) for e, k, a, b in conn.execute(q)]
+    rejected = _run(select().select_from(T).where(T.c.accepted.is_(False)), T.c.run_id, run_id)
+    q = rejected.add_columns(T.c.ending, func.count()).group_by(T.c.ending)
+    q = q.order_by(func.count().desc(), T.c.ending).limit(10)
+    return [
+        Count(label=e, count=k, examples=_examples(conn, T.c.id, rejected, [T.c.ending == e]))
+        for e, k in conn.execute(q).all()
+    ]
 
 
 def _yield(conn: Connection, run_id: str | None) -> list[Bin]:
@@ -175,13 +221,63 @@ def _agreement(conn: Connection, run_id: str | None) -> float | None:
     return round(int(passed) / int(total), 4) if total else None
 
 
+def _parallel(conn: Connection, run_id: str | None) -> tuple[int, int]:
+    """Episodes with a parallel-call turn, and how many of them were accepted."""
+    cond = T.c.parallel_turns > 0
+    q = _run(select(_n(cond), _n(cond & T.c.accepted)), T.c.run_id, run_id)
+    both, accepted = conn.execute(q).one()
+    return int(both), int(accepted)
+
+
+def _models(conn: Connection, run_id: str | None) -> list[ModelUse]:
+    sums = [
+        func.sum(c)
+        for c in (U.c.calls, U.c.prompt_tokens, U.c.completion_tokens, U.c.errors, U.c.retries)
+    ]
+    q = _run(select(U.c.role, U.c.model, *sums), U.c.run_id, run_id)
+    q = q.group_by(U.c.role, U.c.model).order_by(U.c.role, func.sum(U.c.calls).desc())
+    return [
+        ModelUse(
+            role=r,
+            model=mo,
+            calls=int(c or 0),
+            prompt_tokens=int(p or 0),
+            completion_tokens=int(k or 0),
+            errors=int(e or 0),
+            retries=int(t or 0),
+        )
+        for r, mo, c, p, k, e, t in conn.execute(q)
+    ]
+
+
+def _wall(conn: Connection, run_id: str | None) -> float | None:
+    now = datetime.now(UTC)
+    total = None
+    for start, end in conn.execute(_run(select(R.c.started_at, R.c.ended_at), R.c.id, run_id)):
+        began, ended = _aware(start) or now, _aware(end) or now
+        total = (total or 0.0) + max((ended - began).total_seconds(), 0.0)
+    return total
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
 def _tools(conn: Connection, run_id: str | None) -> tuple[list[ToolUse], list[str]]:
     """Tool usage, and the tools the runs offered that nobody called."""
-    q = select(TT.c.tool, func.count(), func.sum(TT.c.calls), _n(TT.c.accepted))
+    sums = (func.sum(TT.c.calls), _n(TT.c.accepted), func.sum(TT.c.failed))
+    q = select(TT.c.tool, func.count(), *sums, func.sum(TT.c.invalid_arguments))
     q = _run(q, TT.c.run_id, run_id).group_by(TT.c.tool).order_by(func.count().desc(), TT.c.tool)
     used = [
-        ToolUse(tool=t, trajectories=k, calls=int(c), accepted_trajectories=int(a))
-        for t, k, c, a in conn.execute(q)
+        ToolUse(
+            tool=t,
+            trajectories=k,
+            calls=int(c),
+            accepted_trajectories=int(a),
+            failed=int(f or 0),
+            invalid_arguments=int(i or 0),
+        )
+        for t, k, c, a, f, i in conn.execute(q)
     ]
     offered: set[str] = set()
     for tools in conn.scalars(_run(select(R.c.tools), R.c.id, run_id)):

@@ -19,6 +19,7 @@ import apigen
 from apigen.errors import ConfigError, UnknownNameError
 from apigen.safety import MAX_ITEMS, MAX_SEED
 from apigen.store import _models as m
+from apigen.store._calls import parameters_by_tool
 from apigen.store._engine import (
     create_store_engine,
     current_revision,
@@ -37,7 +38,7 @@ from apigen.store._records import (
     TrajectoryFilter,
 )
 from apigen.store._redact import redact_config, redact_text
-from apigen.store._rows import Rows, bulk_insert, item_rows
+from apigen.store._rows import Params, Rows, bulk_insert, item_rows
 from apigen.types import Blueprint, Trajectory, Usage
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._params: dict[str, Params | None] = {}  # run id -> its tools' parameters
 
     @classmethod
     def open(
@@ -321,9 +323,10 @@ class Store:
         An unknown ``run_id`` raises :class:`ConfigError` and nothing is written.
         """
         latest = {(it.run_id, it.item_index): it for it in items}
+        params = self._tool_parameters({run for run, _ in latest})
         rows = Rows()
         for it in latest.values():
-            item_rows(it, rows)
+            item_rows(it, rows, params.get(it.run_id))
         by_run: dict[str, list[int]] = {}
         for run, idx in latest:
             by_run.setdefault(run, []).append(idx)
@@ -348,6 +351,17 @@ class Store:
                 if dups:
                     _link_duplicates(conn, dups)
 
+    def _tool_parameters(self, run_ids: set[str]) -> dict[str, Params | None]:
+        """The runs' tool parameter schemas by name (a run's snapshot never changes)."""
+        if missing := run_ids - self._params.keys():
+            r = m.RUNS
+            with self._engine.connect() as conn:
+                for rid, tools in conn.execute(
+                    select(r.c.id, r.c.tools).where(r.c.id.in_(missing))
+                ):
+                    self._params[rid] = parameters_by_tool(tools) if tools is not None else None
+        return {rid: self._params.get(rid) for rid in run_ids}
+
     # -- reads ------------------------------------------------------------------------
 
     def trajectories(
@@ -369,9 +383,12 @@ class Store:
         with self._engine.connect() as conn:
             return [Blueprint.model_validate(c) for c in conn.scalars(stmt)]
 
-    def accepted_blueprints(self, run_id: str | None = None) -> list[Blueprint]:
+    def accepted_blueprints(
+        self, run_id: str | None = None, *, below: int | None = None
+    ) -> list[Blueprint]:
         """Accepted blueprints of a run (or of every run, oldest run first), one per
-        fingerprint: the first stored wins. :class:`ConfigError` for an unknown run."""
+        fingerprint: the first stored wins; ``below`` keeps items with a lower index
+        only. :class:`ConfigError` for an unknown run."""
         b, r = m.BLUEPRINTS, m.RUNS
         stmt = (
             select(b.c.fingerprint, b.c.content)
@@ -382,6 +399,8 @@ class Store:
         if run_id is not None:
             self.get_run(run_id)
             stmt = stmt.where(b.c.run_id == run_id)
+        if below is not None:
+            stmt = stmt.where(b.c.item_index < below)
         seen: set[str] = set()
         out: list[Blueprint] = []
         with self._engine.connect() as conn:
@@ -390,6 +409,16 @@ class Store:
                     seen.add(fingerprint)
                     out.append(Blueprint.model_validate(content))
         return out
+
+    def get_blueprint(self, ident: str) -> Blueprint:
+        """The stored blueprint whose row id (``<run>:<item>:b<n>``, as the rejection
+        examples of :meth:`stats` name it) is ``ident``; :class:`ConfigError` if none."""
+        b = m.BLUEPRINTS
+        with self._engine.connect() as conn:
+            content = conn.scalar(select(b.c.content).where(b.c.id == ident))
+        if content is None:
+            raise ConfigError(f"no blueprint {ident!r} in {self.url}", field="ID")
+        return Blueprint.model_validate(content)
 
     def get_trajectory(self, ident: str) -> Trajectory:
         """The trajectory whose id is ``ident``, or the only one whose id starts with it.

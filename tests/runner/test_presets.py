@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from apigen.blueprints import AttemptSpec, format_funnel, validate_files
+from apigen.errors import ConfigError
 from apigen.llm.sim import parse_sim_model, planned_faults, resolve_knobs
 from apigen.rollout import read_trajectories
 from apigen.runner import collect, generate, run
@@ -174,6 +175,60 @@ def test_collect_into_the_store_links_items_to_blueprints(tmp_path: Path) -> Non
     assert info.config["command"] == "trajectories collect" and info.config["source"]
     assert [it.blueprints[0].id for it in stored] == [bp.id for bp in TOY_BLUEPRINTS[:2]]
     assert all({u.role for u in it.usage} >= {"human", "agent", "judge"} for it in stored)
+
+
+def _stored(db: str, run_id: str) -> dict[int, tuple[str, ...]]:
+    """Every written item (recombined ones too): its blueprints' fingerprints and verdicts."""
+    with Store.open(db) as store:
+        done = set(range(store.get_run(run_id).planned_items + 40)) - set(
+            store.missing_items(run_id)
+        )
+        out = {}
+        for i in sorted(done):
+            try:
+                item = store.read_item(run_id, i)
+            except Exception:
+                continue
+            out[i] = tuple(
+                f"{b.fingerprint()}:{b.report.passed if b.report else None}"
+                for b in item.blueprints
+            )
+    return out
+
+
+def test_generate_only_run_resumes_to_the_same_result(tmp_path: Path) -> None:
+    fresh_db = f"sqlite:///{tmp_path / 'fresh.db'}"
+    fresh = generate(settings(n=24, seed=3, database_url=fresh_db), progress=False)
+    db = f"sqlite:///{tmp_path / 'cut.db'}"
+    first = generate(settings(n=24, seed=3, database_url=db), progress=False)
+    lost = [2, 7, 8, 19]
+    with Store.open(db) as store, store.engine.begin() as conn:  # a crash lost these items
+        for table in ("blueprint_stages", "blueprints", "llm_usage", "items"):
+            conn.exec_driver_sql(
+                f"DELETE FROM {table} WHERE run_id = ? AND item_index IN (2, 7, 8, 19)"
+                if table != "blueprint_stages"
+                else "DELETE FROM blueprint_stages WHERE blueprint_id IN (SELECT id FROM "
+                "blueprints WHERE run_id = ? AND item_index IN (2, 7, 8, 19))",
+                (first.run_id,),
+            )
+    with Store.open(db) as store:
+        assert store.missing_items(first.run_id) == lost
+    resumed = generate(settings(database_url=db), resume=first.run_id, progress=False)
+    assert resumed.status == "completed" and resumed.run_id == first.run_id
+    assert resumed.done >= len(lost)
+    assert _stored(db, first.run_id) == _stored(fresh_db, fresh.run_id)
+
+
+def test_resume_refuses_a_run_of_another_command(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'o.db'}"
+    with Store.open(db) as store:
+        run_id = store.start_run({"command": "run"}, domain="toy").id
+    try:
+        generate(settings(database_url=db), resume=run_id, progress=False)
+    except ConfigError as exc:
+        assert "not started by `apigen blueprints generate`" in str(exc)
+    else:
+        raise AssertionError("resumed a run of another command")
 
 
 def test_run_recombines_accepted_blueprints_and_plays_them(tmp_path: Path) -> None:

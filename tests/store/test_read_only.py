@@ -8,10 +8,12 @@ import uuid
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import create_engine, inspect, make_url, text
 
 from apigen.errors import ConfigError
 from apigen.store import Store
+from apigen.store._engine import _script, create_store_engine, resolve_url
 from tests.store.conversations import trajectory
 
 
@@ -61,12 +63,16 @@ def test_finished_database_in_a_read_only_directory(
 def test_older_apigen_database_is_upgraded_when_writable(tmp_path: Path) -> None:
     db = tmp_path / "old.db"
     Store.open(str(db)).close()
-    with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE alembic_version SET version_num = '0002'")
+    engine = create_store_engine(resolve_url(str(db)))
+    cfg, _ = _script()
+    with engine.begin() as conn:  # back to an older apigen's schema
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0002")
+    engine.dispose()
     with Store.open(str(db), read_only=True) as store:
         assert store.runs() == []
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0003",)
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0004",)
 
 
 def test_postgres_schema_without_apigen_tables_stays_empty() -> None:
