@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from apigen.blueprints._client import ModelClient, UsageTally
+from apigen.blueprints._client import ModelClient, RoleUsage
 from apigen.blueprints._config import Phase1Config
 from apigen.blueprints._parse import ParsedBlueprint, parse_generation
 from apigen.blueprints._sampling import (
@@ -174,7 +174,7 @@ async def validate_candidate(
     client: ModelClient,
     config: Phase1Config,
     templates: PromptTemplates,
-    tally: UsageTally,
+    tally: RoleUsage,
     rnd: int,
     feedback: list[str],
     known: Container[str],
@@ -206,7 +206,7 @@ async def condense(
     client: ModelClient,
     config: Phase1Config,
     templates: PromptTemplates,
-    tally: UsageTally,
+    tally: RoleUsage,
     rnd: int,
 ) -> list[str]:
     """Failures (and the committee's agreement) condensed by the ``feedback`` role
@@ -236,7 +236,7 @@ async def run_rounds(
     client: ModelClient,
     config: Phase1Config,
     templates: PromptTemplates,
-    tally: UsageTally,
+    tally: RoleUsage,
     known: Container[str],
 ) -> list[RoundRecord]:
     """Generate and validate, feeding failures back, for at most ``1 + K`` rounds
@@ -302,7 +302,7 @@ def _examples(folder: str | None, domain: str) -> tuple[Blueprint, ...]:
     return tuple(load_examples(path, domain))
 
 
-def result_of(spec: AttemptSpec, records: list[RoundRecord], tally: UsageTally) -> AttemptResult:
+def result_of(spec: AttemptSpec, records: list[RoundRecord], tally: RoleUsage) -> AttemptResult:
     last = records[-1]
     return AttemptResult(
         spec=spec,
@@ -336,7 +336,7 @@ async def run_attempt(
     templates = templates or PromptTemplates(config.templates_dir)
     folder = str(config.examples_dir) if config.examples_dir is not None else None
     ctx = sample_context(spec, env, config, list(_examples(folder, spec.domain)))
-    tally = UsageTally()
+    tally = RoleUsage()
     variables = template_variables(ctx)
 
     async def draft(

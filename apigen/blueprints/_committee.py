@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from apigen.blueprints._client import ModelClient, UsageTally
+from apigen.blueprints._client import ModelClient, RoleUsage
 from apigen.blueprints._config import Phase1Config
 from apigen.blueprints._stages import StageInput, register_stage
 from apigen.blueprints._templates import PromptTemplates
@@ -83,7 +83,7 @@ async def review(
     templates: PromptTemplates,
     variables: dict[str, Any],
     context: dict[str, Any],
-    tally: UsageTally,
+    tally: RoleUsage,
     trace: Sequence[ToolExecution] = (),
 ) -> StageOutcome:
     """Ask every member (one per name in ``models``) concurrently and decide.

@@ -17,7 +17,7 @@ from apigen.blueprints._attempt import (
     template_variables,
 )
 from apigen.blueprints._checks import check_policy
-from apigen.blueprints._client import ModelClient, UsageTally
+from apigen.blueprints._client import ModelClient, RoleUsage
 from apigen.blueprints._config import Phase1Config
 from apigen.blueprints._parse import ParsedBlueprint, parse_generation
 from apigen.blueprints._sampling import AttemptSpec, SampledContext, sketch_from_json
@@ -238,7 +238,7 @@ async def recombine(
         episode=spec.key,
         extra={"recombined_from": names},
     )
-    tally = UsageTally()
+    tally = RoleUsage()
     variables = template_variables(ctx)
 
     async def draft(

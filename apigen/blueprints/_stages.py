@@ -21,7 +21,7 @@ from apigen.env import Environment, Replay, replay_with_policy
 from apigen.types import Blueprint, StageOutcome
 
 if TYPE_CHECKING:
-    from apigen.blueprints._client import ModelClient, UsageTally
+    from apigen.blueprints._client import ModelClient, RoleUsage
     from apigen.blueprints._config import Phase1Config
     from apigen.blueprints._sampling import SampledContext
     from apigen.blueprints._templates import PromptTemplates
@@ -54,7 +54,7 @@ class StageInput:
     client: ModelClient
     config: Phase1Config
     templates: PromptTemplates
-    tally: UsageTally
+    tally: RoleUsage
     round: int
     feedback: list[str]
     known: Container[str]

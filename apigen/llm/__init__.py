@@ -59,6 +59,9 @@ Guarantees
   returns and resets them; ``with client.usage_scope() as ledger:`` counts the
   calls made inside the block (this task and the tasks it starts) apart, so
   concurrent work items on one client each get their own usage.
+  :class:`RoleUsage` sums usage per role over one unit of work (a phase-1
+  attempt, an episode) from any :class:`ModelClient`; ``await
+  usage.call(client, role, model, messages, context)`` makes and counts a call.
 - **Roles.** Phases name roles, never models: ``client.members(role)`` gives the
   models playing a role (a committee's members), from :class:`ModelsConfig`;
   ``ModelsConfig.all_models()`` is every model a run may call (fallbacks
@@ -94,7 +97,7 @@ from apigen.llm._params import split_params, supported_params
 from apigen.llm._protocol import CompletionLike, ModelClient, OutputErrorLike
 from apigen.llm._records import Completion, OutputError
 from apigen.llm._roles import Role, get_role, register_role, role_names
-from apigen.llm._usage import UsageLedger
+from apigen.llm._usage import RoleUsage, UsageLedger
 
 __all__ = [
     "EPISODE_CONTEXT",
@@ -114,6 +117,7 @@ __all__ = [
     "RetrySettings",
     "Role",
     "RoleModels",
+    "RoleUsage",
     "SamplingParams",
     "TokenBucketLimiter",
     "UsageLedger",

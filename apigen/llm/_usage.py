@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
-from apigen.types import Usage
+from apigen.errors import ProviderError
+from apigen.llm._protocol import CompletionLike, ModelClient
+from apigen.types import Message, Usage
 
-__all__ = ["UsageLedger", "active_ledgers", "usage_scope"]
+__all__ = ["RoleUsage", "UsageLedger", "active_ledgers", "usage_scope"]
 
 _SCOPES: ContextVar[tuple[UsageLedger, ...]] = ContextVar("apigen_usage_scopes", default=())
 
@@ -136,3 +139,60 @@ def _group(
         name = by(key)
         out[name] = out[name] + usage if name in out else usage
     return out
+
+
+class RoleUsage:
+    """Usage summed per role over one unit of work — a phase-1 attempt, an episode, a
+    blueprint's trials — as the stored record reports it.
+
+    It counts what the caller's client returns, so it works with any
+    :class:`ModelClient` (test fakes included); the per-(role, model) accounting of a
+    whole work item is the client's :func:`usage_scope`. A call that raised
+    :class:`ProviderError` counts as one call and one error (no tokens known).
+    """
+
+    def __init__(self) -> None:
+        self.by_role: dict[str, Usage] = {}
+
+    def add(self, role: str, usage: Usage) -> None:
+        self.by_role[role] = self.by_role.get(role, Usage()) + usage
+
+    def failed(self, role: str) -> None:
+        self.add(role, Usage(calls=1, errors=1))
+
+    def merge(self, other: Mapping[str, Usage]) -> None:
+        for role, usage in other.items():
+            self.add(role, usage)
+
+    def snapshot(self) -> dict[str, Usage]:
+        return dict(sorted(self.by_role.items()))
+
+    @property
+    def total_tokens(self) -> int:
+        return sum(u.total_tokens for u in self.by_role.values())
+
+    async def call(
+        self,
+        client: ModelClient,
+        role: str,
+        model: str | None,
+        messages: str | Sequence[Message],
+        context: Mapping[str, Any],
+        params: Mapping[str, Any] | None = None,
+        *,
+        tools: list[dict[str, Any]] | None = None,
+    ) -> CompletionLike:
+        """One call counted under ``role``: ``messages`` (a string is one user
+        message), ``params`` over the role's sampling parameters. Re-raises
+        :class:`ProviderError` after counting it."""
+        if isinstance(messages, str):
+            messages = [Message(role="user", content=messages)]
+        try:
+            answer = await client.complete(
+                role, model, list(messages), tools=tools, params=params, context=context
+            )
+        except ProviderError:
+            self.failed(role)
+            raise
+        self.add(role, answer.usage)
+        return answer

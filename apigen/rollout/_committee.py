@@ -9,7 +9,7 @@ from typing import Any
 
 from apigen.committee import CastMajority, Committee, Member, retry_note
 from apigen.llm.sim import ContextKey as K
-from apigen.rollout._client import ModelClient, UsageBook, ask, derive_seed
+from apigen.rollout._client import ModelClient, RoleUsage, derive_seed
 from apigen.rollout._config import RolloutConfig
 from apigen.rollout._verifiers import VerifierInput, register_verifier
 from apigen.types import Blueprint, Message, Verdict
@@ -88,7 +88,7 @@ def judge_committee(judges: Sequence[str], config: RolloutConfig) -> Committee:
 async def committee_verdict(
     client: ModelClient,
     config: RolloutConfig,
-    book: UsageBook,
+    book: RoleUsage,
     judges: Sequence[str],
     blueprint: Blueprint,
     policy: str,
@@ -105,7 +105,7 @@ async def committee_verdict(
         seed = derive_seed(context()[K.SEED], "judge", member.index, attempt)
         ctx = context(**{K.SEED: seed, K.CRITERIA: list(config.criteria)})
         asked = prompt if why is None else [*prompt, Message(role="user", content=retry_note(why))]
-        completion = await ask(client, book, "judge", member.model, asked, None, ctx)
+        completion = await book.call(client, "judge", member.model, asked, ctx)
         return completion.text
 
     decision = await judge_committee(judges, config).decide(ask_judge)

@@ -13,7 +13,7 @@ from apigen.errors import ProviderError
 from apigen.llm.sim import ContextKey as K
 from apigen.rollout._accept import ending_verdict, policy_verdict
 from apigen.rollout._blame import failure_verdict
-from apigen.rollout._client import CompletionLike, ModelClient, OutputErrorLike, UsageBook, ask
+from apigen.rollout._client import CompletionLike, ModelClient, OutputErrorLike, RoleUsage
 from apigen.rollout._config import RolloutConfig
 from apigen.rollout._human import ask_human
 from apigen.rollout._truth import GroundTruth, changed_records, ground_truth, irreversible
@@ -57,7 +57,7 @@ class _Episode:
         self.box = env.sandbox()
         self.messages: list[Message] = [Message(role="system", content=env.domain.policy)]
         self.tools = [t.schema for t in env.domain.tools]
-        self.book = UsageBook()
+        self.book = RoleUsage()
         self.violations: list[Violation] = []
         self.early: tuple[str, ...] = ()
         self.turns = self.calls = self.errors_in_row = 0
@@ -101,15 +101,8 @@ class _Episode:
     async def agent_turn(self) -> str | None:
         """Agent calls until it answers with text only; an ending, or ``None``."""
         while True:
-            completion = await ask(
-                self.client,
-                self.book,
-                "agent",
-                None,
-                list(self.messages),
-                None,
-                self.context(),
-                tools=self.tools,
+            completion = await self.book.call(
+                self.client, "agent", None, list(self.messages), self.context(), tools=self.tools
             )
             message, malformed = _assistant_message(completion, len(self.messages))
             if not message.tool_calls:

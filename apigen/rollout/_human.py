@@ -10,7 +10,7 @@ from apigen.committee import Scale, Unreadable, find_json_objects, parse_answer
 from apigen.env import Domain, protocol
 from apigen.errors import ProviderError
 from apigen.llm.sim import ContextKey as K
-from apigen.rollout._client import ModelClient, UsageBook, ask, derive_seed
+from apigen.rollout._client import ModelClient, RoleUsage, derive_seed
 from apigen.rollout._committee import transcript
 from apigen.rollout._config import RolloutConfig
 from apigen.types import Blueprint, Message
@@ -70,7 +70,7 @@ def flipped_view(
 async def ask_human(
     client: ModelClient,
     config: RolloutConfig,
-    book: UsageBook,
+    book: RoleUsage,
     blueprint: Blueprint,
     messages: Sequence[Message],
     context: Callable[..., dict[str, Any]],
@@ -84,13 +84,13 @@ async def ask_human(
     view = flipped_view(blueprint, messages, config.greeting, domain)
     n = config.human_candidates
     if n == 1:
-        completion = await ask(client, book, "human", None, view, None, context())
+        completion = await book.call(client, "human", None, view, context())
         return completion.text or ""
     seeds = [derive_seed(context()[K.SEED], "human", turn, i) for i in range(n)]
     params = [{"temperature": config.human_temperature, "seed": s} for s in seeds]
     outcomes = await asyncio.gather(
         *(
-            ask(client, book, "human", None, view, p, context(**{K.SEED: s}))
+            book.call(client, "human", None, view, context(**{K.SEED: s}), p)
             for p, s in zip(params, seeds, strict=True)
         ),
         return_exceptions=True,
@@ -128,7 +128,7 @@ Write your reply again, following your task and rules. Write only the message.""
 async def _choose(
     client: ModelClient,
     config: RolloutConfig,
-    book: UsageBook,
+    book: RoleUsage,
     blueprint: Blueprint,
     messages: Sequence[Message],
     texts: list[str],
@@ -148,8 +148,8 @@ async def _choose(
     )
     request = [Message(role="system", content=_CHOOSER), Message(role="user", content=prompt)]
     try:
-        completion = await ask(
-            client, book, "judge", None, request, None, context(**{K.CANDIDATES: texts})
+        completion = await book.call(
+            client, "judge", None, request, context(**{K.CANDIDATES: texts})
         )
     except ProviderError:
         return 0, None
@@ -168,7 +168,7 @@ async def _choose(
 
 async def _revise(
     client: ModelClient,
-    book: UsageBook,
+    book: RoleUsage,
     view: list[Message],
     draft: str,
     critique: str,
@@ -181,7 +181,7 @@ async def _revise(
     seed = derive_seed(context()[K.SEED], "human-revise", turn)
     asked = [*view, Message(role="user", content=note)]
     try:
-        completion = await ask(client, book, "human", None, asked, None, context(**{K.SEED: seed}))
+        completion = await book.call(client, "human", None, asked, context(**{K.SEED: seed}))
     except ProviderError:
         return draft
     return (completion.text or "").strip() or draft

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from apigen.env import Environment
-from apigen.rollout._client import ModelClient, UsageBook, derive_seed
+from apigen.rollout._client import ModelClient, RoleUsage, derive_seed
 from apigen.rollout._config import RolloutConfig
 from apigen.rollout._episode import blueprint_ref, run_episode
 from apigen.rollout._truth import GroundTruth, ground_truth
@@ -67,7 +67,7 @@ async def run_trials(
     kept as data but marked rejected by a ``dedup`` verdict naming the original.
     """
     truth = truth if truth is not None else ground_truth(env, blueprint)
-    book = UsageBook()
+    book = RoleUsage()
     seen: dict[str, str] = {}
     out: list[Trajectory] = []
     for trial in range(config.trials):

@@ -22,7 +22,7 @@ from apigen.rollout._truth import GroundTruth
 from apigen.types import Blueprint, Message, StateDiff, Verdict, Violation
 
 if TYPE_CHECKING:
-    from apigen.rollout._client import ModelClient, UsageBook
+    from apigen.rollout._client import ModelClient, RoleUsage
     from apigen.rollout._config import RolloutConfig
 
 __all__ = [
@@ -57,7 +57,7 @@ class VerifierInput:
     """Verdicts decided so far (``ending``, ``early_reject``, earlier verifiers)."""
     client: ModelClient
     config: RolloutConfig
-    book: UsageBook
+    book: RoleUsage
     """Where model calls are booked (by role)."""
     context: Callable[..., dict[str, Any]]
     """The episode's ``sim/…`` context builder (extra keys as keyword arguments)."""

@@ -14,7 +14,7 @@ from typing import Any
 
 from apigen.blueprints import AttemptSpec, Phase1Config, PromptTemplates, sample_context
 from apigen.blueprints._attempt import sim_context, template_variables
-from apigen.blueprints._client import ModelClient, UsageTally
+from apigen.blueprints._client import ModelClient, RoleUsage
 from apigen.blueprints._committee import review
 from apigen.env import Environment, TaskSketch, replay_with_policy
 from apigen.types import Blueprint, Message, StageOutcome, ToolCall, Usage
@@ -127,7 +127,7 @@ class FakeClient:
 
 
 async def review_toy(
-    env: Environment, client: ModelClient, config: Phase1Config, tally: UsageTally | None = None
+    env: Environment, client: ModelClient, config: Phase1Config, tally: RoleUsage | None = None
 ) -> StageOutcome:
     """The review stage on a one-lookup blueprint of the toy bank (replayed, so the
     reviewers see its tool output and diff)."""
@@ -147,6 +147,6 @@ async def review_toy(
         templates=PromptTemplates(),
         variables=template_variables(ctx),
         context=sim_context(ctx, config, 0, []),
-        tally=tally or UsageTally(),
+        tally=tally or RoleUsage(),
         trace=replay.trace,
     )

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from apigen.blueprints import AttemptSpec, Phase1Config
-from apigen.blueprints._client import UsageTally
+from apigen.blueprints._client import RoleUsage
 from apigen.env import Environment
 from tests.blueprints.fakes import FakeClient, review_json, review_toy
 
@@ -18,7 +18,7 @@ CONFIG = Phase1Config()
 
 
 async def _review(toy_env: Environment, client: FakeClient, config: Phase1Config) -> Any:
-    tally = UsageTally()
+    tally = RoleUsage()
     return await review_toy(toy_env, client, config, tally), tally
 
 
