@@ -23,6 +23,7 @@ from apigen.blueprints._sampling import (
 from apigen.blueprints._stages import PARSE_STAGE, StageInput, get_stage, run_stages
 from apigen.blueprints._templates import PromptTemplates
 from apigen.env import Environment
+from apigen.graph import field_kinds
 from apigen.llm.sim import ContextKey
 from apigen.types import Blueprint, StageOutcome, Usage, ValidationReport
 
@@ -130,14 +131,19 @@ def template_variables(ctx: SampledContext) -> dict[str, Any]:
 
 def composing_variables(ctx: SampledContext) -> dict[str, Any]:
     """The composing context as template variables: ``neighbourhood`` (``root``,
-    ``records``, ``kinds``), ``identity``, ``reads``, ``information_only``; all empty
-    for a planned context."""
+    ``records``, ``kinds`` of tables, ``fields``: entity kind of id fields),
+    ``identity``, ``reads``, ``information_only``; all empty for a planned context."""
     comp = ctx.composition
     if comp is None:
         return {"neighbourhood": None, "identity": None, "reads": [], "information_only": False}
     nb = comp.neighbourhood
     return {
-        "neighbourhood": {"root": list(nb.root), "records": nb.records, "kinds": nb.kinds},
+        "neighbourhood": {
+            "root": list(nb.root),
+            "records": nb.records,
+            "kinds": nb.kinds,
+            "fields": field_kinds(ctx.env.domain),
+        },
         "identity": comp.identity,
         "reads": list(comp.reads),
         "information_only": not comp.writes,

@@ -208,7 +208,7 @@ class SampledContext:
             out["task"] = sketch_to_json(self.sketch)
         if self.composition is not None:
             nb = self.composition.neighbourhood
-            out["neighbourhood"] = {"root": list(nb.root), "records": nb.refs()}  # type: ignore[dict-item]
+            out["neighbourhood"] = {"root": list(nb.root), "records": nb.refs()}
             out["identity"] = self.composition.identity
         return {**out, **self.extra}
 

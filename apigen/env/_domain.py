@@ -101,9 +101,7 @@ class Domain(ABC):
     def forbids(self, earlier: str, later: str) -> bool:
         """Whether write ``later`` may not follow write ``earlier`` in one task
         (:attr:`forbidden_successions`)."""
-        return any(
-            a in (earlier, "*") and b in (later, "*") for a, b in self.forbidden_successions
-        )
+        return any(a in (earlier, "*") and b in (later, "*") for a, b in self.forbidden_successions)
 
     def reachable(self, table: str, current: JSON, target: JSON) -> bool:
         """Whether the domain's tools can still turn record ``current`` into ``target``

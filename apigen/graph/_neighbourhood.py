@@ -51,9 +51,7 @@ def _record_types(tp: Any, seen: set[int]) -> Iterator[Any]:
     if id(tp) in seen:
         return
     seen.add(id(tp))
-    if isinstance(tp, type) and (
-        typing_extensions.is_typeddict(tp) or issubclass(tp, BaseModel)
-    ):
+    if isinstance(tp, type) and (typing_extensions.is_typeddict(tp) or issubclass(tp, BaseModel)):
         yield tp
         hints = typing.get_type_hints(tp, include_extras=True)
         for hint in hints.values():
@@ -197,8 +195,8 @@ def sample_neighbourhood(
     records it references and that reference it, then the records those reference,
     up to ``max_records``; every kind in ``consumed`` gets ``at_least`` records when
     its table has them (a transfer needs a second account) — unless the world has
-    ``authenticates`` tools (an identified human acts on their own records only). ``root_key`` fixes the
-    root (a planned sketch's user)."""
+    ``authenticates`` tools (an identified human acts on their own records only).
+    ``root_key`` fixes the root (a planned sketch's user)."""
     idx = _index(env)
     tables = root_tables(env, consumed)
     holding = [t for t in tables if root_key is not None and root_key in env.database.table(t)]

@@ -1,4 +1,4 @@
-"""Sampling tool chains: walks along the graph's edges over writes, grounded by the domain's planner."""
+"""Sampling tool chains: walks along the graph's edges over writes; planner grounding."""
 
 from __future__ import annotations
 

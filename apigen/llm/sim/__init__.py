@@ -61,6 +61,11 @@ Faults
     ``policy_breach``, ``missing_fact``, ``malformed`` (repaired in later rounds
     whose feedback names them); reviewer/judge ``disagree`` flips each score.
 
+Fact helpers (also what phase 1's code stages use)
+    ``leaves(value)`` scalar facts of a JSON value; ``mentions(text, value)`` /
+    ``restates(text, value)`` whether a text states (or paraphrases) a value;
+    ``numbers_in(text)``; ``tool_like(names, text)`` tool identifiers in a text.
+
 See ``docs/sim-models.md`` for each role's behaviour and answer format.
 """
 
@@ -69,7 +74,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from apigen.llm.sim._common import leaves, mentions, numbers_in, tool_like
 from apigen.llm.sim._context_keys import ContextKey
+from apigen.llm.sim._facts import restates
 from apigen.llm.sim._knobs import (
     AGENT_FAULTS,
     GENERATOR_FAULTS,
@@ -91,6 +98,11 @@ __all__ = [
     "ROLES",
     "ContextKey",
     "FaultPlan",
+    "leaves",
+    "mentions",
+    "numbers_in",
+    "restates",
+    "tool_like",
     "SimKnobs",
     "SimProvider",
     "parse_sim_model",
