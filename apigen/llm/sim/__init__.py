@@ -98,17 +98,17 @@ __all__ = [
     "ROLES",
     "ContextKey",
     "FaultPlan",
+    "SimKnobs",
+    "SimProvider",
     "leaves",
     "mentions",
     "numbers_in",
-    "restates",
-    "tool_like",
-    "SimKnobs",
-    "SimProvider",
     "parse_sim_model",
     "planned_faults",
     "register_sim_provider",
     "resolve_knobs",
+    "restates",
+    "tool_like",
 ]
 
 
