@@ -19,6 +19,7 @@ import networkx as nx
 
 from apigen.env import Environment, TaskSketch
 from apigen.graph import Neighbourhood, field_kinds, sample_neighbourhood, walk_writes
+from apigen.llm.sim import mentions
 from apigen.types import JSON
 
 __all__ = ["Composition", "compose_context", "contradictions", "identity_options"]
@@ -146,7 +147,8 @@ def contradictions(variables: Mapping[str, Any], env: Environment) -> list[str]:
             used = [c for c in task.get("auth", ()) if c["name"] == name]
             if identity.get("tool") == name:
                 used.append(identity)
-            if not used or not all(str(v) in facts for c in used for v in c["arguments"].values()):
+            args = [v for c in used for v in c["arguments"].values()]
+            if not used or not all(any(mentions(f, str(v)) for f in facts) for v in args):
                 problems.append(f"chain names {name} but the human cannot identify with it")
     for step in task.get("steps", ()):
         for call in step.get("reads", ()):

@@ -95,6 +95,12 @@ def generate(
     recombine: bool | None = typer.Option(
         None, "--recombine/--no-recombine", help="Also merge accepted tasks of the same user."
     ),
+    grounding: str | None = typer.Option(
+        None,
+        "--grounding",
+        help="compose: the generator composes from an entity neighbourhood of the state; "
+        "planned: the domain's planner grounds each task (phase1.grounding).",
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the funnel as JSON."),
 ) -> None:
     """Generate and validate task blueprints into the database (or --out files);
@@ -116,7 +122,12 @@ def generate(
         "concurrency": concurrency,
         "database_url": db,
         "backend": backend,
-        "phase1": {"rounds": rounds, "templates_dir": templates_dir, "recombine": recombine},
+        "phase1": {
+            "rounds": rounds,
+            "templates_dir": templates_dir,
+            "recombine": recombine,
+            "grounding": grounding,
+        },
     }
     settings = settings_from(config, flags, models, "blueprints")
     get_domain(settings.domain)  # bad names and directories fail before a database is touched
