@@ -4,6 +4,7 @@ planner taken through ``apigen blueprints generate`` and ``apigen run``."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import re
@@ -60,7 +61,7 @@ def test_the_walk_follows_edges_and_skips_forbidden_successions() -> None:
     seen_pairs = set()
     for _ in range(400):
         walk = walk_writes(graph, rng, 3, domain.forbids)
-        for a, b in zip(walk, walk[1:], strict=False):
+        for a, b in itertools.pairwise(walk):
             assert graph.has_edge(a, b), (a, b)
             seen_pairs.add((a, b))
         assert "transfer_to_human_agents" not in walk[:-1], walk
