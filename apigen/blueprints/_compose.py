@@ -19,7 +19,7 @@ import networkx as nx
 
 from apigen.env import Environment, TaskSketch
 from apigen.graph import Neighbourhood, field_kinds, sample_neighbourhood, walk_writes
-from apigen.llm.sim import mentions
+from apigen.llm.sim import field_value, mentions
 from apigen.types import JSON
 
 __all__ = ["Composition", "compose_context", "contradictions", "identity_options"]
@@ -38,23 +38,6 @@ class Composition:
     world without authentication."""
 
 
-def _field(record: JSON, name: str) -> JSON:
-    """The first value under key ``name`` anywhere in ``record`` (depth first)."""
-    if isinstance(record, Mapping):
-        if name in record and isinstance(record[name], str | int | float):
-            return record[name]
-        for v in record.values():
-            found = _field(v, name)
-            if found is not None:
-                return found
-    elif isinstance(record, list):
-        for v in record:
-            found = _field(v, name)
-            if found is not None:
-                return found
-    return None
-
-
 def identity_options(env: Environment, root: JSON) -> list[dict[str, JSON]]:
     """Every ``authenticates`` tool whose parameters are all fields of ``root``, with
     the values: the ways the human can identify."""
@@ -63,7 +46,7 @@ def identity_options(env: Environment, root: JSON) -> list[dict[str, JSON]]:
         if not t.authenticates:
             continue
         params = list(t.parameters.get("properties", {}))
-        values = {p: _field(root, p) for p in params}
+        values = {p: field_value(root, p) for p in params}
         if params and all(v is not None for v in values.values()):
             options.append({"tool": t.name, "arguments": values})
     return options
@@ -161,6 +144,6 @@ def contradictions(variables: Mapping[str, Any], env: Environment) -> list[str]:
     if nb and identity:
         root = nb["records"][nb["root"][0]][nb["root"][1]]
         for p, v in identity["arguments"].items():
-            if _field(root, p) != v:
+            if field_value(root, p) != v:
                 problems.append(f"identity {p}={v!r} is not in the root record")
     return problems

@@ -62,7 +62,8 @@ Faults
     whose feedback names them); reviewer/judge ``disagree`` flips each score.
 
 Fact helpers (also what phase 1's code stages use)
-    ``leaves(value)`` scalar facts of a JSON value; ``mentions(text, value)`` /
+    ``leaves(value)`` scalar facts of a JSON value; ``field_value(record, name)`` the
+    first scalar under a key at any depth; ``mentions(text, value)`` /
     ``restates(text, value)`` whether a text states (or paraphrases) a value;
     ``numbers_in(text)``; ``tool_like(names, text)`` tool identifiers in a text.
 
@@ -74,7 +75,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from apigen.llm.sim._common import leaves, mentions, numbers_in, tool_like
+from apigen.llm.sim._common import field_value, leaves, mentions, numbers_in, tool_like
 from apigen.llm.sim._context_keys import ContextKey
 from apigen.llm.sim._facts import restates
 from apigen.llm.sim._knobs import (
@@ -100,6 +101,7 @@ __all__ = [
     "FaultPlan",
     "SimKnobs",
     "SimProvider",
+    "field_value",
     "leaves",
     "mentions",
     "numbers_in",

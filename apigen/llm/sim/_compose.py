@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from apigen.llm.sim._common import humanize, mentions
+from apigen.llm.sim._common import field_value, humanize, mentions
 from apigen.types import JSON, ToolCall
 
 __all__ = ["Composed", "compose"]
@@ -82,22 +82,6 @@ def _contains(record: JSON, value: str) -> bool:
     if isinstance(record, list):
         return any(_contains(v, value) for v in record)
     return False
-
-
-def _same_named(record: JSON, name: str) -> JSON:
-    if isinstance(record, Mapping):
-        if name in record and not isinstance(record[name], Mapping | list):
-            return record[name]
-        for v in record.values():
-            found = _same_named(v, name)
-            if found is not None:
-                return found
-    elif isinstance(record, list):
-        for v in record:
-            found = _same_named(v, name)
-            if found is not None:
-                return found
-    return None
 
 
 def _vary(value: str, rng: random.Random) -> str:
@@ -171,9 +155,9 @@ class _Filler:
         if name in self.free_text:
             return f"The customer asked for help with {humanize(name)}."
         for source in (self.anchor, self.root):
-            found = _same_named(source, name)
-            if isinstance(found, str) and found:
-                return _vary(found, self.rng) if self.rng.random() < 0.7 else found
+            found = field_value(source, name)
+            if isinstance(found, str):
+                return _vary(found, self.rng) if found and self.rng.random() < 0.7 else found
         return f"{humanize(name)} {self.rng.randrange(100, 999)}"
 
 
