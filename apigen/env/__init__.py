@@ -13,8 +13,11 @@ Public surface
 ``ToolFailure``               raise inside a tool for an expected failure.
 ``Domain``                    abstract domain: ``name``, ``description``, ``tools``,
                               ``policy`` (markdown), ``policy_checks``, ``framing``,
-                              ``build_state``, ``sample_task`` (context sampler),
-                              ``extra_edges``,
+                              ``build_state``, optional ``sample_task`` (a planner;
+                              ``has_planner``), ``extra_edges``,
+                              ``forbidden_successions`` (write pairs the walk never
+                              samples; ``forbids(a, b)``),
+                              ``allows_information_only`` (tasks without writes),
                               ``reachable`` (irreversibility, for early rejection).
 ``Environment``               a domain with its pristine state loaded (``env.db``);
                               ``env.sandbox()`` makes a :class:`Sandbox`.
