@@ -21,7 +21,7 @@ EXPECTED_STAGE = {
     "bad_argument": "format",
     "malformed": "format",
     "policy_breach": "policy",
-    "missing_fact": "review",
+    "missing_fact": "grounding",
 }
 
 
