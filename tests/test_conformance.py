@@ -8,7 +8,8 @@ from apigen.blueprints import check_curated
 from apigen.env import CONFORMANCE_CHECKS, domain_names, get_domain
 from tests.support.toy import DOMAIN as TOY
 
-DOMAINS = sorted(set(domain_names()) | {TOY.name})
+TAUBENCH = "taubench:tests.support.taubench_shop"  # a τ-bench-shaped package, adapted
+DOMAINS = sorted(set(domain_names()) | {TOY.name, TAUBENCH})
 
 
 @pytest.mark.parametrize("check", sorted(CONFORMANCE_CHECKS))

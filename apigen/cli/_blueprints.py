@@ -151,3 +151,36 @@ def generate(
                 f"next: apigen trajectories collect --from-db --run {summary.run_id}{db_flag}"
             )
     exit_if_interrupted(summary.status)
+
+
+@app.command("import")
+def import_(
+    source: str = typer.Argument(..., help="taubench or bfcl."),
+    name: str = typer.Argument(
+        ..., help="taubench: the package's module (tau_bench.envs.retail); bfcl: a category."
+    ),
+    split: str | None = typer.Option(None, help="taubench task split: train, test, dev."),
+    out: Path = typer.Option(..., help="Directory the blueprint files are written to."),
+    force: bool = typer.Option(False, "--force", help="Write into a non-empty --out directory."),
+    json_out: bool = typer.Option(False, "--json", help="Print a machine-readable summary."),
+) -> None:
+    """Turn a benchmark's tasks into blueprint files (one per task, domain
+    ``taubench:<module>`` or ``bfcl:<entry id>``); tasks that cannot be turned into
+    blueprints are listed with the reason. Exit 1 when none could."""
+    from apigen.adapters import import_blueprints
+
+    check_output(out, force=force, directory=True)
+    imported = import_blueprints(source, name, split=split, out=out)
+    if json_out:
+        echo_json(
+            {
+                "written": len(imported.blueprints),
+                "out": str(out),
+                "rejected": [{"task": t, "reason": r} for t, r in imported.rejected],
+            }
+        )
+    else:
+        for task, reason in imported.rejected:
+            typer.echo(f"rejected {task}: {reason}")
+        typer.echo(f"wrote {len(imported.blueprints)} blueprint files to {out}")
+    raise typer.Exit(0 if imported.blueprints else 1)

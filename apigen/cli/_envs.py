@@ -13,10 +13,11 @@ app = typer.Typer(help="List and inspect executable environments (domains).", no
 
 @app.command("list")
 def list_envs(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """List the registered domains."""
-    from apigen.env import domain_names, get_domain
+    """List the registered domains, then the adapted families (``taubench:<module>``...)."""
+    from apigen.env import domain_families, domain_names, get_domain
 
     rows = [{"name": n, "description": get_domain(n).description} for n in domain_names()]
+    rows += [{"name": f"{p}<…>", "description": about} for p, about in domain_families().items()]
     if json_out:
         echo_json(rows)
         return

@@ -8,12 +8,17 @@ Public surface
                               declarations say what the pipeline and the sim must not
                               guess (needs confirmation, hands off to a person,
                               identifies the user, parameters the agent composes).
+``tool_from_schema(function, fn, kind, entities=, **declarations)``
+                              a tool from a foreign OpenAI function definition (the
+                              adapters' τ-bench and BFCL tools); an optional argument a
+                              call leaves out reaches ``fn`` as ``UNSET``.
 ``Entity(kind)``              ``Annotated`` marker naming an identifier's entity kind
                               (drives the tool graph).
 ``ToolFailure``               raise inside a tool for an expected failure.
 ``Domain``                    abstract domain: ``name``, ``description``, ``tools``,
                               ``policy`` (markdown), ``policy_checks``, ``framing``,
-                              ``build_state``, optional ``sample_task`` (a planner;
+                              ``build_state``, ``seeded`` (``False``: a fixed
+                              dataset), optional ``sample_task`` (a planner;
                               ``has_planner``), ``extra_edges``,
                               ``forbidden_successions`` (write pairs the walk never
                               samples; ``forbids(a, b)``),
@@ -22,11 +27,15 @@ Public surface
 ``Environment``               a domain with its pristine state loaded (``env.db``);
                               ``env.sandbox()`` makes a :class:`Sandbox`.
 ``Sandbox``                   copy-on-write episode state: ``call``, ``replay``,
-                              ``policy_violations``, ``diff``, ``state_hash``, ``trace``.
+                              ``policy_violations``, ``diff``, ``state_hash``, ``trace``;
+                              ``Sandbox.over(domain, db)`` is a scratch sandbox starting
+                              from a given view (a sampler plans in one with the real
+                              tools, leaving ``db`` untouched).
 ``DB``                        what tools see: ``db.orders[key]`` (frozen record),
                               ``db.orders.edit(key)`` (mutable copy),
                               ``db.orders[key] = record`` (write); a missing key
-                              raises :class:`NotFound`.
+                              raises :class:`NotFound`; ``db.session``: one sandbox's
+                              private dict of live objects (adapters), not state.
 ``Framing``                   who plays whom, transcript labels, human-simulator rules,
                               generator notes, personas; neutral defaults.
 ``PolicyCheck``               ``(PolicyContext) -> Iterable[Violation]``.
@@ -38,7 +47,9 @@ Public surface
 ``TaskSketch`` / ``WriteStep`` a grounded task sampled by a domain.
 ``get_domain(name)``, ``domain_names()``, ``load_environment(name, seed, scale)``,
 ``register_domain(domain)``   the registry (built-ins plus the ``apigen.environments``
-                              entry-point group).
+                              entry-point group); ``domain_families()``: name families
+                              adapted on lookup (``taubench:<module>``,
+                              ``bfcl:<entry id>``, see :mod:`apigen.adapters`).
 ``replay_with_policy(env, calls)``
                               fresh-sandbox replay with policy checks before each call.
 ``CONFORMANCE_CHECKS``        name -> check(domain): the contract every domain passes;
@@ -57,16 +68,23 @@ from apigen.env._domain import Domain, Environment, TaskSketch, WriteStep
 from apigen.env._framing import Framing
 from apigen.env._frozen import FrozenDict, freeze, thaw
 from apigen.env._policy import PolicyCheck, PolicyContext
-from apigen.env._registry import domain_names, get_domain, load_environment, register_domain
+from apigen.env._registry import (
+    domain_families,
+    domain_names,
+    get_domain,
+    load_environment,
+    register_domain,
+)
 from apigen.env._replay import Replay, replay_with_policy
 from apigen.env._rules import confirm_before_write
 from apigen.env._sandbox import Sandbox
 from apigen.env._state import DB, NotFound
-from apigen.env._tool import Entity, Tool, ToolFailure, tool
+from apigen.env._tool import UNSET, Entity, Tool, ToolFailure, tool, tool_from_schema
 
 __all__ = [
     "CONFORMANCE_CHECKS",
     "DB",
+    "UNSET",
     "ConformanceError",
     "Domain",
     "Entity",
@@ -83,6 +101,7 @@ __all__ = [
     "ToolFailure",
     "WriteStep",
     "confirm_before_write",
+    "domain_families",
     "domain_names",
     "freeze",
     "get_domain",
@@ -92,4 +111,5 @@ __all__ = [
     "replay_with_policy",
     "thaw",
     "tool",
+    "tool_from_schema",
 ]

@@ -78,6 +78,9 @@ class Domain(ABC):
     allows_information_only: bool = False
     """Tasks may have no write: the human only wants to learn something (the
     blueprint's outputs), so an empty state diff with outputs is a valid task."""
+    seeded: bool = True
+    """``build_state`` generates the state from its seed; ``False`` for a fixed dataset
+    (an adapted benchmark), where every seed gives the same state."""
 
     @abstractmethod
     def build_state(self, seed: int, scale: int = 1) -> dict[str, dict[str, JSON]]:

@@ -9,7 +9,13 @@ from importlib.metadata import entry_points
 from apigen.env._domain import Domain, Environment
 from apigen.errors import UnknownNameError
 
-__all__ = ["domain_names", "get_domain", "load_environment", "register_domain"]
+__all__ = [
+    "domain_families",
+    "domain_names",
+    "get_domain",
+    "load_environment",
+    "register_domain",
+]
 
 ENTRY_POINT_GROUP = "apigen.environments"
 
@@ -18,6 +24,17 @@ _BUILTIN: dict[str, str] = {
     "retail": "environments.retail:DOMAIN",
 }
 _registered: dict[str, Domain] = {}
+_FAMILIES: dict[str, tuple[str, str]] = {
+    "taubench": ("apigen.adapters:taubench_domain", "a τ-bench-style package: taubench:<module>"),
+    "bfcl": ("apigen.adapters:bfcl_domain", "a BFCL multi-turn entry: bfcl:<entry id>"),
+}
+"""Prefix -> (resolver of the rest of the name, what it names): adapted domains,
+built on first lookup."""
+
+
+def domain_families() -> dict[str, str]:
+    """Name families resolved on lookup (``taubench:<module>``...), with what they name."""
+    return {f"{prefix}:": about for prefix, (_, about) in _FAMILIES.items()}
 
 
 def register_domain(domain: Domain) -> Domain:
@@ -45,6 +62,13 @@ def get_domain(name: str) -> Domain:
     """The domain registered as ``name``; :class:`UnknownNameError` lists the known ones."""
     if name in _registered:
         return _registered[name]
+    prefix, colon, rest = name.partition(":")
+    if colon and prefix in _FAMILIES:
+        module_name, _, attr = _FAMILIES[prefix][0].partition(":")
+        resolved = getattr(importlib.import_module(module_name), attr)(rest)
+        if not isinstance(resolved, Domain):
+            raise TypeError(f"{name} did not resolve to an apigen Domain")
+        return resolved
     target = _sources().get(name)
     if target is None:
         raise UnknownNameError("domain", name, domain_names())

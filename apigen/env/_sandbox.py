@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import time
@@ -62,9 +63,27 @@ class Sandbox:
         self._database = database
         self._tools: Mapping[str, Tool] = domain.tool_map
         self._overlay: Layer = {}
+        self._session: dict[str, Any] = {}
         self._trace: list[ToolExecution] = []
         self.call_timeout = call_timeout
         self.max_result_chars = max_result_chars
+
+    @classmethod
+    def over(cls, domain: Domain, db: DB, **options: Any) -> Sandbox:
+        """A scratch sandbox whose starting state is ``db`` (a domain's state as a
+        sampler is handed it, or another sandbox's current view).
+
+        A pristine view is shared, not copied; a view with changes is flattened
+        once, and the view's session (live objects of an adapted domain) is deep-
+        copied. Planners use it to make real calls without touching ``db``:
+        ``Sandbox.over(domain, db, call_timeout=None)``.
+        """
+        database = db._database
+        if any(db._layers):
+            database = Database({t: dict(db[t].items()) for t in db.tables})
+        box = cls(domain, database, **options)
+        box._session = copy.deepcopy(db.session)
+        return box
 
     @property
     def trace(self) -> tuple[ToolExecution, ...]:
@@ -74,7 +93,7 @@ class Sandbox:
     @property
     def db(self) -> DB:
         """A read-only view of the current state (pristine plus this sandbox's changes)."""
-        return DB(self._database, (self._overlay,), writable=False)
+        return DB(self._database, (self._overlay,), writable=False, session=self._session)
 
     def call(self, call: ToolCall) -> ToolExecution:
         """Run one tool call; record and return what happened."""
@@ -157,7 +176,12 @@ class Sandbox:
     def _run(
         self, tool: Tool, args: dict[str, Any], staging: Layer
     ) -> tuple[Any, ToolError | None]:
-        db = DB(self._database, (staging, self._overlay), writable=tool.kind == "write")
+        db = DB(
+            self._database,
+            (staging, self._overlay),
+            writable=tool.kind == "write",
+            session=self._session,
+        )
         try:
             if self.call_timeout is None:
                 return tool.fn(db, **args), None

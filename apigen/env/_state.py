@@ -113,16 +113,20 @@ class TableView:
             raise PermissionError(f"table {self._name!r} is read-only in this view")
 
     def keys(self) -> Iterator[str]:
-        seen: set[str] = set()
-        for layer in self._layers:
-            for key, value in layer.items():
-                if key not in seen:
-                    seen.add(key)
-                    if value is not _DELETED:
-                        yield key
+        """Pristine keys in their order (deleted ones skipped), then added keys."""
+        if not any(self._layers):
+            yield from self._base
+            return
         for key in self._base:
-            if key not in seen:
+            if self._lookup(key) is not _DELETED:
                 yield key
+        seen: set[str] = set()
+        for layer in reversed(self._layers):
+            for key in layer:
+                if key not in self._base and key not in seen:
+                    seen.add(key)
+                    if self._lookup(key) is not _DELETED:
+                        yield key
 
     __iter__ = keys
 
@@ -143,13 +147,24 @@ class TableView:
 class DB:
     """What a tool receives: tables as attributes (``db.orders``) or items (``db["orders"]``)."""
 
-    __slots__ = ("_database", "_layers", "_views", "_writable")
+    __slots__ = ("_database", "_layers", "_views", "_writable", "session")
 
-    def __init__(self, database: Database, layers: tuple[Layer, ...], *, writable: bool) -> None:
+    def __init__(
+        self,
+        database: Database,
+        layers: tuple[Layer, ...],
+        *,
+        writable: bool,
+        session: dict[str, Any] | None = None,
+    ) -> None:
         self._database = database
         self._layers = layers
         self._writable = writable
         self._views: dict[str, TableView] = {}
+        self.session: dict[str, Any] = session if session is not None else {}
+        """One sandbox's private objects, the same dict for each of its calls: where an
+        adapted environment whose state lives in Python objects (BFCL's API classes)
+        keeps its live instances. Not part of the state, ``diff`` or ``state_hash``."""
 
     def __getitem__(self, table: str) -> TableView:
         view = self._views.get(table)

@@ -3,12 +3,15 @@ and the declarations the pipeline and the sim read instead of guessing from name
 
 from __future__ import annotations
 
+import copy
 import inspect
+import json
 import re
 import types
 import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, Literal
 
 import typing_extensions
@@ -16,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from apigen.errors import ModelFacingError
 
-__all__ = ["Entity", "Tool", "ToolFailure", "tool"]
+__all__ = ["UNSET", "Entity", "Tool", "ToolFailure", "tool", "tool_from_schema"]
 
 ToolKind = Literal["read", "write"]
 
@@ -129,6 +132,111 @@ def tool(
         return declared
 
     return wrap
+
+
+UNSET: Any = type("Unset", (), {"__repr__": lambda self: "UNSET"})()
+"""The value :func:`tool_from_schema` tools receive for an optional argument the
+call left out (so a foreign function's own default applies)."""
+
+_JSON_TYPES: dict[str, Any] = {
+    "string": str,
+    "integer": int,
+    "number": float,
+    "float": float,
+    "boolean": bool,
+    "array": list[Any],
+    "tuple": list[Any],
+    "object": dict[str, Any],
+    "dict": dict[str, Any],
+}
+
+
+def tool_from_schema(
+    function: dict[str, Any],
+    fn: Callable[..., Any],
+    kind: ToolKind,
+    *,
+    entities: dict[str, str] | None = None,
+    check_types: bool = True,
+    **declarations: Any,
+) -> Tool:
+    """A tool from a foreign OpenAI function definition (``{name, description,
+    parameters}``, as τ-bench's ``get_info()["function"]`` or a BFCL doc gives it).
+
+    Arguments are checked against the schema's top-level property types (strict, as
+    for :func:`tool`; BFCL's ``dict``/``float``/``tuple`` spellings are read as
+    JSON Schema's), or with ``check_types=False`` only for names (unknown or missing
+    required ones), as a foreign harness that passes ``**kwargs`` unchecked would
+    run them; ``fn(db, **arguments)`` gets :data:`UNSET` for an optional
+    argument the call left out. ``entities`` maps parameter names to entity kinds
+    (the graph's edges); ``declarations`` are those of :func:`tool`.
+    """
+    name = function["name"]
+    raw = json.dumps(function.get("parameters") or {})
+    model, schema = _schema_model(name, raw, check_types)
+    parameters = copy.deepcopy(schema)
+    properties = parameters["properties"]
+    consumes = frozenset((entities or {}).get(p) for p in properties) - {None}
+    built = Tool(
+        name=name,
+        kind=kind,
+        description=" ".join(str(function.get("description") or name).split()),
+        fn=fn,
+        args_model=model,
+        parameters=parameters,
+        consumes=frozenset(str(c) for c in consumes),
+        produces=frozenset(declarations.pop("produces", ())),
+    )
+    declared = replace(built, **declarations)
+    _check_declarations(declared)
+    return declared
+
+
+@lru_cache(maxsize=4096)
+def _schema_model(
+    name: str, raw_parameters: str, check_types: bool
+) -> tuple[type[BaseModel], dict[str, Any]]:
+    """The argument model and cleaned schema of a foreign definition (cached: an
+    adapter builds the same tools for many worlds, and models are costly to build)."""
+    raw = json.loads(raw_parameters)
+    required = set(raw.get("required", ()))
+    fields: dict[str, Any] = {}
+    properties: dict[str, Any] = {}
+    for pname, prop in (raw.get("properties") or {}).items():
+        declared = prop.get("type")
+        hint = _JSON_TYPES.get(declared, Any) if check_types and isinstance(declared, str) else Any
+        if prop.get("enum") and check_types:
+            hint = Literal[tuple(prop["enum"])]
+        properties[pname] = _json_schema_types(prop)
+        properties[pname].setdefault("description", pname.replace("_", " "))
+        if pname not in required:
+            hint = hint | None
+        fields[pname] = (hint, ... if pname in required else UNSET)
+    model = create_model(
+        f"{name}_args", __config__=ConfigDict(extra="forbid", strict=True), **fields
+    )
+    parameters: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        parameters["required"] = sorted(required & set(properties))
+    parameters["additionalProperties"] = False
+    return model, parameters
+
+
+def _json_schema_types(node: Any) -> Any:
+    """BFCL's Python-flavoured type names (``dict``, ``float``, ``tuple``, ``any``)
+    as JSON Schema's, recursively."""
+    if isinstance(node, list):
+        return [_json_schema_types(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _json_schema_types(v) for k, v in node.items()}
+    spelled = {"dict": "object", "float": "number", "tuple": "array"}
+    if isinstance(out.get("type"), str):
+        if out["type"] == "any":
+            del out["type"]
+        else:
+            out["type"] = spelled.get(out["type"], out["type"])
+    return out
 
 
 def _check_declarations(t: Tool) -> None:

@@ -16,10 +16,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from apigen.env import DB, Domain, Sandbox, TaskSketch, WriteStep, thaw
-
-# apigen.env offers no public way to open a sandbox over a given DB (the state a
-# sampler is handed); until it does, the scratch copy is built as a Database here.
-from apigen.env._state import Database
 from apigen.types import ToolCall, ToolExecution
 from environments.airline._planners import PLANNERS
 
@@ -31,8 +27,8 @@ _TRIES = 200
 class Scratch:
     """One user's planning sandbox: reads and writes made with the real tools."""
 
-    def __init__(self, domain: Domain, database: Database, rng: random.Random, user_id: str):
-        self.box = Sandbox(domain, database, call_timeout=None)
+    def __init__(self, domain: Domain, db: DB, rng: random.Random, user_id: str):
+        self.box = Sandbox.over(domain, db, call_timeout=None)
         self.rng = rng
         self.user_id = user_id
         self.touched: list[str] = []
@@ -77,24 +73,23 @@ def sample_task(
     users = list(db.users.keys())
     if not users:
         return None
-    database = Database({t: dict(db[t].items()) for t in db.tables})
     for _ in range(_TRIES):
         user_id = users[rng.randrange(len(users))]
-        sketch = _try_user(domain, database, random.Random(rng.random()), user_id, writes)
+        sketch = _try_user(domain, db, random.Random(rng.random()), user_id, writes)
         if sketch is not None:
             return sketch
     return None
 
 
 def _try_user(
-    domain: Domain, database: Database, rng: random.Random, user_id: str, writes: list[str]
+    domain: Domain, db: DB, rng: random.Random, user_id: str, writes: list[str]
 ) -> TaskSketch | None:
-    plan = Scratch(domain, database, rng, user_id)
+    plan = Scratch(domain, db, rng, user_id)
     auth = ToolCall(name="get_user_details", arguments={"user_id": user_id})
     if plan.run(auth.name, **auth.arguments) is None:
         return None
     user = thaw(plan.user)
-    pristine = database.view().reservations
+    pristine = db.reservations
     steps: list[WriteStep] = []
     for name in writes:
         step = PLANNERS[name](plan)

@@ -235,3 +235,41 @@ def test_conversation_rules_apply_only_with_messages(toy_env: Environment) -> No
 def test_abstract_domain_cannot_be_instantiated() -> None:
     with pytest.raises(TypeError):
         Domain()  # type: ignore[abstract]
+
+
+def test_scratch_sandbox_over_a_view_leaves_the_view_untouched(toy_env: Environment) -> None:
+    from apigen.env import Sandbox
+
+    pristine = Sandbox.over(toy_env.domain, toy_env.db, call_timeout=None)
+    assert pristine._database is toy_env.database  # a pristine view is shared, not copied
+    episode = toy_env.sandbox()
+    episode.call(call("deposit", account_id="a0_0", amount=10))
+    scratch = Sandbox.over(toy_env.domain, episode.db)
+    start = episode.db.accounts["a0_0"]["balance"]
+    assert scratch.db.accounts["a0_0"]["balance"] == start  # starts from the episode's state
+    assert scratch.call(call("deposit", account_id="a0_0", amount=5)).changed
+    assert scratch.db.accounts["a0_0"]["balance"] == start + 5
+    assert episode.db.accounts["a0_0"]["balance"] == start
+    assert list(episode.diff()) == ["accounts"] and scratch.diff()["accounts"]["a0_0"]
+
+
+def test_tables_iterate_in_pristine_order_with_added_records_last(toy_env: Environment) -> None:
+    box = toy_env.sandbox()
+    keys = list(toy_env.db.accounts.keys())
+    box.call(call("deposit", account_id=keys[-1], amount=1))
+    box.call(call("deposit", account_id=keys[0], amount=1))
+    assert list(box.db.accounts.keys()) == keys
+
+
+def test_each_sandbox_has_its_own_session_kept_across_its_calls() -> None:
+    @tool("read")
+    def count(db: DB) -> int:
+        """Count calls made in this sandbox (kept in the session, not the state)."""
+        db.session["calls"] = db.session.get("calls", 0) + 1
+        return int(db.session["calls"])
+
+    env = _domain_with(count)
+    a, b = env.sandbox(), env.sandbox()
+    assert [a.call(call("count")).output for _ in range(3)] == [1, 2, 3]
+    assert b.call(call("count")).output == 1
+    assert a.diff() == {} and a.state_hash() == b.state_hash()

@@ -121,3 +121,52 @@ def test_declarations_that_do_not_fit_fail_at_import(
 
     with pytest.raises(TypeError, match=message):
         tool(kind, **options)(pay)  # type: ignore[arg-type]
+
+
+def test_a_tool_from_a_foreign_schema_checks_names_types_and_passes_only_given_args() -> None:
+    from apigen.env import UNSET, tool_from_schema
+
+    seen: list[dict[str, object]] = []
+    function = {  # BFCL's spelling: "dict" for object, "float" for number, "any"
+        "name": "book",
+        "description": "Book a  flight.\n  Confirm first.",
+        "parameters": {
+            "type": "dict",
+            "properties": {
+                "flight_id": {"type": "string", "description": "Flight."},
+                "cabin": {"type": "string", "enum": ["economy", "business"]},
+                "price": {"type": "float", "description": "Price."},
+                "meta": {"type": "dict", "properties": {"x": {"type": "any"}}},
+                "note": {"type": ["string", "null"], "description": "Any of two types."},
+            },
+            "required": ["flight_id", "price"],
+        },
+    }
+    t = tool_from_schema(
+        function, lambda db, **kw: seen.append(kw), "write", entities={"flight_id": "flight_id"},
+        confirm=True,
+    )  # fmt: skip
+    assert t.description == "Book a flight. Confirm first." and t.confirm
+    assert t.consumes == {"flight_id"}
+    props = t.parameters["properties"]
+    assert props["price"]["type"] == "number" and props["meta"]["type"] == "object"
+    assert "type" not in props["meta"]["properties"]["x"]
+    assert props["cabin"]["description"] == "cabin"  # a name stands in for a missing description
+    assert t.parameters["required"] == ["flight_id", "price"]
+    assert t.validate({"flight_id": "F1", "price": 3}) == {
+        "flight_id": "F1", "cabin": UNSET, "price": 3, "meta": UNSET, "note": UNSET,
+    }  # fmt: skip
+    assert t.validate({"flight_id": "F1", "price": 3, "note": 4})["note"] == 4  # no single type
+    bad_calls = [
+        {"flight_id": "F1"},
+        {"flight_id": 1, "price": 2.0},
+        {"flight_id": "F", "price": 1, "cabin": "first"},
+        {"flight_id": "F", "price": 1, "x": 1},
+    ]
+    for bad in bad_calls:
+        with pytest.raises(ValueError):
+            t.validate(bad)
+    loose = tool_from_schema(function, lambda db, **kw: None, "write", check_types=False)
+    assert loose.validate({"flight_id": 1, "price": "2", "cabin": "first"})["flight_id"] == 1
+    with pytest.raises(ValueError, match="unexpected argument 'x'"):
+        loose.validate({"flight_id": 1, "price": 2, "x": 0})
