@@ -229,3 +229,25 @@ def test_a_domain_without_a_planner_generates_and_runs(
     with Store.open(db) as store:
         composed = {bp.id for bp in store.blueprints(summary["run_id"])}
     assert {t.blueprint_id for t in kept} <= composed
+
+
+def test_information_only_tasks_reach_accepted_trajectories(tmp_path: Path) -> None:
+    from apigen.runner import run
+    from apigen.settings import Settings
+
+    db = f"sqlite:///{tmp_path}/info.db"
+    settings = Settings.model_validate(
+        {"domain": "retail", "n": 2, "backend": "local", "database_url": db,
+         "phase1": {"grounding": "compose", "information_only_rate": 1.0}}
+    )  # fmt: skip
+    summary = run(settings, progress=False)
+    assert summary.accepted_trajectories >= 1
+    tools = get_domain("retail").tool_map
+    kept = list(_accepted_trajectories(db, summary.run_id))
+    with Store.open(db) as store:
+        bps = {bp.id: bp for bp in store.blueprints(summary.run_id)}
+    for traj in kept:
+        bp = bps[traj.blueprint_id]
+        assert bp.outputs and all(tools[a.name].kind == "read" for a in bp.actions)
+        said = " ".join(m.content or "" for m in traj.messages if m.role == "assistant")
+        assert all(o in said for o in bp.outputs)
