@@ -25,11 +25,15 @@ them (and any other exception a tool raises) into :class:`apigen.types.ToolError
 results. Malformed model output is not raised either: the client reports it as
 :class:`apigen.llm.OutputError` records in ``Completion.errors``, and the phases
 record it as a rejection. Database failures surface as the driver's own exceptions.
+
+Every error pickles with its fields (:class:`Picklable`: rebuilt from its state,
+never by calling ``__init__`` again), so one raised on a Ray worker reaches the
+driver as itself.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -40,6 +44,7 @@ __all__ = [
     "ConfigError",
     "EmptyExportError",
     "ModelFacingError",
+    "Picklable",
     "ProviderError",
     "RuntimeFailure",
     "UnknownNameError",
@@ -47,7 +52,24 @@ __all__ = [
 ]
 
 
-class ApigenError(Exception):
+def _rebuild(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    exc = cls.__new__(cls, *args)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc
+
+
+class Picklable:
+    """Mixin for exceptions whose ``__init__`` takes other arguments than ``args``
+    (``UnknownNameError(kind, name, known)``): pickling keeps ``args`` and every
+    attribute and skips ``__init__``, so the copy equals the original."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        exc: BaseException = self  # type: ignore[assignment]
+        return _rebuild, (type(exc), exc.args, dict(vars(exc)))
+
+
+class ApigenError(Picklable, Exception):
     """Root of every exception apigen raises on purpose."""
 
 

@@ -97,6 +97,10 @@ class Violation(_Record):
     """Human-readable reason naming the offending call and data."""
     call_index: int | None = None
     """Index of the offending call in the trace, when one call is to blame."""
+    sound: bool = True
+    """``False`` when the rule cannot be judged soundly by code (it may flag a
+    conversation that complies): early rejection never fires on it, the policy
+    verdict only reports it, and the trajectory committee decides."""
 
 
 StateDiff = dict[str, dict[str, dict[str, JSON]]]
@@ -120,7 +124,12 @@ class Message(_Record):
     name: str | None = None
     """For ``tool`` messages: the tool's name."""
     reasoning: str | None = None
-    """Reasoning ("thinking") content the model returned, kept so exports can choose."""
+    """Reasoning ("thinking") content the model returned (``reasoning_content``, or
+    ``<think>`` blocks taken out of the text), kept so exports can choose; never
+    shown to the other player, never read as something said."""
+    thinking_blocks: tuple[dict[str, JSON], ...] = ()
+    """Anthropic thinking blocks exactly as returned (signatures included), sent back
+    with the message so extended thinking continues across tool calls."""
 
 
 class Vote(_Record):
@@ -156,6 +165,10 @@ class StageOutcome(_Record):
     reasons: tuple[str, ...] = ()
     votes: tuple[Vote, ...] = ()
     """Reviewer votes (review stage only)."""
+    prompt: str | None = None
+    """The prompt the stage's models were shown, kept with the round (review: the
+    reviewer prompt of the first ask, tool outputs and diff included); ``None`` for
+    code stages."""
 
 
 class ValidationReport(_Record):

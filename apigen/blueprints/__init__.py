@@ -114,8 +114,13 @@ from apigen.blueprints._files import (
     load_blueprint,
 )
 from apigen.blueprints._funnel import Funnel, format_funnel
-from apigen.blueprints._parse import ParsedBlueprint, parse_generation
-from apigen.blueprints._recombine import group_by_user, recombine
+from apigen.blueprints._parse import FORMAT_REASONS, ParsedBlueprint, parse_generation
+from apigen.blueprints._recombine import (
+    group_by_user,
+    recombination_groups,
+    recombine,
+    recompute_outputs,
+)
 from apigen.blueprints._sampling import (
     AttemptSpec,
     load_personas,
@@ -138,6 +143,7 @@ from apigen.blueprints._validate_files import check_curated, validate_files
 __all__ = [
     "DEFAULT_CRITERIA",
     "DEFAULT_STAGES",
+    "FORMAT_REASONS",
     "AttemptResult",
     "AttemptSpec",
     "Funnel",
@@ -164,7 +170,9 @@ __all__ = [
     "load_personas",
     "parse_generation",
     "policy_sections",
+    "recombination_groups",
     "recombine",
+    "recompute_outputs",
     "register_stage",
     "review_committee",
     "run_attempt",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Container
+from collections.abc import Awaitable, Callable, Container, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,7 @@ from apigen.blueprints._sampling import (
 )
 from apigen.blueprints._stages import PARSE_STAGE, StageInput, get_stage, run_stages
 from apigen.blueprints._templates import PromptTemplates
+from apigen.committee import Scale, agreement
 from apigen.env import Environment
 from apigen.graph import field_kinds
 from apigen.llm.sim import ContextKey
@@ -84,10 +85,20 @@ class AttemptResult(_Record):
         return tuple(drafts)
 
 
-def failure_lines(report: ValidationReport) -> list[str]:
-    """The failed stage's reasons as ``stage: reason`` lines (what feedback carries)."""
+_AGREEMENT = "review agreement: "
+
+
+def failure_lines(report: ValidationReport, criteria: Sequence[str] = ()) -> list[str]:
+    """The failed stage's reasons as ``stage: reason`` lines (what feedback carries);
+    for a failed review, then where the members agreed and split on ``criteria``
+    (``review agreement: completeness: all 3 fail``)."""
     failed = report.failed_stage
-    return [f"{failed.stage}: {r}" for r in failed.reasons] if failed else []
+    if failed is None:
+        return []
+    lines = [f"{failed.stage}: {r}" for r in failed.reasons]
+    if failed.votes and criteria:
+        lines += [f"{_AGREEMENT}{a}" for a in agreement(failed.votes, criteria, Scale())]
+    return lines
 
 
 def template_variables(ctx: SampledContext) -> dict[str, Any]:
@@ -233,13 +244,22 @@ async def condense(
     tally: UsageTally,
     rnd: int,
 ) -> list[str]:
-    """Failures condensed by the feedback model (when configured) into fix lines."""
+    """Failures (and the committee's agreement) condensed by the ``feedback`` role
+    into fix lines when ``config.condense_feedback``; verbatim otherwise."""
     if not config.condense_feedback or not lines:
         return lines
+    split = [ln.removeprefix(_AGREEMENT) for ln in lines if ln.startswith(_AGREEMENT)]
     prompt = templates.render(
-        "feedback.j2", **template_variables(ctx), failures=lines, previous=previous or ""
+        "feedback.j2",
+        **template_variables(ctx),
+        failures=[ln for ln in lines if not ln.startswith(_AGREEMENT)],
+        agreement=split,
+        previous=previous or "",
     )
-    text = await tally.ask(client, "feedback", None, prompt, sim_context(ctx, config, rnd, lines))
+    answer = await tally.call(
+        client, "feedback", None, prompt, sim_context(ctx, config, rnd, lines)
+    )
+    text = answer.text
     fixes = [ln.strip()[2:].strip() for ln in (text or "").splitlines() if ln.strip()[:2] == "- "]
     return [f for f in fixes if f] or lines
 
@@ -254,13 +274,13 @@ async def run_rounds(
     tally: UsageTally,
     known: Container[str],
 ) -> list[RoundRecord]:
-    """Generate and validate, feeding failures back, for at most ``1 + config.rounds``
-    rounds. A failed ``final`` stage (a duplicate) ends the loop at once: the same
-    context would repeat it."""
+    """Generate and validate, feeding failures back, for at most ``1 + K`` rounds
+    (``config.rounds_for(domain)``). A failed ``final`` stage (a duplicate) ends the
+    loop at once: the same context would repeat it."""
     records: list[RoundRecord] = []
     feedback: list[str] = []
     previous: str | None = None
-    for rnd in range(config.rounds + 1):
+    for rnd in range(config.rounds_for(ctx.env.domain.name) + 1):
         raw, made = await draft(rnd, feedback, previous)
         if isinstance(made, list):
             stages = [StageOutcome(stage=PARSE_STAGE, passed=False, reasons=tuple(made))]
@@ -287,7 +307,7 @@ async def run_rounds(
             break
         previous = raw
         feedback = await condense(
-            failure_lines(report),
+            failure_lines(report, config.criteria),
             raw,
             ctx,
             client=client,
@@ -356,10 +376,11 @@ async def run_attempt(
         prompt = templates.render(
             "generator.j2", **variables, feedback=feedback, previous=previous, round=rnd
         )
-        raw = await tally.ask(
+        answer = await tally.call(
             client, "generator", None, prompt, sim_context(ctx, config, rnd, feedback)
         )
-        parsed = parse_generation(raw)
+        raw = answer.text
+        parsed = parse_generation(raw, reasoning=answer.reasoning)
         if isinstance(parsed, list):
             return raw, parsed
         return raw, build_blueprint(parsed, ctx, client.members("generator")[0])

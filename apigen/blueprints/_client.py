@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from apigen.llm import ModelClient
+from apigen.llm import CompletionLike, ModelClient
 from apigen.types import Message, Usage
 
 __all__ = ["ModelClient", "UsageTally"]
@@ -20,17 +20,19 @@ class UsageTally:
     def add(self, role: str, usage: Usage) -> None:
         self.by_role[role] = self.by_role.get(role, Usage()) + usage
 
-    async def ask(
+    async def call(
         self,
         client: ModelClient,
         role: str,
         model: str | None,
         prompt: str,
         context: Mapping[str, Any],
-    ) -> str | None:
-        """One single-message call; returns the answer's text and counts its usage."""
+        params: Mapping[str, Any] | None = None,
+    ) -> CompletionLike:
+        """One single-message call (``params`` over the role's sampling parameters);
+        returns the completion (text and ``reasoning_content``) and counts its usage."""
         answer = await client.complete(
-            role, model, [Message(role="user", content=prompt)], context=context
+            role, model, [Message(role="user", content=prompt)], params=params, context=context
         )
         self.add(role, answer.usage)
-        return answer.text
+        return answer

@@ -33,12 +33,16 @@ class Phase1Config(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
-    condense_feedback: bool = False
-    """Have the ``feedback`` role (``models.feedback``) condense a round's failures into
-    fix lines before regenerating. Default ``False``: the failures are passed on
-    verbatim (the sim generator reads the verbatim lines)."""
+    condense_feedback: bool = True
+    """Have the ``feedback`` role (``models.feedback``) turn a round's failures, and
+    where the committee agreed and split, into fix lines before regenerating (an
+    answer with no ``- `` lines falls back to the failures verbatim). Default
+    ``True``; ``False`` passes the failures on verbatim without a call."""
     rounds: int = Field(default=3, ge=0, le=MAX_COUNT)
     """Feedback rounds K after the first generation (0 = no feedback loop). Default 3."""
+    domain_rounds: dict[str, int] = Field(default_factory=dict)
+    """Feedback rounds per domain name, overriding :attr:`rounds` for that domain
+    (``{airline: 5}``). Default ``{}``."""
     criteria: tuple[str, ...] = Field(default=DEFAULT_CRITERIA, min_length=1)
     """Criteria every reviewer scores. Default correctness, completeness, satisfaction,
     creativity."""
@@ -89,8 +93,26 @@ class Phase1Config(BaseModel):
     max_writes: int = Field(default=3, ge=1, le=3)
     """Most write tools in one sampled chain (1-3). Default 3."""
     recombine: bool = False
-    """After the attempts, merge up to three accepted blueprints of each user with two
-    or more into one longer task, validated like any other. Default ``False``."""
+    """After the attempts (``apigen run`` and ``apigen blueprints generate``), merge up
+    to three accepted blueprints of each user with two or more into one longer task:
+    the policy is checked on the combined actions, outputs are recomputed, and the
+    merged task is validated like any other (its trajectories follow in ``apigen
+    run``). Default ``False``."""
+    recombine_rate: float = Field(default=1.0, ge=0.0, le=1.0)
+    """Share of the eligible users whose blueprints are merged when :attr:`recombine`
+    is on (a seeded draw per user). Default 1.0."""
+
+    def rounds_for(self, domain: str) -> int:
+        """Feedback rounds K for ``domain`` (:attr:`domain_rounds`, else :attr:`rounds`)."""
+        return self.domain_rounds.get(domain, self.rounds)
+
+    @field_validator("domain_rounds")
+    @classmethod
+    def _rounds_in_range(cls, value: dict[str, int]) -> dict[str, int]:
+        bad = {d: k for d, k in value.items() if not 0 <= k <= MAX_COUNT}
+        if bad:
+            raise ValueError(f"rounds must be 0..{MAX_COUNT}, got {bad}")
+        return value
 
     @model_validator(mode="after")
     def _required_are_criteria(self) -> Phase1Config:

@@ -2,26 +2,43 @@
 
 from __future__ import annotations
 
+import random
+import re
 from collections import defaultdict
-from collections.abc import Container, Sequence
+from collections.abc import Container, Iterator, Sequence
 
 from apigen.blueprints._attempt import (
     AttemptResult,
+    RoundRecord,
     build_blueprint,
     result_of,
     run_rounds,
     sim_context,
     template_variables,
 )
+from apigen.blueprints._checks import check_policy
 from apigen.blueprints._client import ModelClient, UsageTally
 from apigen.blueprints._config import Phase1Config
 from apigen.blueprints._parse import ParsedBlueprint, parse_generation
 from apigen.blueprints._sampling import AttemptSpec, SampledContext, sketch_from_json
 from apigen.blueprints._templates import PromptTemplates
-from apigen.env import Environment, TaskSketch
-from apigen.types import Blueprint, ToolCall
+from apigen.env import Environment, TaskSketch, replay_with_policy
+from apigen.types import (
+    JSON,
+    Blueprint,
+    StageOutcome,
+    ToolCall,
+    ToolExecution,
+    ValidationReport,
+)
 
-__all__ = ["group_by_user", "merge_sketches", "recombine"]
+__all__ = [
+    "group_by_user",
+    "merge_sketches",
+    "recombination_groups",
+    "recombine",
+    "recompute_outputs",
+]
 
 
 def group_by_user(blueprints: Sequence[Blueprint]) -> dict[tuple[str, str], list[Blueprint]]:
@@ -53,20 +70,117 @@ def merge_sketches(sketches: Sequence[TaskSketch]) -> TaskSketch:
     )
 
 
-def _merged_actions(parts: Sequence[Blueprint], auth: tuple[ToolCall, ...]) -> list[ToolCall]:
-    """Concatenated actions, authentication kept once (at its first occurrence)."""
+def _merged_actions(
+    parts: Sequence[Blueprint], auth: tuple[ToolCall, ...]
+) -> tuple[list[ToolCall], list[list[int]]]:
+    """Concatenated actions, authentication kept once (at its first occurrence), and
+    for each part the merged position of each of its actions."""
     auth_keys = {(c.name, repr(sorted(c.arguments.items()))) for c in auth}
-    seen: set[tuple[str, str]] = set()
+    first: dict[tuple[str, str], int] = {}
     merged: list[ToolCall] = []
+    positions: list[list[int]] = []
     for part in parts:
+        where = []
         for action in part.actions:
             key = (action.name, repr(sorted(action.arguments.items())))
-            if key in auth_keys:
-                if key in seen:
-                    continue
-                seen.add(key)
+            if key in auth_keys and key in first:
+                where.append(first[key])
+                continue
+            first.setdefault(key, len(merged))
+            where.append(len(merged))
             merged.append(ToolCall(name=action.name, arguments=action.arguments))
-    return merged
+        positions.append(where)
+    return merged, positions
+
+
+_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+
+
+def _leaves(value: JSON, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple, JSON]]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _leaves(v, (*path, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _leaves(v, (*path, i))
+    else:
+        yield path, value
+
+
+def _at(value: JSON, path: tuple) -> JSON:
+    for step in path:
+        try:
+            value = value[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return value
+
+
+def _restated(output: str, old: JSON, new: JSON) -> str | None:
+    """``output`` with the tool value ``old`` it states replaced by ``new``; ``None``
+    when ``output`` does not state ``old``."""
+    if isinstance(old, str):
+        return str(new) if output.strip() == old and new is not None else None
+    if isinstance(old, bool) or not isinstance(old, int | float):
+        return None
+    if not isinstance(new, int | float) or isinstance(new, bool):
+        return None
+    for m in _NUMBER.finditer(output):
+        if float(m.group().replace(",", "")) == float(old):
+            decimals = len(m.group().partition(".")[2])
+            shown = f"{new:,.{decimals}f}" if "," in m.group() else f"{new:.{decimals}f}"
+            return output[: m.start()] + shown + output[m.end() :]
+    return None
+
+
+def recompute_outputs(
+    env: Environment,
+    parts: Sequence[Blueprint],
+    merged: Sequence[ToolExecution],
+    positions: Sequence[Sequence[int]],
+) -> tuple[str, ...]:
+    """Each part's outputs restated from the merged replay: an output that states a
+    tool value of its part's replay (a string equal to it, or a number in it) takes
+    the value the same call returns, at the same place, in the merged replay (an
+    earlier part's write can change a later balance or total). Outputs that state no
+    tool value are kept as written. Order kept, repeats dropped."""
+    out: list[str] = []
+    for part, where in zip(parts, positions, strict=True):
+        alone = env.sandbox().replay(part.actions)
+        for output in part.outputs:
+            new = output
+            for step, execution in enumerate(alone):
+                found = None
+                for path, leaf in _leaves(execution.output):
+                    found = _restated(output, leaf, _at(merged[where[step]].output, path))
+                    if found is not None:
+                        break
+                if found is not None:
+                    new = found
+                    break
+            out.append(new)
+    return tuple(dict.fromkeys(out))
+
+
+def recombination_groups(
+    accepted: Sequence[Blueprint], *, rate: float = 1.0, seed: int = 0, size: int = 3
+) -> list[list[Blueprint]]:
+    """Groups to merge: up to ``size`` accepted blueprints of each user with two or
+    more (input order), each group kept with probability ``rate`` (a draw seeded by
+    ``seed`` and the group's first fingerprint, so a run reproduces)."""
+    groups = [parts[:size] for parts in group_by_user(accepted).values() if len(parts) >= 2]
+    return [
+        g
+        for g in groups
+        if rate >= 1.0 or random.Random(f"{seed}/{g[0].fingerprint()}").random() < rate
+    ]
+
+
+def _policy_rejected(spec: AttemptSpec, policy: StageOutcome) -> AttemptResult:
+    """The result of a merge whose combined actions break the policy (no model asked)."""
+    report = ValidationReport(stages=(policy,))
+    record = RoundRecord(round=0, blueprint=None, report=report)
+    return AttemptResult(spec=spec, blueprint=None, report=report, rounds=(record,), usage={})
 
 
 async def recombine(
@@ -82,12 +196,15 @@ async def recombine(
 ) -> AttemptResult:
     """Merge two or more validated blueprints of the same user into one task.
 
-    Actions are concatenated (authentication once), outputs merged, and the
-    generator writes one instruction from the ``recombination.j2`` prompt (the sim
-    generator sees the merged :class:`TaskSketch`). The merged blueprint goes
-    through every stage again (format, execution replay, policy, review, dedup)
-    with the usual feedback loop. ``ValueError`` when the parts are fewer than two,
-    of different users or domains, or lack their sampled task sketch.
+    Actions are concatenated (authentication once) and the policy is checked on the
+    combined actions first (a breach is rejected at ``policy`` without asking any
+    model); outputs are recomputed from the combined replay
+    (:func:`recompute_outputs`); the generator writes one instruction from the
+    ``recombination.j2`` prompt (the sim generator sees the merged
+    :class:`TaskSketch`). The merged blueprint goes through every stage again
+    (format, execution replay, policy, review, dedup) with the usual feedback loop.
+    ``ValueError`` when the parts are fewer than two, of different users or domains,
+    or lack their sampled task sketch.
     """
     config = config or Phase1Config()
     templates = templates or PromptTemplates(config.templates_dir)
@@ -99,10 +216,14 @@ async def recombine(
     if parts[0].domain != env.domain.name:
         raise ValueError(f"environment is {env.domain.name!r}, blueprints are {parts[0].domain!r}")
     sketch = merge_sketches([sketch_from_json(p.context["task"]) for p in parts])
-    actions = _merged_actions(parts, sketch.auth)
-    outputs = tuple(dict.fromkeys(o for p in parts for o in p.outputs))
+    actions, positions = _merged_actions(parts, sketch.auth)
     names = [p.id or p.fingerprint() for p in parts]
     spec = AttemptSpec(domain=env.domain.name, seed=seed, index=index, parts=tuple(names))
+    replay = replay_with_policy(env, actions)
+    policy = check_policy(replay)
+    if not policy.passed:  # the combination breaks the policy: no instruction is written
+        return _policy_rejected(spec, policy)
+    outputs = recompute_outputs(env, parts, replay.trace, positions)
     chain = tuple(str(t) for p in parts for t in p.context.get("chain", []))
     ctx = SampledContext(
         env=env,
@@ -137,8 +258,9 @@ async def recombine(
             **sim_context(ctx, config, rnd, feedback),
             "recombine": [p.instruction for p in parts],  # extra key: sim/generator reads TASK
         }
-        raw = await tally.ask(client, "generator", None, prompt, context)
-        parsed = parse_generation(raw, need=("instruction",))
+        answer = await tally.call(client, "generator", None, prompt, context)
+        raw = answer.text
+        parsed = parse_generation(raw, need=("instruction",), reasoning=answer.reasoning)
         if isinstance(parsed, list):
             return raw, parsed
         merged = ParsedBlueprint(parsed.instruction, tuple(actions), outputs, parsed.reasoning)

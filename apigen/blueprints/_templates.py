@@ -63,6 +63,17 @@ class PromptTemplates:
         except TemplateRejected as exc:
             raise ConfigError(str(exc), field="templates_dir") from None
 
+    def check(self) -> None:
+        """Compile every template of ``user_dir`` (before a run starts: a syntax error
+        or a refused construct is a :class:`ConfigError` naming the file)."""
+        if self.user_dir is None:
+            return
+        for path in sorted(self.user_dir.glob("*.j2")):
+            try:
+                compile_template(self._env, path.name)
+            except TemplateRejected as exc:
+                raise ConfigError(str(exc), field="templates_dir") from None
+
     def source(self, name: str) -> Path:
         """Which file ``name`` resolves to (the user's override or the built-in)."""
         if self.user_dir is not None and (self.user_dir / name).is_file():

@@ -12,7 +12,7 @@ from apigen.cli._settings import (
     CONFIG_HELP,
     DB_HELP,
     MODEL_HELP,
-    exit_if_interrupted,
+    exit_for_status,
     settings_from,
 )
 from apigen.safety import MAX_COUNT, MAX_ITEMS, MAX_SEED, check_output
@@ -150,7 +150,7 @@ def generate(
             typer.echo(
                 f"next: apigen trajectories collect --from-db --run {summary.run_id}{db_flag}"
             )
-    exit_if_interrupted(summary.status)
+    exit_for_status(summary)
 
 
 @app.command("import")

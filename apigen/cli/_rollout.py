@@ -14,7 +14,7 @@ from apigen.cli._settings import (
     CONFIG_HELP,
     DB_HELP,
     MODEL_HELP,
-    exit_if_interrupted,
+    exit_for_status,
     settings_from,
 )
 from apigen.safety import MAX_ITEMS, MAX_SEED, check_output, printable
@@ -109,7 +109,7 @@ def collect_cmd(
     loaded = loaded[:n] if n is not None else loaded
     summary = run_collect(settings, loaded, source=source, out=out, progress=not json_out)
     _echo_summary(summary, json_out=json_out, db=db)
-    exit_if_interrupted(summary.status)
+    exit_for_status(summary)
 
 
 def _echo_summary(summary: RunSummary, *, json_out: bool, db: str | None) -> None:
@@ -129,6 +129,8 @@ def _echo_summary(summary: RunSummary, *, json_out: bool, db: str | None) -> Non
     )
     for reason, count in numbers["top_rejection_reasons"].items():
         typer.echo(f"  rejected {count:>5}  {reason}")
+    for stage, count in numbers["blueprints_rejected"].items():
+        typer.echo(f"  not played {count:>3}  blueprint failed {stage} (see `blueprints validate`)")
     tokens = f"tokens {numbers['tokens']}, cost {numbers['cost_usd']} USD"
     if summary.out is not None:
         typer.echo(f"{tokens}; wrote {summary.out}")

@@ -13,7 +13,7 @@ from apigen.cli._settings import (
     CONFIG_HELP,
     DB_HELP,
     MODEL_HELP,
-    exit_if_interrupted,
+    exit_for_status,
     settings_from,
 )
 from apigen.errors import UserError
@@ -64,11 +64,13 @@ def run(
         flags["rollout"] = {"trials": trials}
     cfg = settings_from(config or config_arg, flags, models, "both")
     summary = run_both(cfg, resume=resume, progress=not quiet and not json_out)
+    summary.config = None if (config or config_arg) is None else str(config or config_arg)
+    summary.db = db
     if json_out:
         typer.echo(json.dumps(summary.to_json(), indent=2))
     else:
         typer.echo(summary.render())
-    exit_if_interrupted(summary.status)
+    exit_for_status(summary)
 
 
 def init(

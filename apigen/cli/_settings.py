@@ -12,6 +12,7 @@ import typer
 from apigen.errors import UserError
 
 if TYPE_CHECKING:
+    from apigen.runner import RunSummary
     from apigen.settings import Phases, Settings
 
 CONFIG_HELP = "Settings file (see `apigen init`); the same file means the same models everywhere."
@@ -56,7 +57,12 @@ def settings_from(
     return settings
 
 
-def exit_if_interrupted(status: str) -> None:
-    """After a run stopped by Ctrl-C (and drained): exit 130, like an interrupted shell job."""
-    if status == "interrupted":
+def exit_for_status(summary: RunSummary) -> None:
+    """After a run: exit 130 when it was interrupted (Ctrl-C or SIGTERM, drained),
+    like an interrupted shell job; 1 with one line of the top errors when every item
+    failed."""
+    if summary.status == "interrupted":
         raise typer.Exit(130)
+    if summary.all_failed:
+        typer.echo(f"error: {summary.failure_line()}", err=True)
+        raise typer.Exit(1)

@@ -64,7 +64,9 @@ from apigen.committee._parse import (
     Scale,
     Unreadable,
     find_json_objects,
+    loads_lenient,
     parse_answer,
+    strip_reasoning,
 )
 from apigen.committee._rules import (
     AggregationRule,
@@ -72,6 +74,8 @@ from apigen.committee._rules import (
     CastMajority,
     CriterionMajority,
     Decision,
+    agreement,
+    correction_text,
     retry_note,
 )
 
@@ -88,8 +92,12 @@ __all__ = [
     "ParsedAnswer",
     "Scale",
     "Unreadable",
+    "agreement",
+    "correction_text",
     "find_json_objects",
+    "loads_lenient",
     "members",
     "parse_answer",
     "retry_note",
+    "strip_reasoning",
 ]

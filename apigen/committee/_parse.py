@@ -10,7 +10,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["UNREADABLE", "ParsedAnswer", "Scale", "Unreadable", "find_json_objects", "parse_answer"]
+__all__ = [
+    "UNREADABLE",
+    "ParsedAnswer",
+    "Scale",
+    "Unreadable",
+    "find_json_objects",
+    "loads_lenient",
+    "parse_answer",
+    "strip_reasoning",
+]
 
 UNREADABLE: dict[str, str] = {
     "empty": "the answer is empty",
@@ -101,8 +110,9 @@ class Unreadable:
         return f"{self.code}: {self.detail}" if self.detail else self.code
 
 
-def _strip_reasoning(text: str) -> str | None:
-    """``text`` without reasoning blocks; ``None`` when it is all unfinished reasoning."""
+def strip_reasoning(text: str) -> str | None:
+    """``text`` without ``<think>``/``<thinking>`` blocks (closed, or an unopened
+    ``…</think>`` prefix); ``None`` when it is all unfinished reasoning."""
     text = _THINK.sub(" ", text)
     closes = list(_THINK_CLOSE.finditer(text))
     if closes:  # the opening tag was in the prompt (Qwen3, DeepSeek-R1 templates)
@@ -181,6 +191,12 @@ def _decode(chunk: str) -> tuple[Any, str | None]:
         return ast.literal_eval(chunk), None
     except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
         return None, why
+
+
+def loads_lenient(text: str) -> tuple[Any, str | None]:
+    """``text`` decoded as JSON as models write it (trailing commas, ``//`` and
+    ``/* */`` comments, Python literals): ``(value, None)``, or ``(None, why)``."""
+    return _decode(text)
 
 
 def find_json_objects(text: str) -> tuple[list[dict[str, Any]], str | None]:
@@ -338,7 +354,7 @@ def parse_answer(
     scale = scale or Scale()
     if not text or not text.strip():
         return Unreadable("empty")
-    body = _strip_reasoning(text)
+    body = strip_reasoning(text)
     if body is None:
         return Unreadable("unfinished_reasoning", "no answer after the <think> block")
     objects, error = find_json_objects(body)

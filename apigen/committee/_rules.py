@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -15,6 +16,8 @@ __all__ = [
     "CastMajority",
     "CriterionMajority",
     "Decision",
+    "agreement",
+    "correction_text",
     "retry_note",
 ]
 
@@ -54,6 +57,39 @@ class AggregationRule(Protocol):
     ) -> Decision: ...
 
 
+def correction_text(answer: ParsedAnswer) -> str:
+    """The member's proposed correction as one line; ``""`` when it proposed none."""
+    value = answer.correction
+    if value is None or (isinstance(value, str) and value.strip().lower() in _NO_CORRECTION):
+        return ""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return " ".join(text.split())
+
+
+_NO_CORRECTION = frozenset({"", "null", "none", "n/a", "na", "-", "no correction needed"})
+
+
+def agreement(votes: Sequence[Vote], criteria: Sequence[str], scale: Scale) -> list[str]:
+    """Where the members who voted agreed and where they split, one line per criterion
+    (``completeness: all 3 fail``, ``creativity: split, 2 pass (m#1, m#2), 1 fails
+    (m#3)``); abstentions are named on a last line. What the feedback generator reads."""
+    cast = [v for v in votes if v.passed is not None and v.scores]
+    lines = []
+    for c in criteria:
+        yes = [v.judge for v in cast if v.scores.get(c, scale.low) >= scale.mark]
+        no = [v.judge for v in cast if v.scores.get(c, scale.low) < scale.mark]
+        if not no or not yes:
+            lines.append(f"{c}: all {len(cast)} {'pass' if yes else 'fail'}")
+        else:
+            lines.append(
+                f"{c}: split, {len(yes)} pass ({', '.join(yes)}), {len(no)} fail ({', '.join(no)})"
+            )
+    abstained = [v.judge for v in votes if v.passed is None]
+    if abstained:
+        lines.append(f"abstained: {', '.join(abstained)}")
+    return lines
+
+
 def _meets(passed: Mapping[str, bool], threshold: float, required: Sequence[str]) -> bool:
     share = sum(passed.values()) / len(passed) if passed else 0.0
     return share >= threshold and all(passed.get(c, False) for c in required)
@@ -76,6 +112,9 @@ def _vote(
     rationale = "; ".join(critiques)
     if answer.rationale:
         rationale = f"{rationale} | {answer.rationale}" if rationale else answer.rationale
+    fix = correction_text(answer)
+    if fix:
+        rationale = f"{rationale} | correction: {fix}" if rationale else f"correction: {fix}"
     mean = sum(scale.normalize(answer.scores[c]) for c in criteria) / len(criteria)
     return Vote(
         judge=ballot.member,
@@ -124,6 +163,14 @@ class CriterionMajority:
                 f"{c}: {yes}/{len(readable)} members passed" + (f" — {detail}" if detail else "")
             )
         ok = bool(readable) and _meets(passed, self.threshold, self.required)
+        if not ok:  # members' proposed fixes, each listed once, feed the next round
+            fixes: dict[str, list[str]] = {}
+            for b in readable:
+                assert isinstance(b.answer, ParsedAnswer)
+                fix = correction_text(b.answer)
+                if fix:
+                    fixes.setdefault(fix, []).append(b.member)
+            reasons += [f"correction ({', '.join(ms)}): {fix}" for fix, ms in fixes.items()]
         mean = sum(passed.values()) / len(passed) if passed else 0.0
         summary = f"voted mean {mean:.2f} ({sum(passed.values())}/{len(passed)} criteria)"
         abstained = [v.judge for v in votes if v.passed is None]

@@ -36,10 +36,20 @@ Public surface
                               ``db.orders[key] = record`` (write); a missing key
                               raises :class:`NotFound`; ``db.session``: one sandbox's
                               private dict of live objects (adapters), not state.
+``Comparison``                how record fields compare (``"text"``: case-insensitive,
+                              ``"number"``: by value, ``"optional"``: an omitted optional
+                              argument matches); ``Domain.comparison``, used by the state
+                              verdict, early rejection and ``reachable``; ``same_text`` /
+                              ``same_number`` are its value rules for policy checks.
 ``Framing``                   who plays whom, transcript labels, human-simulator rules,
                               generator notes, personas; neutral defaults.
 ``PolicyCheck``               ``(PolicyContext) -> Iterable[Violation]``.
-``confirm_before_write``      core rule for tools declared ``confirm=True``.
+``Rule``                      a policy check with an id and a soundness mark (``sound=False``:
+                              code cannot judge it; never early-rejects, the committee decides).
+the rules library             ``authenticate_first``, ``one_user``, ``own_records_only``,
+                              ``confirm_before_write``, ``one_call_at_a_time``,
+                              ``confirmation_names_action`` (unsound); ``authenticated_user``,
+                              ``confirmation_exchange``; domains compose them.
 ``protocol``                  the conversation protocol (module): markers ``STOP`` /
                               ``TRANSFER``, confirmation request and answer shapes
                               (``confirmation_request``, ``asks_confirmation``,
@@ -63,6 +73,7 @@ become ``tool_error`` results, see :class:`Sandbox`). An unknown domain raises
 """
 
 from apigen.env import _protocol as protocol
+from apigen.env._compare import Comparison, FieldKind, same_number, same_text
 from apigen.env._conformance import CONFORMANCE_CHECKS, ConformanceError
 from apigen.env._domain import Domain, Environment, TaskSketch, WriteStep
 from apigen.env._framing import Framing
@@ -76,7 +87,18 @@ from apigen.env._registry import (
     register_domain,
 )
 from apigen.env._replay import Replay, replay_with_policy
-from apigen.env._rules import confirm_before_write
+from apigen.env._rules import (
+    Identify,
+    Rule,
+    authenticate_first,
+    authenticated_user,
+    confirm_before_write,
+    confirmation_exchange,
+    confirmation_names_action,
+    one_call_at_a_time,
+    one_user,
+    own_records_only,
+)
 from apigen.env._sandbox import Sandbox
 from apigen.env._state import DB, NotFound
 from apigen.env._tool import UNSET, Entity, Tool, ToolFailure, tool, tool_from_schema
@@ -85,30 +107,43 @@ __all__ = [
     "CONFORMANCE_CHECKS",
     "DB",
     "UNSET",
+    "Comparison",
     "ConformanceError",
     "Domain",
     "Entity",
     "Environment",
+    "FieldKind",
     "Framing",
     "FrozenDict",
+    "Identify",
     "NotFound",
     "PolicyCheck",
     "PolicyContext",
     "Replay",
+    "Rule",
     "Sandbox",
     "TaskSketch",
     "Tool",
     "ToolFailure",
     "WriteStep",
+    "authenticate_first",
+    "authenticated_user",
     "confirm_before_write",
+    "confirmation_exchange",
+    "confirmation_names_action",
     "domain_families",
     "domain_names",
     "freeze",
     "get_domain",
     "load_environment",
+    "one_call_at_a_time",
+    "one_user",
+    "own_records_only",
     "protocol",
     "register_domain",
     "replay_with_policy",
+    "same_number",
+    "same_text",
     "thaw",
     "tool",
     "tool_from_schema",

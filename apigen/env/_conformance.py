@@ -13,7 +13,9 @@ import hashlib
 import random
 import re
 from collections.abc import Callable
+from typing import get_args
 
+from apigen.env._compare import FieldKind
 from apigen.env._domain import Domain, Environment
 from apigen.env._replay import replay_with_policy
 from apigen.env._state import Database
@@ -163,12 +165,32 @@ def check_writes_confined(domain: Domain) -> None:
         raise ConformanceError(f"{domain.name}: a sandbox modified the pristine state")
 
 
+def check_comparison(domain: Domain) -> None:
+    """``Domain.comparison`` names tables of the state and known field kinds."""
+    tables = set(domain.build_state(0))
+    known = set(get_args(FieldKind))
+    for table, fields in domain.comparison.fields.items():
+        if table not in tables:
+            raise ConformanceError(
+                f"{domain.name}: comparison names table {table!r}, not in the state "
+                f"({', '.join(sorted(tables))})"
+            )
+        for name in fields:
+            unknown = set(domain.comparison.kinds(table, name)) - known
+            if unknown:
+                raise ConformanceError(
+                    f"{domain.name}: comparison of {table}.{name}: unknown kind "
+                    f"{sorted(unknown)[0]!r} (known: {', '.join(sorted(known))})"
+                )
+
+
 CONFORMANCE_CHECKS: dict[str, Callable[[Domain], None]] = {
     "deterministic_state": check_deterministic_state,
     "tool_schemas": check_tool_schemas,
     "declarations": check_declarations,
     "sampled_tasks_replay": check_sampled_tasks_replay,
     "writes_confined": check_writes_confined,
+    "comparison": check_comparison,
 }
 """The environment-level checks. ``apigen.blueprints.check_curated`` adds the
 curated-blueprint replay for domains that ship blueprint files."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from apigen.env._compare import Comparison
 from apigen.env._framing import Framing
 from apigen.env._policy import PolicyCheck
 from apigen.env._sandbox import Sandbox
@@ -69,6 +70,10 @@ class Domain(ABC):
     """Rules as code, mostly composed from the core rules (``confirm_before_write``)."""
     framing: Framing = Framing()
     """Who plays whom, labels, human-simulator rules, personas (neutral by default)."""
+    comparison: Comparison = Comparison()
+    """How record fields compare (case-insensitive text, numbers, optional
+    arguments); the state verdict, early rejection and ``reachable`` all use it.
+    Default: exact."""
     extra_edges: Sequence[tuple[str, str]] = ()
     """Tool-graph edges derivation cannot see: (producer tool, consumer tool)."""
     forbidden_successions: Sequence[tuple[str, str]] = ()
@@ -110,7 +115,8 @@ class Domain(ABC):
         """Whether the domain's tools can still turn record ``current`` into ``target``
         (``None`` = absent). Early rejection stops an episode only when this is
         ``False`` for some record, so the default never claims an episode is doomed;
-        override it for irreversible transitions (a cancelled order stays cancelled)."""
+        override it for irreversible transitions (a cancelled order stays cancelled).
+        Called only for records that differ under :attr:`comparison`."""
         return True
 
     @cached_property

@@ -90,7 +90,10 @@ def confirmation_request(action: str, lead: str = "Here is what I am about to do
 
 _ASKS = re.compile(
     r"\b(confirm|proceed|go ahead|shall i|should i|would you like me to|do you want me to|"
-    r"may i|can i go ahead|ok to|okay to|is that (correct|right))\b",
+    r"want me to|may i|can i go ahead|ok to|okay to|are you sure|ready (for me )?to|"
+    r"(is|does|do|are) (that|this|these|everything|all of (that|this)) "
+    r"(all )?(look |sound |seem )?(correct|right|good|ok|okay|accurate)|"
+    r"(sound|sounds|look|looks) (correct|right|good|ok|okay))\b",
     re.IGNORECASE,
 )
 _YES_NO = re.compile(r"\byes\s*(/|or)\s*no\b", re.IGNORECASE)
@@ -103,9 +106,9 @@ _PLEASE_CONFIRM = re.compile(
 def asks_confirmation(text: str) -> bool:
     """The agent asks the user to agree to an action: it asks a question (``?``) and
     offers "yes/no", or one of its questions asks to confirm / proceed / go ahead,
-    "shall I", "would you like me to", "is that correct"..., or it requests a
-    confirmation outright ("please confirm", "reply 'yes' to proceed"). A request for
-    information ("What is your email?") is none."""
+    "shall I", "would you like me to", "is that correct", "does this look right"...,
+    or it requests a confirmation outright ("please confirm", "reply 'yes' to
+    proceed"). A request for information ("What is your email?") is none."""
     if _PLEASE_CONFIRM.search(text):
         return True
     questions = [s for s in _sentences(text) if "?" in s]
@@ -114,34 +117,73 @@ def asks_confirmation(text: str) -> bool:
     return _YES_NO.search(text) is not None or any(_ASKS.search(q) for q in questions)
 
 
-_YES = re.compile(
-    r"\b(yes|yeah|yep|yup|confirm|confirmed|go ahead|proceed|please do|do it|sure|"
-    r"absolutely|affirmative|correct|that's right|ok|okay)\b",
+_AGREE = re.compile(
+    r"\b(yes|yeah|yep|yup|yes please|sure|ok|okay|alright|all right|absolutely|"
+    r"affirmative|of course|definitely|correct|that's right|right|exactly|confirm|confirmed|"
+    r"go ahead|proceed|please do|do it|(sounds|looks) (good|great|fine|right|correct|perfect)|"
+    r"(that|this) works|works for me|perfect|obviously|oui|s\u00ed)\b",
     re.IGNORECASE,
 )
-_REFUSAL_FIRST = re.compile(r"^\W*(no|nope|nah|not)\b", re.IGNORECASE)
+_DIRECTIVE = re.compile(
+    r"\b(go ahead|proceed|please do|do it|i confirm|confirmed|i agree|i authori[sz]e|"
+    r"please (book|cancel|change|update|make|process|add|modify|send|use|upgrade|"
+    r"downgrade|return|exchange|refund|apply)|"
+    r"(just )?(make|do) (the|those|these|that|this) (change|changes|update|updates))\b",
+    re.IGNORECASE,
+)
+_REFUSAL_FIRST = re.compile(
+    r"^\W*(no|nope|nah|not)\b(?!\s+(problem|worries|issue|issues)\b)", re.IGNORECASE
+)
+_ACT = r"(do|proceed|go ahead|continue|make|change|book|cancel|process|submit|go through)"
 _REFUSAL = re.compile(
-    r"\b(don't|do not|not yet|hold off|never ?mind|cancel that|changed my mind|stop|"
-    r"not (correct|right)|incorrect|wrong)\b",
+    r"\b(not yet|hold off|never ?mind|cancel that|changed my mind|let's not|let us not|"
+    rf"(i'd|i would) rather not|no,? thanks|no,? thank you|(don't|do not) {_ACT}\b|"
+    rf"(don't|do not) want (it|that|this|to {_ACT}\b)|"
+    r"not (correct|right|what i (want|asked))|incorrect|(that's|that is|it's) wrong)",
     re.IGNORECASE,
 )
-_HESITATION = re.compile(r"^\W*(wait|hold on|hmm+|hm+|um+|actually)\b", re.IGNORECASE)
+_HESITATION_FIRST = re.compile(r"^\W*(hmm+|hm+|um+|uh+|actually|well)\b", re.IGNORECASE)
+_HESITATION = re.compile(
+    r"\b(wait|hold on|hang on|one moment|just a (moment|second|sec)|not so fast|"
+    r"let me think|i'm not sure|not sure)\b",
+    re.IGNORECASE,
+)
+_OPEN = re.compile(
+    r"\b(but|however|before|first|instead|rather|what about|how about|or should|can we|could we)\b",
+    re.IGNORECASE,
+)
 
 
 def consent(text: str) -> Consent:
     """How a user's reply answers a confirmation request.
 
-    ``"no"``: it opens with a refusal (no, nope, not...) or refuses anywhere (don't,
-    never mind, not yet, hold off...). ``"yes"``: otherwise, an explicit agreement
-    (yes, confirm, go ahead, proceed, sure, correct...) that neither hesitates first
-    (wait, hold on, actually...) nor asks a question. ``"unclear"``: anything else.
+    ``"no"``: it opens with a refusal (no, nope, not... but not "no problem") or
+    refuses the action anywhere (don't do / proceed / go ahead, never mind, not yet,
+    hold off, changed my mind, that's not correct...); a "don't" about something
+    else ("don't charge me anything") is a condition, not a refusal.
+
+    ``"yes"``: otherwise, an explicit agreement (yes, sure, correct, go ahead,
+    proceed, that works..., or telling the agent to act: "please cancel it with the
+    reason 'no longer needed'") that does not hesitate (wait, hold on, let me think...,
+    or an opening hmm / actually) and leaves no question open. A question leaves the
+    agreement open unless the reply also tells the agent to act ("go ahead",
+    "please book it", "I confirm") and the question is not a condition on it ("but",
+    "before", "first", "instead"...): "Yes, please go ahead. When will I see the
+    refund?" agrees, "Yes, but what's the refund amount first?" does not.
+
+    ``"unclear"``: anything else.
     """
-    plain = strip_markers(text).replace("\u2019", "'")
+    plain = strip_markers(text).replace("\u2019", "'").replace("\u2018", "'")
     if _REFUSAL_FIRST.search(plain) or _REFUSAL.search(plain):
         return "no"
-    if _HESITATION.search(plain) or "?" in plain:
+    if _HESITATION_FIRST.search(plain) or _HESITATION.search(plain):
         return "unclear"
-    return "yes" if _YES.search(plain) else "unclear"
+    if not (_AGREE.search(plain) or _DIRECTIVE.search(plain)):
+        return "unclear"
+    questions = [s for s in _sentences(plain) if "?" in s]
+    if questions and (not _DIRECTIVE.search(plain) or any(_OPEN.search(q) for q in questions)):
+        return "unclear"
+    return "yes"
 
 
 _IDENTIFY = re.compile(r"\b(verify|identity|identify|authenticate|who you are)\b", re.IGNORECASE)

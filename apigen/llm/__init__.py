@@ -61,6 +61,10 @@ Guarantees
   does, with debug output suppressed, the local price map and ``.env`` loading
   disabled (the environment of :data:`apigen.LITELLM_ENV`, set by ``import apigen``).
 
+``check_model(name)`` raises a one-line ``ConfigError`` for a name no call could
+reach (an unknown ``sim/…`` role or knob, a name litellm routes to no provider); a
+run checks every model of ``ModelsConfig.all_models()`` before it starts.
+
 ``litellm_acompletion()`` returns litellm's bare ``acompletion`` (loaded the same
 way): the baseline ``apigen bench llm`` compares the client against.
 """
@@ -79,7 +83,7 @@ from apigen.llm._config import (
 )
 from apigen.llm._context import EPISODE_CONTEXT
 from apigen.llm._limits import RateLimiter, TokenBucketLimiter
-from apigen.llm._litellm import litellm_acompletion
+from apigen.llm._litellm import check_model, litellm_acompletion
 from apigen.llm._protocol import CompletionLike, ModelClient, OutputErrorLike
 from apigen.llm._records import Completion, OutputError
 from apigen.llm._roles import Role, get_role, register_role, role_names
@@ -106,6 +110,7 @@ __all__ = [
     "SamplingParams",
     "TokenBucketLimiter",
     "UsageLedger",
+    "check_model",
     "get_role",
     "litellm_acompletion",
     "register_role",

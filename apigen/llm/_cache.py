@@ -1,11 +1,15 @@
 """Response cache: request keys, the :class:`CacheBackend` protocol, two backends.
 
 A key is the SHA-256 of the canonical JSON of (model, messages, tools, sampling
-parameters, context digest). The context takes part only for ``sim/…`` models,
-the only ones that read it; its digest is the canonical JSON of the mapping with
+parameters, context digest). For ``sim/…`` models, which read the context, the
+whole context takes part; its digest is the canonical JSON of the mapping with
 pydantic records dumped and objects that offer ``state_hash()`` (a sandbox)
 replaced by that hash. A context holding anything else cannot be digested and
-the call is simply not cached.
+the call is simply not cached. For real models only the call's identity takes
+part (:data:`CALL_IDENTITY`: committee member, episode, round, re-ask), so copies
+of one model on a committee, or the same prompt in two episodes, are separate
+samples that never collapse into one cached answer, while a re-run of the same
+call hits.
 """
 
 from __future__ import annotations
@@ -23,7 +27,19 @@ from pydantic import BaseModel
 
 from apigen.types import canonical_json
 
-__all__ = ["CacheBackend", "DiskCache", "MemoryCache", "context_digest", "request_key"]
+__all__ = [
+    "CALL_IDENTITY",
+    "CacheBackend",
+    "DiskCache",
+    "MemoryCache",
+    "call_identity",
+    "context_digest",
+    "request_key",
+]
+
+CALL_IDENTITY: tuple[str, ...] = ("member", "episode", "round", "retry")
+"""Context keys that say which call this is (not what the model reads): a committee
+member's index, the episode or attempt key, the feedback round, the re-ask number."""
 
 
 @runtime_checkable
@@ -128,6 +144,11 @@ def context_digest(context: Mapping[str, Any] | None) -> str | None:
     except (_Undigestible, TypeError, ValueError):
         return None
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def call_identity(context: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The :data:`CALL_IDENTITY` entries of ``context`` (what splits real-model keys)."""
+    return {k: context[k] for k in CALL_IDENTITY if context and k in context}
 
 
 def request_key(

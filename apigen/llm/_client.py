@@ -13,12 +13,19 @@ from typing import Any
 
 from apigen.errors import ConfigError, ProviderError
 from apigen.llm import _litellm
-from apigen.llm._cache import CacheBackend, DiskCache, MemoryCache, context_digest, request_key
+from apigen.llm._cache import (
+    CacheBackend,
+    DiskCache,
+    MemoryCache,
+    call_identity,
+    context_digest,
+    request_key,
+)
 from apigen.llm._config import ModelsConfig, SamplingParams
 from apigen.llm._context import EPISODE_CONTEXT
 from apigen.llm._errors import own_error, provider_error
 from apigen.llm._limits import Limits, RateLimiter, TokenBucketLimiter
-from apigen.llm._messages import to_openai_messages, tool_names
+from apigen.llm._messages import TextToolCalls, to_openai_messages, tool_names
 from apigen.llm._records import Completion
 from apigen.llm._retry import Tries, with_retries
 from apigen.llm._usage import UsageLedger, active_ledgers, usage_scope
@@ -40,6 +47,8 @@ class _Route:
     """A tokens-per-minute limit applies, so requests need a token estimate."""
     reads_context: bool
     """A ``sim/…`` model: the episode context takes part in the cache key."""
+    text_tool_calls: TextToolCalls = "off"
+    """How the endpoint writes tool calls as text (``EndpointSettings.text_tool_calls``)."""
 
 
 class LLMClient:
@@ -91,7 +100,7 @@ class LLMClient:
         role_models = self.config.role(role)
         model = model or role_models.models[0]
         wire = to_openai_messages(messages)
-        merged = self._params(role, params)
+        merged = self._params(role, params, (context or {}).get("member"))
         cache = self.cache
         key = None if cache is None else self._cache_key(model, wire, tools, merged, context)
         if cache is not None and key is not None:
@@ -140,7 +149,7 @@ class LLMClient:
         finally:
             EPISODE_CONTEXT.reset(token)
         attempts = tries.count
-        parsed = _litellm.parse_response(response, route.model, names)
+        parsed = _litellm.parse_response(response, route.model, names, route.text_tool_calls)
         if route.counts_tokens:
             self.limiter.report(
                 route.model,
@@ -164,6 +173,7 @@ class LLMClient:
             text=parsed.text,
             tool_calls=parsed.tool_calls,
             reasoning=parsed.reasoning,
+            thinking_blocks=parsed.thinking_blocks,
             finish_reason=parsed.finish_reason,
             prompt_tokens=parsed.prompt_tokens,
             completion_tokens=parsed.completion_tokens,
@@ -231,15 +241,23 @@ class LLMClient:
         params: dict[str, Any],
         context: Mapping[str, Any] | None,
     ) -> str | None:
-        digest = context_digest(context) if self._route(model).reads_context else ""
+        seen = context if self._route(model).reads_context else call_identity(context)
+        digest = context_digest(seen)
         return None if digest is None else request_key(model, wire, tools, params, digest)
 
     def _params(
-        self, role: str, params: SamplingParams | Mapping[str, Any] | None
+        self, role: str, params: SamplingParams | Mapping[str, Any] | None, member: Any = None
     ) -> dict[str, Any]:
-        base = self._role_params.get(role)
+        """The role's parameters, the member's overrides (``context["member"]``, an
+        index into ``RoleModels.member_params``), then the call's ``params``."""
+        index = member if isinstance(member, int) and not isinstance(member, bool) else -1
+        base = self._role_params.get(f"{role}#{index}")
         if base is None:
-            base = self._role_params[role] = self.config.role(role).params.as_kwargs()
+            base = self.config.role(role).params.as_kwargs()
+            overrides = self.config.role(role).member_params
+            if 0 <= index < len(overrides):
+                base = {**base, **overrides[index].as_kwargs()}
+            self._role_params[f"{role}#{index}"] = base
         if not params:
             return base
         extra = params.as_kwargs() if isinstance(params, SamplingParams) else params
@@ -257,6 +275,7 @@ class LLMClient:
                 max_attempts=endpoint.max_attempts or self.config.retry.max_attempts,
                 counts_tokens=endpoint.tpm is not None,
                 reads_context=model.startswith("sim/"),
+                text_tool_calls=endpoint.text_tool_calls,
             )
         return route
 

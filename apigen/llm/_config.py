@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from apigen.errors import ConfigError
+from apigen.llm._messages import TextToolCalls
 from apigen.llm._roles import get_role, role_names
 from apigen.safety import check_json_size
 from apigen.types import JSON
@@ -78,6 +79,20 @@ class RoleModels(_Settings):
     fallbacks: tuple[str, ...] = ()
     """Models tried in order when a call fails for good (non-retryable error, or
     retries exhausted). Default ``()``: no fallback."""
+    member_params: tuple[SamplingParams, ...] = ()
+    """Per-member overrides of :attr:`params`, by position: a committee's member ``i``
+    samples with ``params`` updated by the set fields of entry ``i`` (so copies of one
+    model can differ by temperature or seed:
+    ``[{temperature: 0.2}, {temperature: 0.7}, {temperature: 1.0, seed: 3}]``).
+    Members past the end use :attr:`params`. Default ``()``."""
+
+    @model_validator(mode="after")
+    def _member_params_fit(self) -> RoleModels:
+        if len(self.member_params) > len(self.models):
+            raise ValueError(
+                f"member_params has {len(self.member_params)} entries for {len(self.models)} models"
+            )
+        return self
 
 
 class EndpointSettings(_Settings):
@@ -96,6 +111,10 @@ class EndpointSettings(_Settings):
     """Per-attempt time limit in seconds. Default ``None``: ``retry.timeout_s``."""
     max_attempts: int | None = Field(default=None, ge=1)
     """Attempts per call for this model. Default ``None``: ``retry.max_attempts``."""
+    text_tool_calls: TextToolCalls = "off"
+    """Read tool calls the model writes as text: ``hermes`` (``<tool_call>{...}
+    </tool_call>``, a vLLM server started without a tool parser), ``llama``
+    (``<|python_tag|>{...}``) or ``off``. Default ``off``: only structured calls."""
 
 
 class RetrySettings(_Settings):

@@ -14,11 +14,18 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from apigen.llm._messages import parse_tool_calls
+from apigen.llm._messages import TextToolCalls, read_answer
 from apigen.llm._records import OutputError
 from apigen.types import ToolCall
 
-__all__ = ["Parsed", "acompletion", "litellm_acompletion", "load_litellm", "parse_response"]
+__all__ = [
+    "Parsed",
+    "acompletion",
+    "check_model",
+    "litellm_acompletion",
+    "load_litellm",
+    "parse_response",
+]
 
 _module: ModuleType | None = None
 _load_lock = threading.Lock()
@@ -52,6 +59,30 @@ def _import_quietly() -> ModuleType:
     return litellm
 
 
+def check_model(model: str) -> None:
+    """Raise :class:`~apigen.errors.ConfigError` (field ``models``) when ``model``
+    cannot be called: a ``sim/…`` name with an unknown role or a bad knob, or a name
+    litellm routes to no provider. Sim names are checked without importing litellm."""
+    from apigen.errors import ConfigError, UserError
+
+    if model.startswith("sim/"):
+        from apigen.llm.sim import parse_sim_model, resolve_knobs
+
+        try:
+            resolve_knobs(parse_sim_model(model)[1])
+        except UserError as exc:
+            raise ConfigError(f"{model}: {exc}", field="models") from None
+        return
+    try:
+        load_litellm().get_llm_provider(model)
+    except Exception:
+        raise ConfigError(
+            f"{model}: no provider for this name; prefix it with one "
+            "(openai/…, anthropic/…, hosted_vllm/…, ollama/…)",
+            field="models",
+        ) from None
+
+
 def litellm_acompletion() -> Callable[..., Awaitable[Any]]:
     """litellm's own ``acompletion``, loaded as the client loads it (quiet, ``sim/…``
     registered) and nothing else: the baseline ``apigen bench llm`` measures the
@@ -69,8 +100,12 @@ async def acompletion(
     api_base: str | None,
     api_key: str | None,
 ) -> Any:
-    """One litellm attempt, without litellm's or the OpenAI SDK's own retries."""
+    """One litellm attempt, without litellm's or the OpenAI SDK's own retries.
+    Anthropic thinking blocks go only to Claude models (another provider, e.g. a
+    fallback, would refuse the unknown field)."""
     litellm = _module or load_litellm()
+    if not takes_thinking_blocks(model):
+        messages = [_without_blocks(m) for m in messages]
     kwargs: dict[str, Any] = dict(params)
     if tools:
         kwargs["tools"] = tools
@@ -88,6 +123,17 @@ async def acompletion(
     )
 
 
+def takes_thinking_blocks(model: str) -> bool:
+    """Whether ``model`` is a Claude model, which takes ``thinking_blocks`` back."""
+    return model.startswith("anthropic/") or "claude" in model.lower()
+
+
+def _without_blocks(message: dict[str, Any]) -> dict[str, Any]:
+    if "thinking_blocks" not in message:
+        return message
+    return {k: v for k, v in message.items() if k != "thinking_blocks"}
+
+
 @dataclass(frozen=True, slots=True)
 class Parsed:
     """The fields of a litellm ``ModelResponse`` the client keeps."""
@@ -96,24 +142,27 @@ class Parsed:
     tool_calls: tuple[ToolCall, ...]
     errors: tuple[OutputError, ...]
     reasoning: str | None
+    thinking_blocks: tuple[dict[str, Any], ...]
     finish_reason: str | None
     prompt_tokens: int
     completion_tokens: int
     cost_usd: float | None
 
 
-def parse_response(response: Any, model: str, tool_names: Collection[str]) -> Parsed:
-    """Read text, tool calls, reasoning, usage and cost from a litellm response."""
+def parse_response(
+    response: Any, model: str, tool_names: Collection[str], text_calls: TextToolCalls = "off"
+) -> Parsed:
+    """Read text, tool calls, reasoning, usage and cost from a litellm response; the
+    answer is read by :func:`apigen.llm._messages.read_answer`."""
     choice = response.choices[0]
-    message = choice.message
-    calls, errors = parse_tool_calls(getattr(message, "tool_calls", None), tool_names)
-    reasoning = getattr(message, "reasoning_content", None)
+    answer = read_answer(choice.message, tool_names, text_calls)
     usage = getattr(response, "usage", None)
     return Parsed(
-        text=message.content,
-        tool_calls=calls,
-        errors=errors,
-        reasoning=reasoning if isinstance(reasoning, str) and reasoning else None,
+        text=answer.text,
+        tool_calls=answer.tool_calls,
+        errors=answer.errors,
+        reasoning=answer.reasoning,
+        thinking_blocks=answer.thinking_blocks,
         finish_reason=getattr(choice, "finish_reason", None),
         prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
         completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from apigen.types import Message, ToolCall, Usage
+from apigen.types import JSON, Message, ToolCall, Usage
 
 __all__ = ["Completion", "OutputError"]
 
@@ -47,7 +47,10 @@ class Completion(_Record):
     tool_calls: tuple[ToolCall, ...] = ()
     """Well-formed tool calls, each with its provider id and parsed arguments."""
     reasoning: str | None = None
-    """Reasoning content (``reasoning_content``) when the provider returns it."""
+    """Reasoning: ``reasoning_content`` when the provider returns it, ``<think>``
+    blocks taken out of the text, else the text of Anthropic thinking blocks."""
+    thinking_blocks: tuple[dict[str, JSON], ...] = ()
+    """Anthropic thinking blocks as returned (signatures included), to send back."""
     finish_reason: str | None = None
     """``stop``, ``tool_calls``, ``length``, … as the provider reports it."""
     prompt_tokens: int = 0
@@ -71,6 +74,7 @@ class Completion(_Record):
             content=self.text,
             tool_calls=self.tool_calls,
             reasoning=self.reasoning,
+            thinking_blocks=self.thinking_blocks,
         )
 
     @property

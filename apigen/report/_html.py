@@ -133,6 +133,16 @@ def render_report(stats: Stats, *, source: str) -> str:
     ]
     if s.tools_unused:
         parts.append(f"<p>Never called: {escape(', '.join(s.tools_unused))}</p>")
+    d = s.diversity
+    if d is not None:
+        parts += [
+            "<h2>Diversity of accepted blueprints</h2>",
+            f"<p>{d.blueprints:,} accepted blueprints: {d.distinct_write_sequences:,} distinct "
+            f"write sequences; tool coverage {_share(d.tool_coverage)} "
+            f"({d.tools_used} of {d.tools_offered} tools); instruction distinct-2 "
+            f"{'-' if d.instruction_distinct_2 is None else f'{d.instruction_distinct_2:.3f}'}; "
+            f"{d.near_duplicate_instructions:,} near-duplicate instructions.</p>",
+        ]
     priced = [r for r in s.roles if r.cost_per_accepted is not None]
     parts += [
         "<h2>Cost per accepted trajectory</h2>",

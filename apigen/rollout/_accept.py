@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 
+from apigen.env import Comparison
 from apigen.rollout._truth import GroundTruth, describe_difference
 from apigen.types import Message, StateDiff, Verdict, Violation
 
@@ -24,6 +26,7 @@ FINISHED = ("stop", "transfer")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 _CURRENCY = re.compile(r"[$€£¥](?=\d)")
 _SPACE = re.compile(r"\s+")
+_NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w]|\.\d)")
 
 
 def normalize_output(text: str) -> str:
@@ -43,13 +46,16 @@ def output_present(expected: str, text: str) -> bool:
     matches ``"1234.50"`` and the other way round: the number carries the
     information and agents write amounts either way. The match must be a whole
     token: it is not glued to letters or digits on either side, and a number is not
-    part of a longer number (``"12"`` does not match ``"123"`` or ``"12.50"``;
-    ``"1234.5"`` does not match ``"1234.50"``, as numbers are not parsed).
+    part of a longer number (``"12"`` does not match ``"123"`` or ``"12.50"``),
+    and a number is compared by value: ``"$38.7"`` matches ``"38.70"``.
     """
     needle = normalize_output(expected)
     hay = normalize_output(text)
     if not needle:
         return False
+    if _NUMBER.fullmatch(needle):
+        value = Decimal(needle)
+        return any(Decimal(m.group(0)) == value for m in _NUMBER.finditer(hay))
     start = hay.find(needle)
     while start != -1:
         end = start + len(needle)
@@ -81,8 +87,12 @@ def outputs_verdict(expected: Sequence[str], messages: Sequence[Message]) -> Ver
     return Verdict(verifier="outputs", passed=not missing, score=score, reasons=reasons)
 
 
-def state_verdict(diff: StateDiff, truth: GroundTruth) -> Verdict:
-    """The episode's final diff equals the ground truth's; reasons name differing records."""
+def state_verdict(
+    diff: StateDiff, truth: GroundTruth, comparison: Comparison | None = None
+) -> Verdict:
+    """The episode's final diff matches the ground truth's, fields compared as the
+    domain declares (``comparison``; default exact); reasons name differing records."""
+    comparison = comparison or Comparison()
     reasons: list[str] = []
     for table in sorted(set(diff) | set(truth.diff)):
         got_rows, want_rows = diff.get(table, {}), truth.diff.get(table, {})
@@ -93,18 +103,24 @@ def state_verdict(diff: StateDiff, truth: GroundTruth) -> Verdict:
             pristine = (got or want or {}).get("before")
             current = got["after"] if got is not None else pristine
             target = want["after"] if want is not None else pristine
-            if current != target:
-                reasons.append(f"{table}/{key}: {describe_difference(target, current)}")
+            if not comparison.same(table, current, target):
+                why = describe_difference(target, current, table=table, comparison=comparison)
+                reasons.append(f"{table}/{key}: {why}")
     return Verdict(verifier="state", passed=not reasons, reasons=tuple(reasons))
 
 
 def policy_verdict(violations: Sequence[Violation]) -> Verdict:
-    """No tool call of the episode broke a policy rule."""
-    reasons = tuple(
-        (f"call {v.call_index}: " if v.call_index is not None else "") + f"{v.rule}: {v.message}"
-        for v in violations
-    )
-    return Verdict(verifier="policy", passed=not reasons, reasons=reasons)
+    """No tool call of the episode broke a rule code judges soundly. Violations of
+    unsound rules (``Violation.sound`` is ``False``) are listed as ``review: …``
+    reasons for the trajectory committee and do not fail the verdict."""
+
+    def line(v: Violation) -> str:
+        where = f"call {v.call_index}: " if v.call_index is not None else ""
+        return ("" if v.sound else "review: ") + f"{where}{v.rule}: {v.message}"
+
+    failed = [line(v) for v in violations if v.sound]
+    review = [line(v) for v in violations if not v.sound]
+    return Verdict(verifier="policy", passed=not failed, reasons=(*failed, *review))
 
 
 def ending_verdict(ending: str) -> Verdict:

@@ -150,8 +150,9 @@ class _Episode:
         # Sound only while the verdict it anticipates (policy, state) is configured.
         if not self.config.early_rejection:
             return None
-        if flagged and "policy" in self.config.verifiers:
-            self.early = policy_verdict(flagged).reasons
+        sound = [v for v in flagged if v.sound]  # unsound rules go to the committee
+        if sound and "policy" in self.config.verifiers:
+            self.early = policy_verdict(sound).reasons
             return "early_reject:policy"
         if execution.changed and "state" in self.config.verifiers:
             after = self.box.diff()
@@ -203,6 +204,8 @@ def _assistant_message(
         content=completion.text,
         tool_calls=tuple(calls),
         reasoning=completion.reasoning,
+        # Anthropic thinking blocks go back to the provider with the message
+        thinking_blocks=tuple(getattr(completion, "thinking_blocks", ()) or ()),
     )
     return message, malformed
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from apigen.env import Domain, Environment
+from apigen.env import Comparison, Domain, Environment
 from apigen.types import JSON, Blueprint, StateDiff
 
 __all__ = ["GroundTruth", "changed_records", "ground_truth", "irreversible"]
@@ -54,24 +54,36 @@ def irreversible(
     changed: list[tuple[str, str, JSON, JSON]],
 ) -> list[str]:
     """Reasons, one per changed record that differs from its ground-truth final value
-    and that the domain's tools can no longer turn into it (``Domain.reachable``).
+    (under ``Domain.comparison``) and that the domain's tools can no longer turn into
+    it (``Domain.reachable``).
     Empty when the episode can still reach the ground truth."""
     reasons = []
     for table, key, pristine, current in changed:
         target = truth.target(table, key, pristine)
-        if current != target and not domain.reachable(table, current, target):
-            reasons.append(f"{table}/{key}: {describe_difference(target, current)}; irreversible")
+        if domain.comparison.same(table, current, target):
+            continue
+        if not domain.reachable(table, current, target):
+            why = describe_difference(target, current, table=table, comparison=domain.comparison)
+            reasons.append(f"{table}/{key}: {why}; irreversible")
     return reasons
 
 
-def describe_difference(expected: JSON, got: JSON, *, limit: int = 3) -> str:
-    """A short account of how ``got`` differs from ``expected`` (fields, when records)."""
+def describe_difference(
+    expected: JSON,
+    got: JSON,
+    *,
+    limit: int = 3,
+    table: str = "",
+    comparison: Comparison | None = None,
+) -> str:
+    """A short account of how ``got`` differs from ``expected`` (fields, when records,
+    compared as ``comparison`` says for ``table``)."""
     if expected is None:
         return "should not exist"
     if got is None:
         return "missing"
     if isinstance(expected, dict) and isinstance(got, dict):
-        fields = sorted(k for k in set(expected) | set(got) if expected.get(k) != got.get(k))
+        fields = (comparison or Comparison()).differing(table, got, expected)
         parts = [
             f"{f} {_short(got.get(f))} (expected {_short(expected.get(f))})" for f in fields[:limit]
         ]

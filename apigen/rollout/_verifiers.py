@@ -139,7 +139,7 @@ async def run_verifiers(names: Sequence[str], inp: VerifierInput) -> list[Verdic
 
 @register_verifier("state")
 def _state(inp: VerifierInput) -> Verdict:
-    return state_verdict(inp.diff, inp.truth)
+    return state_verdict(inp.diff, inp.truth, inp.env.domain.comparison)
 
 
 @register_verifier("outputs")

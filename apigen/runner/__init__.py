@@ -10,7 +10,8 @@ Public surface
     per-stage funnel; ``out`` writes YAML files plus ``rejected.jsonl`` instead of
     the database. ``phase1.recombine`` adds one item per user to recombine.
 ``collect(settings, blueprints, source=None, out=None, progress=True) -> RunSummary``
-    Phase 2 only (``apigen trajectories collect``): item ``i`` plays blueprint ``i``;
+    Phase 2 only (``apigen trajectories collect``): item ``i`` validates blueprint
+    ``i`` offline (format, execution, policy) and plays it when it passes;
     ``out`` appends trajectories to a JSONL file instead of the database.
 
 All three are presets of one lifecycle: start (or resume) a run in the store with
@@ -28,9 +29,13 @@ fingerprint) runs with the workers (a Ray actor on ``ray``) so duplicates skip
 their trials, and in the writer, which settles late arrivals; the outcome does not
 depend on timing. Ctrl-C stops submitting, lets in-flight items finish within
 ``grace_s``, writes them and marks the run ``interrupted``; ``run(resume=ID)``
-finishes exactly the missing items. On Ray, a lost worker's items are re-run on a
-fresh worker and delivered once. Usage is kept per item through a usage scope on
-the worker's one client. Every model a run may call
+finishes exactly the missing items; SIGTERM counts as Ctrl-C. A run whose every
+item failed ends ``failed``. On Ray, a lost worker's items are re-run on a fresh
+worker and delivered once; the dedup actor and the broker are restarted by Ray when
+they die (coordination actors), never taken for a lost worker. ``preflight(settings,
+phases)`` checks the domain, ``sim/…`` roles and knobs, templates and the cluster
+address before a run row is written or Ray started (every preset calls it). Usage
+is kept per item through a usage scope on the worker's one client. Every model a run may call
 (:meth:`apigen.llm.ModelsConfig.all_models`, fallbacks included) is under one
 run-wide rate limiter: the client's token buckets locally; on Ray a broker actor
 (``BrokerCore``) leasing per-model request/token budgets to the workers'
@@ -53,7 +58,7 @@ from typing import TYPE_CHECKING, Any
 from apigen.runner._backend import ExecutionReport, ItemProcessor
 from apigen.runner._dedup import DedupArbiter
 from apigen.runner._limiter import AIMD, BrokerCore, LeasedLimiter, ModelLimits
-from apigen.runner._run import collect, generate, run, run_limits
+from apigen.runner._run import collect, generate, preflight, run, run_limits
 from apigen.runner._summary import RunSummary
 
 if TYPE_CHECKING:
@@ -90,6 +95,7 @@ __all__ = [
     "collect",
     "execute",
     "generate",
+    "preflight",
     "ray_session",
     "run",
     "run_limits",

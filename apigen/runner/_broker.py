@@ -7,6 +7,7 @@ from typing import Any
 import ray
 
 from apigen.runner._limiter import AIMD, BrokerCore, ModelLimits
+from apigen.runner._ray import coordination_actor
 
 __all__ = ["RateBroker"]
 
@@ -22,12 +23,16 @@ class RateBroker:
     """One :class:`BrokerCore` in a Ray actor, shared by every worker of a run.
 
     Pass ``broker.actor`` and ``broker.limits`` to :func:`execute`; each worker then
-    gets a :class:`LeasedLimiter` over it. Ray must already be initialised.
+    gets a :class:`LeasedLimiter` over it. Ray must already be initialised. A broker
+    whose process dies is restarted by Ray (:func:`coordination_actor`) with fresh
+    budgets; workers' pending lease calls are retried on it.
     """
 
-    def __init__(self, limits: dict[str, ModelLimits], aimd: AIMD | None = None) -> None:
+    def __init__(
+        self, limits: dict[str, ModelLimits], aimd: AIMD | None = None, *, name: str | None = None
+    ) -> None:
         self.limits = limits
-        self.actor: Any = ray.remote(num_cpus=0)(_BrokerActor).remote(limits, aimd or AIMD())
+        self.actor: Any = coordination_actor(_BrokerActor, limits, aimd or AIMD(), name=name)
 
     def stats(self) -> dict[str, dict[str, float | None]]:
         """Per model: permits ``leased``, ``rate_limited`` reports, AIMD ``decreases``

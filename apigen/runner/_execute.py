@@ -115,6 +115,15 @@ def execute(
             per_worker[slot] -= 1
             try:
                 result = ray.get(ref)
+            except RayTaskError as exc:  # first: a task error wrapping a RayActorError
+                if isinstance(exc.cause, UserError):  # a mistake of the user ends the run
+                    for actor in actors:
+                        ray.kill(actor)
+                    raise exc.cause from None
+                # the worker is alive: only this item failed (a lost coordination actor
+                # the worker called, if ``cause`` is a RayActorError, is not a lost worker)
+                report.failed[item] = f"{type(exc.cause).__name__}: {exc.cause}"
+                continue
             except RayActorError:
                 _replace_worker(slot, actors, spawn, outstanding, per_worker, queue, report)
                 if on_worker_lost is not None:
@@ -125,13 +134,6 @@ def execute(
                 else:
                     queue.append(item)
                     report.resubmitted += 1
-                continue
-            except RayTaskError as exc:
-                if isinstance(exc.cause, UserError):  # a mistake of the user ends the run
-                    for actor in actors:
-                        ray.kill(actor)
-                    raise exc.cause from None
-                report.failed[item] = f"{type(exc.cause).__name__}: {exc.cause}"
                 continue
             report.completed += 1
             on_result(item, result)

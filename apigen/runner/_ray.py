@@ -1,8 +1,12 @@
-"""Starting or joining Ray for a run."""
+"""Starting or joining Ray for a run, and the options of its coordination actors."""
 
 from __future__ import annotations
 
 import os
+import signal
+import socket
+import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,7 +14,80 @@ from typing import Any
 
 import ray
 
-__all__ = ["ray_session", "runtime_env_for_cluster"]
+from apigen.errors import ConfigError
+
+__all__ = ["check_address", "coordination_actor", "ray_session", "runtime_env_for_cluster"]
+
+CONNECT_TIMEOUT_S = 10.0
+"""How long joining a cluster may take to get a TCP answer before it is an error."""
+
+_WHERE = "check --ray-address / RAY_ADDRESS"
+
+
+def check_address(address: str | None, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
+    """Fail fast with a one-line :class:`ConfigError` when the cluster at ``address``
+    (``host:port`` or ``ray://host:port``) does not answer on TCP within
+    ``timeout_s`` (``ray.init`` itself retries for minutes). ``None``, ``auto`` and
+    ``local`` are left to Ray."""
+    if not address or address in ("auto", "local"):
+        return
+    target = address.removeprefix("ray://")
+    host, sep, port = target.rpartition(":")
+    if not sep or not host or not port.isdigit() or "/" in target:
+        raise ConfigError(f"{address!r} is not HOST:PORT or ray://HOST:PORT", field="ray_address")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
+    except OSError as exc:
+        why = "no answer" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc))
+        raise ConfigError(
+            f"cannot reach the Ray cluster at {address} within {timeout_s:g}s ({why}); {_WHERE}",
+            field="ray_address",
+        ) from None
+
+
+_TOKEN_HINT = (
+    "requires token authentication: set RAY_AUTH_MODE=token and its token "
+    "(RAY_AUTH_TOKEN or RAY_AUTH_TOKEN_PATH)"
+)
+
+
+def _join(address: str, kwargs: dict[str, Any]) -> None:
+    """``ray.init(address=…)`` with its failures as one line: Ray's own retries log to
+    file descriptor 2 from C++, so that output is held back and replayed only when
+    the join succeeds."""
+    from ray.exceptions import AuthenticationError
+
+    check_address(address)
+    with tempfile.TemporaryFile() as held:
+        saved = os.dup(2)
+        os.dup2(held.fileno(), 2)
+        try:
+            ray.init(address=address, **kwargs)
+        except (AuthenticationError, ConnectionError) as exc:
+            chain = f"{exc} {exc.__cause__ or exc.__context__ or ''}"
+            if isinstance(exc, AuthenticationError) or "InvalidAuthToken" in chain:
+                message = f"the Ray cluster at {address} {_TOKEN_HINT}"
+            else:
+                message = f"cannot join the Ray cluster at {address}: {exc}; {_WHERE}"
+            raise ConfigError(message, field="ray_address") from None
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        held.seek(0)
+        data = held.read()
+        while data:
+            data = data[os.write(2, data) :]
+
+
+def coordination_actor(cls: type, *args: Any, name: str | None = None) -> Any:
+    """Start ``cls(*args)`` as one of a run's coordination actors (the dedup arbiter,
+    the rate broker): no CPU, and restarted by Ray whenever its process dies, its
+    callers' pending calls retried on the restarted actor (``__init__`` runs again
+    with ``args``). Losing one therefore never looks like losing a worker."""
+    options: dict[str, Any] = {"num_cpus": 0, "max_restarts": -1, "max_task_retries": -1}
+    if name is not None:
+        options["name"] = name
+    return ray.remote(**options)(cls).remote(*args)
 
 
 def runtime_env_for_cluster() -> dict[str, Any]:
@@ -34,8 +111,12 @@ def ray_session(
     """Use Ray for the duration of the block.
 
     ``address`` (or ``RAY_ADDRESS``) joins a cluster, shipping the project through
-    the runtime environment; otherwise a local instance is started and shut down
-    afterwards. An already initialised Ray (tests, notebooks) is reused as is. Yields
+    the runtime environment (an unreachable address, or a cluster that wants a token
+    the environment lacks, is a one-line :class:`ConfigError` within
+    :data:`CONNECT_TIMEOUT_S`); otherwise a local instance is started and shut down
+    afterwards. An already initialised Ray (tests, notebooks) is reused as is. A
+    SIGTERM handler the caller installed stays in place (``ray.init`` replaces it with
+    one that exits at once). Yields
     ``started`` (whether this block started Ray), ``address`` and ``cpus`` (Ray's CPUs).
     """
     if ray.is_initialized():
@@ -43,12 +124,16 @@ def ray_session(
         return
     address = address or os.environ.get("RAY_ADDRESS") or None
     kwargs: dict[str, Any] = {"log_to_driver": False, "configure_logging": False}
+    main = threading.current_thread() is threading.main_thread()
+    sigterm = signal.getsignal(signal.SIGTERM) if main else None
     if address:
         if ship_code:
             kwargs["runtime_env"] = runtime_env_for_cluster()
-        ray.init(address=address, **kwargs)
+        _join(address, kwargs)
     else:
         ray.init(num_cpus=num_cpus, include_dashboard=False, **kwargs)
+    if callable(sigterm):  # the caller handles SIGTERM (a run drains): keep it so
+        signal.signal(signal.SIGTERM, sigterm)
     try:
         yield {"started": True, "address": address or "local", "cpus": _cpus()}
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -12,7 +13,7 @@ from apigen.runner._backend import ExecutionReport
 from apigen.runner._broker import RateBroker
 from apigen.runner._dedup import DedupArbiter
 from apigen.runner._execute import execute
-from apigen.runner._ray import ray_session
+from apigen.runner._ray import coordination_actor, ray_session
 from apigen.runner._run import run_limits
 from apigen.runner._work import WorkProcessor
 from apigen.settings import Settings
@@ -30,21 +31,32 @@ def execute_on_ray(
 ) -> ExecutionReport:
     """Run ``indices`` on ``settings.workers`` actors (a local Ray instance, or the
     cluster at ``ray_address``), every model of :meth:`ModelsConfig.all_models` under
-    one run-wide rate limiter and, for phases that sample blueprints, one dedup actor."""
+    one run-wide rate limiter and, for phases that sample blueprints, one dedup actor.
+    Both are coordination actors (:func:`coordination_actor`): Ray restarts them when
+    they die, and the workers carry on."""
     with ray_session(settings.ray_address, ship_code=settings.ship_code):
         limits = run_limits(settings)
-        broker = RateBroker(limits).actor if limits else None
+        tag = f"{processor.run_id}-{uuid.uuid4().hex[:6]}"
+        coordinators = []
+        if limits:
+            coordinators.append(RateBroker(limits, name=f"apigen-broker-{tag}").actor)
         if processor.phases != "trajectories":
-            processor.arbiter = ray.remote(num_cpus=0)(DedupArbiter).remote(owners)
-        return execute(
-            processor,
-            indices,
-            workers=settings.workers,
-            in_flight=settings.concurrency,
-            on_result=on_result,
-            stop=stop,
-            grace_s=settings.grace_s,
-            broker=broker,
-            name=f"apigen-worker-{processor.run_id}",
-            limits=limits,
-        )
+            arbiter = coordination_actor(DedupArbiter, owners, name=f"apigen-dedup-{tag}")
+            coordinators.append(arbiter)
+            processor.arbiter = arbiter
+        try:
+            return execute(
+                processor,
+                indices,
+                workers=settings.workers,
+                in_flight=settings.concurrency,
+                on_result=on_result,
+                stop=stop,
+                grace_s=settings.grace_s,
+                broker=coordinators[0] if limits else None,
+                name=f"apigen-worker-{processor.run_id}",
+                limits=limits,
+            )
+        finally:
+            for actor in coordinators:
+                ray.kill(actor)

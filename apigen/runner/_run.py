@@ -4,13 +4,15 @@
 (phase 2 only) are presets of :func:`execute_run`. A run is started in the store
 with its settings, its items stream through a backend (``local``: this process;
 ``ray``: worker actors) into the one :class:`ItemWriter`, and the run is finished
-``completed``, ``interrupted`` (first Ctrl-C: stop submitting, let in-flight items
-finish within ``grace_s``, write them) or ``failed``. With ``out`` the items go to
+``completed``, ``interrupted`` (first Ctrl-C or SIGTERM: stop submitting, let
+in-flight items finish within ``grace_s``, write them) or ``failed`` (an error, or
+every item failed). With ``out`` the items go to
 files instead of the store and no run is recorded.
 """
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import time
@@ -19,7 +21,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
-from apigen.blueprints import Funnel, blueprint_key, group_by_user
+from apigen.blueprints import Funnel, blueprint_key, recombination_groups
 from apigen.env import get_domain
 from apigen.errors import ConfigError, UnknownNameError, UserError
 from apigen.runner._backend import ExecutionReport
@@ -34,7 +36,7 @@ from apigen.settings._load import validate_settings
 from apigen.store import Store
 from apigen.types import Blueprint
 
-__all__ = ["collect", "execute_run", "generate", "run", "run_limits"]
+__all__ = ["collect", "execute_run", "generate", "preflight", "run", "run_limits"]
 
 _EXECUTION = (
     "database_url",
@@ -95,6 +97,31 @@ def collect(
     )
 
 
+def preflight(settings: Settings, phases: Preset) -> None:
+    """Check up front what workers would otherwise find item after item: the domain,
+    every model name (:func:`apigen.llm.check_model`: ``sim/…`` roles and knobs, a
+    provider for the others), the phase-1 templates, that the Ray
+    cluster to join answers. Raises a
+    :class:`UserError` naming the setting; runs before a run row is written or Ray
+    is started."""
+    from apigen.blueprints import PromptTemplates
+    from apigen.llm import check_model
+
+    if phases != "trajectories":
+        get_domain(settings.domain)
+        PromptTemplates(settings.phase1.templates_dir).check()
+    if _backend(settings, phases) == "ray":
+        from apigen.runner._ray import check_address
+
+        check_address(settings.ray_address or os.environ.get("RAY_ADDRESS") or None)
+    for model in settings.models.all_models():
+        check_model(model)
+
+
+def _backend(settings: Settings, phases: Preset) -> str:
+    return settings.backend or ("ray" if phases == "both" else "local")
+
+
 def run_limits(settings: Settings) -> dict[str, ModelLimits]:
     """Run-wide limits of every model the run may call (roles' models and fallbacks)."""
     out = {}
@@ -123,6 +150,7 @@ def execute_run(
         if store is not None and resume is not None:
             settings, run_id, indices, owners = _resume(store, settings, resume)
         else:
+            preflight(settings, phases)
             n = len(blueprints) if phases == "trajectories" else settings.n
             indices = list(range(n))
             run_id = (
@@ -146,7 +174,7 @@ def execute_run(
             flush_s=settings.flush_s,
         )
         processor = WorkProcessor(settings, run_id, phases, blueprints=blueprints)
-        backend = settings.backend or ("ray" if phases == "both" else "local")
+        backend = _backend(settings, phases)
         stop = threading.Event()
         status = "failed"
         restarted = 0
@@ -154,9 +182,9 @@ def execute_run(
             with _interrupts(stop), ProgressView(counters, enabled=progress) as view:
                 report = _execute(backend, settings, processor, indices, writer, view, stop, owners)
                 restarted = report.restarted_workers
-                recombine = phases == "blueprints" and settings.phase1.recombine
+                recombine = phases != "trajectories" and settings.phase1.recombine
                 if recombine and not report.interrupted:
-                    merged = _recombination(settings, run_id, writer)
+                    merged = _recombination(settings, run_id, writer, phases)
                     if merged is not None:
                         counters.total += len(merged.groups)
                         more = range(settings.n, settings.n + len(merged.groups))
@@ -164,6 +192,8 @@ def execute_run(
                         restarted += report.restarted_workers
                 writer.flush()
                 status = "interrupted" if report.interrupted else "completed"
+                if status == "completed" and counters.done and counters.failed == counters.done:
+                    status = "failed"  # every item failed: not a completed run
         except KeyboardInterrupt:
             writer.flush()
             status = "interrupted"
@@ -187,6 +217,7 @@ def execute_run(
             blueprints_with_accepted=totals["blueprints_with_accepted"],
             rejections=dict(writer.reasons().most_common()),
             trajectory_reasons=dict(writer.trajectory_reasons().most_common()),
+            errors=dict(writer.errors().most_common(10)),
             tokens=counters.tokens,
             cost_usd=counters.cost_usd,
             wall_s=time.monotonic() - started,
@@ -231,17 +262,21 @@ def _resume(
             field="resume",
         )
     stored = validate_settings(record)
+    preflight(stored, "both")
     store.resume_run(run_id)
     settings = stored.model_copy(update={k: getattr(settings, k) for k in _EXECUTION})
     return settings, info.id, store.missing_items(run_id), store.accepted_fingerprints(run_id)
 
 
-def _recombination(settings: Settings, run_id: str, writer: ItemWriter) -> WorkProcessor | None:
+def _recombination(
+    settings: Settings, run_id: str, writer: ItemWriter, phases: Preset
+) -> WorkProcessor | None:
     """Items ``n + g``: up to three accepted blueprints of each user with two or more
-    (in item order), merged into one task; ``None`` when no user has two."""
+    (in item order, ``phase1.recombine_rate`` of the users), merged into one task;
+    ``None`` when there is no group."""
     accepted = writer.accepted_blueprints
     ordered = [accepted[i] for i in sorted(accepted)]
-    groups = [parts[:3] for parts in group_by_user(ordered).values() if len(parts) >= 2]
+    groups = recombination_groups(ordered, rate=settings.phase1.recombine_rate, seed=settings.seed)
     if not groups:
         return None
     flat = tuple(bp for g in groups for bp in g)
@@ -249,7 +284,7 @@ def _recombination(settings: Settings, run_id: str, writer: ItemWriter) -> WorkP
     for g in groups:
         positions.append(tuple(range(start, start + len(g))))
         start += len(g)
-    return WorkProcessor(settings, run_id, "blueprints", blueprints=flat, groups=tuple(positions))
+    return WorkProcessor(settings, run_id, phases, blueprints=flat, groups=tuple(positions))
 
 
 def _execute(
@@ -290,7 +325,10 @@ def _execute(
 
 @contextmanager
 def _interrupts(stop: threading.Event) -> Iterator[None]:
-    """First Ctrl-C: stop submitting and drain; a second one aborts."""
+    """First Ctrl-C or SIGTERM: stop submitting and drain; a second one aborts.
+
+    Ray's ``init`` installs a SIGTERM handler of its own (exit at once); the Ray
+    session puts this one back (:func:`apigen.runner._ray.ray_session`)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -300,8 +338,9 @@ def _interrupts(stop: threading.Event) -> Iterator[None]:
             raise KeyboardInterrupt
         stop.set()
 
-    previous = signal.signal(signal.SIGINT, handler)
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, old in previous.items():
+            signal.signal(sig, old)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -14,7 +15,7 @@ class RunSummary:
 
     run_id: str
     status: str
-    """``completed``, ``interrupted`` or ``failed``."""
+    """``completed``, ``interrupted`` or ``failed`` (an error, or every item failed)."""
     phases: str
     """``blueprints``, ``trajectories`` or ``both``."""
     database_url: str | None
@@ -40,6 +41,13 @@ class RunSummary:
     """Phase 1's per-stage funnel (:class:`apigen.blueprints.Funnel`), when it ran."""
     out: str | None = None
     """The file or directory written instead of the database."""
+    errors: dict[str, int] = field(default_factory=dict)
+    """Failed items by error (first line), most first."""
+    config: str | None = None
+    """``--config`` as the command was given it (set by the CLI), for printed commands."""
+    db: str | None = None
+    """``--db`` as the command was given it (set by the CLI): the printed commands use
+    it, since :attr:`database_url` hides a password."""
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -56,6 +64,11 @@ class RunSummary:
             "accepted": self.accepted_trajectories,
             "accepted_share": round(self.accepted_share, 4),
             "top_rejection_reasons": dict(list(self.trajectory_reasons.items())[:5]),
+            "blueprints_rejected": {
+                why.removeprefix("blueprint:"): n
+                for why, n in self.rejections.items()
+                if why.startswith("blueprint:")
+            },
             "tokens": self.tokens,
             "cost_usd": None if self.cost_usd is None else round(self.cost_usd, 6),
         }
@@ -83,13 +96,41 @@ class RunSummary:
         if self.rejections:
             lines.append("  rejected:")
             lines += [f"    {n:>6}  {why}" for why, n in list(self.rejections.items())[:10]]
+        if self.errors and self.failed:
+            lines.append("  failed:")
+            lines += [f"    {n:>6}  {why}" for why, n in list(self.errors.items())[:5]]
         if self.status == "interrupted" and self.phases == "both":
-            lines.append(f"  resume with: apigen run --resume {self.run_id}")
+            lines.append(f"  resume with: {self.resume_command()}")
         if self.database_url is not None:
             lines.append(f"  export with: {self.export_command()}")
         return "\n".join(lines)
 
+    @property
+    def all_failed(self) -> bool:
+        """Items ran and every one of them failed."""
+        return self.done > 0 and self.failed == self.done
+
+    def failure_line(self) -> str:
+        """One line: how many items failed and the top errors."""
+        top = "; ".join(f"{n} x {why}" for why, n in list(self.errors.items())[:3])
+        return f"every item failed ({self.failed}/{self.items}): {top or 'no error recorded'}"
+
+    def resume_command(self) -> str:
+        """The command finishing this run, as it works from the same directory and
+        environment: with ``--config`` and ``--db`` when the run was given them."""
+        parts = ["apigen", "run", "--resume", self.run_id]
+        if self.config is not None:
+            parts += ["--config", self.config]
+        if self.db is not None:
+            parts += ["--db", self.db]
+        return shlex.join(parts)
+
     def export_command(self) -> str:
+        parts = ["apigen", "export", "--run", self.run_id, "--format", "openai"]
+        parts += ["--out", f"{self.run_id}.jsonl"]
         url = self.database_url or ""
-        db = "" if url.endswith("apigen.db") else f" --db '{url}'"
-        return f"apigen export --run {self.run_id} --format openai --out {self.run_id}.jsonl{db}"
+        if self.db is not None:
+            parts += ["--db", self.db]
+        elif not url.endswith("apigen.db"):
+            parts += ["--db", url]
+        return shlex.join(parts)

@@ -2,7 +2,9 @@
 
 - ``blueprints`` (phase 1 only): item ``i < n`` is attempt ``AttemptSpec(domain,
   seed, i)``; item ``n + g`` recombines group ``g`` (``phase1.recombine``).
-- ``trajectories`` (phase 2 only): item ``i`` plays input blueprint ``i``.
+- ``trajectories`` (phase 2 only): item ``i`` validates input blueprint ``i`` offline
+  (format, execution, policy: :func:`apigen.blueprints.validate_offline`) and plays
+  it only when it passes; a rejected one is recorded with its report.
 - ``both``: attempt ``i``, then, when accepted and not a duplicate, its trials.
 
 Item ``i`` is fully determined by (settings, i), so any item can be re-run and a
@@ -24,6 +26,7 @@ from apigen.blueprints import (
     blueprint_key,
     recombine,
     run_attempt,
+    validate_offline,
 )
 from apigen.env import Environment, load_environment
 from apigen.errors import ProviderError
@@ -32,7 +35,7 @@ from apigen.rollout import run_trials
 from apigen.runner._dedup import DedupArbiter, as_duplicate
 from apigen.settings import Settings
 from apigen.store import ItemResult, RoleUsage
-from apigen.types import Blueprint
+from apigen.types import Blueprint, ValidationReport
 
 __all__ = ["WorkProcessor"]
 
@@ -78,7 +81,12 @@ class WorkProcessor:
             return index
         if isinstance(self.arbiter, DedupArbiter):
             return self.arbiter.claim(blueprint.fingerprint(), index)
-        return int(await self.arbiter.claim.remote(blueprint.fingerprint(), index))
+        try:
+            return int(await self.arbiter.claim.remote(blueprint.fingerprint(), index))
+        except Exception:  # the actor is gone for good (Ray restarts it when it can)
+            # claim in this worker instead: the writer's arbiter settles the rest
+            self.arbiter = DedupArbiter()
+            return self.arbiter.claim(blueprint.fingerprint(), index)
 
     async def process(self, index: int) -> ItemResult:
         with self._client.usage_scope() as usage:
@@ -98,6 +106,11 @@ class WorkProcessor:
         base = ItemResult(run_id=self.run_id, item_index=index)
         if self.phases == "trajectories":
             bp = self.blueprints[index]
+            stages, _ = validate_offline(bp, self._env(bp.domain))
+            if not all(stage.passed for stage in stages):  # recorded, never played
+                report = ValidationReport(stages=tuple(stages))
+                rejected = bp.model_copy(update={"report": report})
+                return base.model_copy(update={"blueprints": (rejected,)})
             trials = await run_trials(
                 bp, env=self._env(bp.domain), client=self._client, config=s.rollout, seed=s.seed
             )

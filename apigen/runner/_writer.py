@@ -96,6 +96,8 @@ class _Tally:
     blueprint_accepted: bool
     reasons: tuple[str, ...]
     trajectory_reasons: tuple[str, ...]
+    error: str | None = None
+    """A failed item's error, first line, shortened."""
 
 
 class ItemWriter:
@@ -162,6 +164,10 @@ class ItemWriter:
     def trajectory_reasons(self) -> Counter[str]:
         return Counter(r for x in self._tallies.values() for r in x.trajectory_reasons)
 
+    def errors(self) -> Counter[str]:
+        """Failed items by error (first line, at most 200 characters)."""
+        return Counter(x.error for x in self._tallies.values() if x.error is not None)
+
     def _count(self, item: ItemResult) -> None:
         """Add ``item`` to the totals, replacing what its index counted before."""
         c = self.counters
@@ -217,21 +223,22 @@ class ItemWriter:
             blueprint_accepted=blueprint_accepted,
             reasons=tuple(self._reasons(item, trajectory_reasons)),
             trajectory_reasons=trajectory_reasons,
+            error=_first_line(item.error or "failed") if item.status == "failed" else None,
         )
 
     def _reasons(self, item: ItemResult, trajectory_reasons: tuple[str, ...]) -> Iterator[str]:
         if item.status == "failed":
             yield (item.error or "failed").split(":")[0]
             return
-        if self.dedup is not None:  # the item sampled its blueprint: say how that went
-            final = _final(item)
-            if final is None or final.report is None:
-                yield "blueprint:format"
-                return
-            failed = final.report.failed_stage
-            if failed is not None:
-                yield f"blueprint:{failed.stage}"
-                return
+        final = _final(item)
+        report = final.report if final is not None else None
+        if report is None and self.dedup is not None:  # a sampled blueprint unparsed
+            yield "blueprint:format"
+            return
+        failed = report.failed_stage if report is not None else None
+        if failed is not None:  # sampled and rejected, or a collect input rejected
+            yield f"blueprint:{failed.stage}"
+            return
         yield from (f"trajectory:{r}" for r in trajectory_reasons)
 
     # -- dedup ----------------------------------------------------------------------
@@ -263,3 +270,8 @@ class ItemWriter:
 
 def _final(item: ItemResult) -> Blueprint | None:
     return item.blueprints[-1] if item.blueprints else None
+
+
+def _first_line(text: str, limit: int = 200) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else text
+    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from apigen.errors import Picklable
+
 __all__ = [
     "MAX_DEPTH",
     "MAX_FILE_BYTES",
@@ -26,7 +28,7 @@ MAX_NODES = 200_000
 _JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
 
 
-class InputRejected(ValueError):
+class InputRejected(Picklable, ValueError):
     """The input is too large, too deep, binary or malformed; the message is one line.
 
     ``syntax`` is true when the text is merely malformed (not over a limit).

@@ -26,6 +26,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from apigen.errors import Picklable
+
 __all__ = [
     "TemplateLimits",
     "TemplateRejected",
@@ -49,7 +51,7 @@ class TemplateLimits:
     """Largest integer a template may compute, in bits. Default 65,536."""
 
 
-class TemplateRejected(ValueError):
+class TemplateRejected(Picklable, ValueError):
     """A template failed or exceeded a limit; ``str()`` is one line.
 
     ``kind``: ``"limit"`` (a budget ran out), ``"unsafe"`` (the sandbox refused),

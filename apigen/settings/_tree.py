@@ -40,6 +40,11 @@ class Settings(BaseModel):
     database_url: str | None = None
     """Results database (SQLAlchemy URL or SQLite path). Default ``None``:
     ``$APIGEN_DATABASE_URL``, else ``sqlite:///apigen.db`` in the working directory."""
+    reader_url: str | None = None
+    """PostgreSQL only: the read-only login ``apigen query`` runs user SQL as (a URL on
+    the same server and database; ``--reader-url`` overrides it). Default ``None``:
+    ``$APIGEN_READER_URL``, else ``apigen_reader`` when the database login is a
+    superuser. Its password is redacted wherever a configuration is stored."""
     backend: Literal["local", "ray"] | None = None
     """Where items run: ``local`` (this process, asyncio) or ``ray`` (worker actors on
     a local Ray instance or a cluster). Default ``None``: ``ray`` for ``apigen run``,

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from apigen.diversity import Diversity
 from apigen.types import Blueprint, Trajectory, Usage
 
 __all__ = [
@@ -175,6 +176,10 @@ class Stats(_Record):
     judge_agreement: float | None = None
     """Share of judge votes that passed, over every episode judged (abstentions left
     out); ``None`` when no vote was cast."""
+    diversity: Diversity | None = None
+    """Diversity of the accepted blueprints: distinct write sequences, tool coverage
+    against the domain's tools, instruction distinct-2, near-duplicate instructions
+    (:mod:`apigen.diversity`); ``None`` when none was accepted."""
 
 
 class QueryResult(_Record):

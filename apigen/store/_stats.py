@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Integer, Select, cast, func, select
 
+from apigen.diversity import Diversity, measure
+from apigen.errors import UnknownNameError
 from apigen.store import _models as m
 from apigen.store._records import Bin, Count, FunnelStep, RoleCost, StageCount, Stats, ToolUse
 
@@ -89,6 +91,7 @@ def compute_stats(engine: Engine, run_id: str | None, *, workers: int = 3) -> St
         "blueprint_yield": _yield,
         "judge_agreement": _agreement,
         "endings": _endings,
+        "diversity": _diversity,
         "turns": lambda c, r: _hist(c, T.c.turns, r),
         "tool_calls": lambda c, r: _hist(c, T.c.tool_calls, r),
     }
@@ -115,6 +118,7 @@ def compute_stats(engine: Engine, run_id: str | None, *, workers: int = 3) -> St
         tool_calls=tuple(out["tool_calls"]),
         blueprint_yield=tuple(out["blueprint_yield"]),
         judge_agreement=out["judge_agreement"],
+        diversity=out["diversity"],
         **_costs(out["roles"], accepted),
     )
 
@@ -182,6 +186,37 @@ def _tools(conn: Connection, run_id: str | None) -> tuple[list[ToolUse], list[st
     for tools in conn.scalars(_run(select(R.c.tools), R.c.id, run_id)):
         offered.update(t["function"]["name"] for t in tools or ())
     return used, sorted(offered - {t.tool for t in used})
+
+
+def _write_tools(domains: set[str]) -> tuple[set[str], set[str]] | None:
+    """(write tools, every tool) of the registered ``domains``; ``None`` if one is unknown."""
+    from apigen.env import get_domain
+
+    writes: set[str] = set()
+    offered: set[str] = set()
+    try:
+        for name in domains:
+            tools = get_domain(name).tools
+            writes |= {t.name for t in tools if t.kind == "write"}
+            offered |= {t.name for t in tools}
+    except UnknownNameError:
+        return None
+    return writes, offered
+
+
+def _diversity(conn: Connection, run_id: str | None) -> Diversity | None:
+    """Diversity of the accepted blueprints (in item order); ``None`` when there are none."""
+    q = _run(select(B.c.domain, B.c.instruction, B.c.content), B.c.run_id, run_id)
+    rows = conn.execute(q.where(B.c.accepted).order_by(B.c.run_id, B.c.item_index)).all()
+    if not rows:
+        return None
+    actions = [[str(a["name"]) for a in (c or {}).get("actions", ())] for _, _, c in rows]
+    tools = _write_tools({d for d, _, _ in rows})
+    writes, offered = tools if tools is not None else (None, set())
+    sequences = [[a for a in acts if writes is None or a in writes] for acts in actions]
+    return measure(
+        [i for _, i, _ in rows], sequences, {a for acts in actions for a in acts}, offered
+    )
 
 
 def _hist(conn: Connection, col: Any, run_id: str | None) -> list[Bin]:

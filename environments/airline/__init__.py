@@ -19,7 +19,8 @@ Contract
   ``own_payment_method``, ``booking_payment``, ``max_passengers``,
   ``unflown_only``, ``cancel_eligibility``, ``basic_economy_fixed``,
   ``same_route``, ``baggage_allowance``, ``bags_only_added``, ``compensation``,
-  ``after_transfer``, and the core ``confirm_before_write``).
+  ``after_transfer``, and from the rules library ``confirm_before_write``,
+  ``one_call_at_a_time`` and the unsound ``confirmation_names_action``).
 - **Declarations**: every write but the hand-off needs a confirmation
   (``confirm=True``); ``transfer_to_human_agents`` hands off (its ``summary`` is
   free text); ``get_user_details`` authenticates (the user gives their user id).
@@ -38,7 +39,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from apigen.env import DB, Domain, Framing, TaskSketch
+from apigen.env import DB, Comparison, Domain, Framing, TaskSketch
 from environments.airline._common import TODAY
 from environments.airline._data import build_state
 from environments.airline._policy import POLICY_CHECKS
@@ -69,6 +70,14 @@ class Airline(Domain):
         ("transfer_to_human_agents", "*"),
         ("send_certificate", "send_certificate"),
     )
+    comparison = Comparison(
+        {
+            "reservations": {"cancel_reason": "text"},
+            "transfers": {"user_id": "optional"},
+        }
+    )
+    """Reasons are enumerations the agent may capitalise; the hand-off's ``user_id``
+    is an optional argument."""
     framing = Framing(
         user="a traveller who flies with Skylark Airways",
         agent="an airline's reservations agent",
@@ -91,7 +100,7 @@ class Airline(Domain):
         """Irreversible transitions: a cancelled reservation stays cancelled and is
         never deleted, a segment dated before today never changes (the flight-change
         tool keeps it), a transfer stays."""
-        if current == target or current is None:
+        if current is None or self.comparison.same(table, current, target):
             return True
         if table == "transfers":
             return False

@@ -3,31 +3,34 @@
 Each check is ``(PolicyContext) -> Iterable[Violation]`` with a stable rule id. A
 check sees the state *before* the call and the earlier executions; it never raises
 on odd arguments (wrong types, unknown ids): the tool reports those.
+Authentication, one user per conversation, own payment methods and the
+conversation rules come from the rules library of :mod:`apigen.env`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from apigen.env import PolicyCheck, PolicyContext, confirm_before_write
-from apigen.types import Violation
+from apigen.env import (
+    PolicyCheck,
+    PolicyContext,
+    authenticate_first,
+    confirm_before_write,
+    confirmation_names_action,
+    one_call_at_a_time,
+    one_user,
+    own_records_only,
+)
+from apigen.types import ToolExecution, Violation
 from environments._shared import check_after_transfer
 from environments.airline._common import MAX_PASSENGERS, NOW, any_flown, free_bags
-from environments.airline._reads import READ_TOOLS
-from environments.airline._writes import WRITE_TOOLS
 
-__all__ = ["AUTH_FREE_TOOLS", "POLICY_CHECKS", "authenticated_user", "cancel_allowed"]
+__all__ = ["AUTH_FREE_TOOLS", "POLICY_CHECKS", "cancel_allowed", "identified"]
 
-AUTH_TOOLS = frozenset(t.name for t in READ_TOOLS if t.authenticates)
-"""The reads declared ``authenticates=True`` (the user's details by user id)."""
-HANDOFF_TOOLS = frozenset(t.name for t in WRITE_TOOLS if t.handoff)
-"""The writes declared ``handoff=True`` (the transfer to a human agent)."""
-AUTH_FREE_TOOLS = (
-    AUTH_TOOLS
-    | HANDOFF_TOOLS
-    | {
+AUTH_FREE_TOOLS = frozenset(
+    {
         "list_all_airports",
         "get_flight_status",
         "search_direct_flight",
@@ -35,7 +38,8 @@ AUTH_FREE_TOOLS = (
         "calculate",
     }
 )
-"""Tools an agent may call before the user is authenticated."""
+"""Tools besides the declared authenticating and hand-off ones that an agent may
+call before the user is authenticated."""
 UNFLOWN_TOOLS = frozenset(
     {"cancel_reservation", "update_reservation_passengers", "update_reservation_baggages"}
 )
@@ -60,12 +64,10 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
-def authenticated_user(history: Iterable[Any]) -> str | None:
-    """The user whose details the first successful authenticating call returned."""
-    for e in history:
-        if e.call.name in AUTH_TOOLS and e.ok and isinstance(e.output, dict):
-            return str(e.output.get("user_id"))
-    return None
+def identified(execution: ToolExecution) -> str | None:
+    """The user whose details a successful authenticating call returned."""
+    output = execution.output
+    return str(output.get("user_id")) if isinstance(output, dict) else None
 
 
 def _subject(ctx: PolicyContext) -> str | None:
@@ -74,29 +76,17 @@ def _subject(ctx: PolicyContext) -> str | None:
     if reservation is not None:
         return str(reservation["user_id"])
     user_id = _arg(ctx, "user_id")
-    return user_id if isinstance(user_id, str) else authenticated_user(ctx.history)
+    return user_id if isinstance(user_id, str) else None
 
 
-def check_auth_before_access(ctx: PolicyContext) -> Iterator[Violation]:
-    """User data and changes need an authenticated user."""
-    if ctx.tool is None or ctx.call.name in AUTH_FREE_TOOLS:
-        return
-    if authenticated_user(ctx.history) is None:
-        yield _violation(ctx, "auth_before_access", "no user has been authenticated yet")
-
-
-def check_single_user(ctx: PolicyContext) -> Iterator[Violation]:
-    """One conversation serves one user: no other user's profile or reservations."""
-    user = authenticated_user(ctx.history)
-    if user is None:
-        return
-    subject = _arg(ctx, "user_id")
-    if isinstance(subject, str) and subject != user:
-        yield _violation(ctx, "single_user", f"acts for user {subject} while serving {user}")
+def _subjects(ctx: PolicyContext) -> Iterator[str]:
+    """The users a call names or acts on."""
+    user_id = _arg(ctx, "user_id")
+    if isinstance(user_id, str):
+        yield user_id
     reservation = _reservation(ctx)
-    if reservation is not None and reservation["user_id"] != user:
-        rid = reservation["reservation_id"]
-        yield _violation(ctx, "single_user", f"reservation {rid} belongs to another user")
+    if reservation is not None:
+        yield str(reservation["user_id"])
 
 
 def _payment_ids(ctx: PolicyContext) -> list[str]:
@@ -105,15 +95,21 @@ def _payment_ids(ctx: PolicyContext) -> list[str]:
     return ids + [str(p.get("payment_id")) for p in _dicts(_arg(ctx, "payment_methods"))]
 
 
-def check_own_payment_method(ctx: PolicyContext) -> Iterator[Violation]:
-    """Money only moves to or from the user's own payment methods."""
-    owner = _subject(ctx)
-    user = ctx.db.users.get(owner) if owner is not None else None
+def _foreign_payment(ctx: PolicyContext, owner: str) -> Iterator[str]:
+    user = ctx.db.users.get(owner)
     if user is None:
         return
     for pid in _payment_ids(ctx):
         if pid not in user["payment_methods"]:
-            yield _violation(ctx, "own_payment_method", f"{pid} is not a payment method of {owner}")
+            yield pid
+
+
+check_auth_before_access = authenticate_first(identified, AUTH_FREE_TOOLS)
+"""User data and changes need an authenticated user."""
+check_single_user = one_user(identified, _subjects)
+"""One conversation serves one user: no other user's profile or reservations."""
+check_own_payment_method = own_records_only(identified, _foreign_payment, _subject)
+"""Money only moves to or from the user's own payment methods."""
 
 
 def check_booking_payment(ctx: PolicyContext) -> Iterator[Violation]:
@@ -315,4 +311,6 @@ POLICY_CHECKS: tuple[PolicyCheck, ...] = (
     check_compensation,
     check_after_transfer,
     confirm_before_write,
+    confirmation_names_action,
+    one_call_at_a_time,
 )

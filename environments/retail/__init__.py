@@ -17,7 +17,9 @@ Contract
   ``POLICY_CHECKS`` (rule ids: ``auth_before_access``, ``single_user``,
   ``own_payment_method``, ``pending_only``, ``delivered_only``,
   ``same_product_variant``, ``refund_destination``, ``modify_items_once``,
-  ``cancel_reason``, ``after_transfer``, and the core ``confirm_before_write``).
+  ``cancel_reason``, ``after_transfer``, and from the rules library
+  ``confirm_before_write``, ``one_call_at_a_time`` and the unsound
+  ``confirmation_names_action``).
 - **Declarations**: every write but the hand-off needs a confirmation
   (``confirm=True``); ``transfer_to_human_agents`` hands off (its ``summary`` is
   free text); the two ``find_user_id_by_*`` reads authenticate.
@@ -34,7 +36,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from apigen.env import DB, Domain, Framing, TaskSketch
+from apigen.env import DB, Comparison, Domain, Framing, TaskSketch
 from environments.retail._data import build_state
 from environments.retail._policy import POLICY_CHECKS
 from environments.retail._reads import READ_TOOLS
@@ -60,6 +62,14 @@ class Retail(Domain):
     policy_checks = POLICY_CHECKS
     forbidden_successions = (("transfer_to_human_agents", "*"),)
     allows_information_only = True
+    comparison = Comparison(
+        {
+            "orders": {"cancel_reason": "text"},
+            "transfers": {"user_id": "optional"},
+        }
+    )
+    """Reasons are enumerations the agent may capitalise; the hand-off's ``user_id``
+    is an optional argument."""
     framing = Framing(
         user="a customer of an online store",
         agent="a customer-service agent",
@@ -80,7 +90,7 @@ class Retail(Domain):
     def reachable(self, table: str, current: Any, target: Any) -> bool:
         """Irreversible transitions: a cancelled, returned or exchanged order and an
         order whose items were modified never change back; a transfer stays queued."""
-        if current == target or current is None:
+        if current is None or self.comparison.same(table, current, target):
             return True
         if table == "transfers":
             return False

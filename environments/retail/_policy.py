@@ -3,39 +3,42 @@
 Each check is ``(PolicyContext) -> Iterable[Violation]`` with a stable rule id. A
 check sees the state *before* the call and the earlier executions; it never
 raises on odd arguments (wrong types, unknown ids): the tool reports those.
-Conversation rules (the core ``confirm_before_write``, for the tools declared
-``confirm=True``) apply only when ``ctx.messages`` is given.
+Authentication, one customer per conversation, own payment methods and the
+conversation rules come from the rules library of :mod:`apigen.env` (the
+conversation rules, ``confirm_before_write`` and the unsound
+``confirmation_names_action``, apply only when ``ctx.messages`` is given).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
-from apigen.env import PolicyCheck, PolicyContext, confirm_before_write
-from apigen.types import Violation
+from apigen.env import (
+    PolicyCheck,
+    PolicyContext,
+    authenticate_first,
+    confirm_before_write,
+    confirmation_names_action,
+    one_call_at_a_time,
+    one_user,
+    own_records_only,
+    same_text,
+)
+from apigen.types import ToolExecution, Violation
 from environments._shared import check_after_transfer
 from environments.retail._common import ALLOWED_CANCEL_REASONS, users_named
 from environments.retail._reads import READ_TOOLS
-from environments.retail._writes import WRITE_TOOLS
 
-__all__ = ["AUTH_FREE_TOOLS", "POLICY_CHECKS", "authenticated_user"]
+__all__ = ["AUTH_FREE_TOOLS", "POLICY_CHECKS", "identified"]
 
 FIND_TOOLS = frozenset(t.name for t in READ_TOOLS if t.authenticates)
 """The reads declared ``authenticates=True`` (find a user by email, or by name and zip)."""
-HANDOFF_TOOLS = frozenset(t.name for t in WRITE_TOOLS if t.handoff)
-"""The writes declared ``handoff=True`` (the transfer to a human agent)."""
-AUTH_FREE_TOOLS = (
-    FIND_TOOLS
-    | {
-        "list_product_types",
-        "get_product_details",
-        "get_item_details",
-        "calculate",
-    }
-    | HANDOFF_TOOLS
+AUTH_FREE_TOOLS = frozenset(
+    {"list_product_types", "get_product_details", "get_item_details", "calculate"}
 )
-"""Tools an agent may call before the customer is authenticated."""
+"""Tools besides the declared authenticating and hand-off ones that an agent may
+call before the customer is authenticated."""
 PENDING_TOOLS = frozenset(
     {
         "cancel_pending_order",
@@ -69,12 +72,9 @@ def _order(ctx: PolicyContext) -> Any:
     return ctx.db.orders.get(order_id) if order_id is not None else None
 
 
-def authenticated_user(history: Iterable[Any]) -> str | None:
-    """The user id the first successful ``find_user_id_by_*`` call returned."""
-    for execution in history:
-        if execution.call.name in FIND_TOOLS and execution.ok and isinstance(execution.output, str):
-            return execution.output
-    return None
+def identified(execution: ToolExecution) -> str | None:
+    """The user id a successful ``find_user_id_by_*`` call returned."""
+    return execution.output if isinstance(execution.output, str) else None
 
 
 def _find_target(ctx: PolicyContext) -> str | None:
@@ -90,44 +90,39 @@ def _find_target(ctx: PolicyContext) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-def check_auth_before_access(ctx: PolicyContext) -> Iterator[Violation]:
-    """Customer data and changes need an authenticated customer."""
-    if ctx.tool is None or ctx.call.name in AUTH_FREE_TOOLS:
-        return
-    if authenticated_user(ctx.history) is None:
-        yield _violation(ctx, "auth_before_access", "no customer has been authenticated yet")
-
-
-def check_single_user(ctx: PolicyContext) -> Iterator[Violation]:
-    """One conversation serves one customer: no other customer's data or account."""
-    user = authenticated_user(ctx.history)
-    if user is None:
-        return
+def _subjects(ctx: PolicyContext) -> Iterator[str]:
+    """The customers a call identifies, names or acts on."""
     if ctx.call.name in FIND_TOOLS:
         target = _find_target(ctx)
-        if target is not None and target != user:
-            yield _violation(ctx, "single_user", f"identifies {target} while serving {user}")
+        if target is not None:
+            yield target
         return
     subject = _arg(ctx, "user_id")
-    if subject is not None and subject != user:
-        yield _violation(ctx, "single_user", f"accesses user {subject} while serving {user}")
+    if subject is not None:
+        yield subject
     order = _order(ctx)
-    if order is not None and order["user_id"] != user:
-        yield _violation(
-            ctx, "single_user", f"order {order['order_id']} belongs to another customer"
-        )
+    if order is not None:
+        yield str(order["user_id"])
 
 
-def check_own_payment_method(ctx: PolicyContext) -> Iterator[Violation]:
-    """Money only moves to or from the customer's own payment methods."""
+def _order_owner(ctx: PolicyContext) -> str | None:
+    order = _order(ctx)
+    return str(order["user_id"]) if order is not None else None
+
+
+def _foreign_payment(ctx: PolicyContext, user: str) -> Iterator[str]:
     pm_id = _arg(ctx, "payment_method_id")
     method = ctx.db.payment_methods.get(pm_id) if pm_id is not None else None
-    if method is None:
-        return
-    order = _order(ctx)
-    owner = order["user_id"] if order is not None else authenticated_user(ctx.history)
-    if owner is not None and method["user_id"] != owner:
-        yield _violation(ctx, "own_payment_method", f"{pm_id} belongs to another customer")
+    if method is not None and method["user_id"] != user:
+        yield str(pm_id)
+
+
+check_auth_before_access = authenticate_first(identified, AUTH_FREE_TOOLS)
+"""Customer data and changes need an authenticated customer."""
+check_single_user = one_user(identified, _subjects)
+"""One conversation serves one customer: no other customer's data or account."""
+check_own_payment_method = own_records_only(identified, _foreign_payment, _order_owner)
+"""Money only moves to or from the customer's own payment methods."""
 
 
 def check_pending_only(ctx: PolicyContext) -> Iterator[Violation]:
@@ -206,8 +201,8 @@ def check_cancel_reason(ctx: PolicyContext) -> Iterator[Violation]:
     """A cancellation states one of the accepted reasons."""
     if ctx.call.name != "cancel_pending_order":
         return
-    reason = (_arg(ctx, "reason") or "").strip().lower()
-    if reason not in ALLOWED_CANCEL_REASONS:
+    reason = _arg(ctx, "reason") or ""
+    if not any(same_text(reason, allowed) for allowed in ALLOWED_CANCEL_REASONS):
         allowed = " or ".join(repr(r) for r in ALLOWED_CANCEL_REASONS)
         yield _violation(ctx, "cancel_reason", f"reason {reason!r} is not {allowed}")
 
@@ -224,4 +219,6 @@ POLICY_CHECKS: tuple[PolicyCheck, ...] = (
     check_cancel_reason,
     check_after_transfer,
     confirm_before_write,
+    confirmation_names_action,
+    one_call_at_a_time,
 )

@@ -12,8 +12,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from apigen.env import TaskSketch
-from apigen.types import Blueprint, Message, Usage
+from apigen.blueprints import AttemptSpec, Phase1Config, PromptTemplates, sample_context
+from apigen.blueprints._attempt import sim_context, template_variables
+from apigen.blueprints._client import ModelClient, UsageTally
+from apigen.blueprints._committee import review
+from apigen.env import Environment, TaskSketch, replay_with_policy
+from apigen.types import Blueprint, Message, StageOutcome, ToolCall, Usage
 
 Answer = Callable[[str, str, Mapping[str, Any]], str | None]
 """(model, prompt, context) -> text."""
@@ -22,6 +26,7 @@ Answer = Callable[[str, str, Mapping[str, Any]], str | None]
 @dataclass(frozen=True)
 class FakeCompletion:
     text: str | None
+    reasoning: str | None = None
     usage: Usage = field(default_factory=lambda: Usage(calls=1, prompt_tokens=10))
 
 
@@ -119,3 +124,29 @@ class FakeClient:
             return FakeCompletion(self.answers[role](model or "", messages[-1].content or "", ctx))
         finally:
             self.in_flight -= 1
+
+
+async def review_toy(
+    env: Environment, client: ModelClient, config: Phase1Config, tally: UsageTally | None = None
+) -> StageOutcome:
+    """The review stage on a one-lookup blueprint of the toy bank (replayed, so the
+    reviewers see its tool output and diff)."""
+    ctx = sample_context(AttemptSpec(domain="toy", index=2), env, config)
+    bp = Blueprint(
+        domain="toy",
+        instruction="You are user0@example.com and want your account looked up.",
+        actions=(ToolCall(name="find_user", arguments={"email": "user0@example.com"}),),
+    )
+    replay = replay_with_policy(env, bp.actions)
+    return await review(
+        bp,
+        replay.diff,
+        models=client.members("reviewer"),
+        client=client,
+        config=config,
+        templates=PromptTemplates(),
+        variables=template_variables(ctx),
+        context=sim_context(ctx, config, 0, []),
+        tally=tally or UsageTally(),
+        trace=replay.trace,
+    )

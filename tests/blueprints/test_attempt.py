@@ -3,9 +3,13 @@ caught at its stage and repaired by the feedback loop, same seed gives the same 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pytest
 
 from apigen.blueprints import (
+    DEFAULT_CRITERIA,
     DEFAULT_STAGES,
     AttemptSpec,
     Phase1Config,
@@ -14,7 +18,7 @@ from apigen.blueprints import (
 )
 from apigen.env import Environment
 from apigen.llm import LLMClient
-from tests.blueprints.fakes import FakeClient
+from tests.blueprints.fakes import FakeClient, review_json
 from tests.support.clients import role_client
 
 STAGES = list(DEFAULT_STAGES)
@@ -61,8 +65,12 @@ async def test_each_fault_is_caught_at_its_stage_and_repaired(
         assert failed is not None and failed.stage == stage, first.report
         assert any(fragment in r for r in failed.reasons), failed.reasons
         assert (first.blueprint is None) == (fault == "malformed")  # nothing to build
-        assert second.feedback == tuple(failure_lines(first.report))
-        assert all(line.startswith(f"{stage}: ") for line in second.feedback)
+        # The feedback role (sim: each failure once) condensed the failures; a failed
+        # review adds where the members agreed and split.
+        assert second.feedback == tuple(failure_lines(first.report, DEFAULT_CRITERIA))
+        heads = {line.split(": ", 1)[0] for line in second.feedback}
+        assert heads == ({stage, "review agreement"} if stage == "review" else {stage})
+        assert result.usage["feedback"].calls == 1
         assert result.accepted and result.report.round == 1
         assert result.usage["generator"].calls == 2
 
@@ -152,3 +160,29 @@ async def test_feedback_role_condenses_failures(toy_env: Environment) -> None:
 async def test_wrong_environment_is_refused(toy_env: Environment, client: LLMClient) -> None:
     with pytest.raises(ValueError, match="attempt is for 'retail'"):
         await run_attempt(AttemptSpec(domain="retail"), env=toy_env, client=client)
+
+
+async def test_feedback_prompt_shows_where_reviewers_agreed_and_split(
+    toy_env: Environment,
+) -> None:
+    def split(model: str, prompt: str, ctx: Mapping[str, Any]) -> str:
+        if ctx["round"] > 0:
+            return review_json()
+        return review_json(completeness=0, creativity=ctx["member"] % 2)
+
+    client = FakeClient(reviewer=split, feedback=lambda m, p, c: "- name the account\n")
+    result = await run_attempt(AttemptSpec(domain="toy", index=5), env=toy_env, client=client)
+    prompt = next(
+        p for (r, _, _), p in zip(client.calls, client.prompts, strict=True) if r == "feedback"
+    )
+    assert "completeness: all 3 fail" in prompt
+    assert "creativity: split, 1 pass" in prompt
+    assert result.rounds[1].feedback == ("name the account",)
+
+
+async def test_rounds_are_configurable_per_domain(toy_env: Environment) -> None:
+    client = role_client(generator="sim/generator?malformed=1&repair=0")
+    config = Phase1Config(rounds=3, domain_rounds={"toy": 1})
+    result = await run_attempt(AttemptSpec(domain="toy"), env=toy_env, client=client, config=config)
+    assert len(result.rounds) == 2 and not result.accepted
+    assert config.rounds_for("retail") == 3

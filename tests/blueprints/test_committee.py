@@ -9,42 +9,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from apigen.blueprints import AttemptSpec, Phase1Config, PromptTemplates, sample_context
-from apigen.blueprints._attempt import sim_context, template_variables
+from apigen.blueprints import AttemptSpec, Phase1Config
 from apigen.blueprints._client import UsageTally
-from apigen.blueprints._committee import review
 from apigen.env import Environment
-from apigen.types import Blueprint, ToolCall
-from tests.blueprints.fakes import FakeClient, review_json
+from tests.blueprints.fakes import FakeClient, review_json, review_toy
 
 CONFIG = Phase1Config()
 
 
-def _blueprint(toy_env: Environment) -> tuple[Blueprint, Any]:
-    ctx = sample_context(AttemptSpec(domain="toy", index=2), toy_env, CONFIG)
-    bp = Blueprint(
-        domain="toy",
-        instruction="You want things.",
-        actions=(ToolCall(name="find_user", arguments={"email": "user0@example.com"}),),
-    )
-    return bp, ctx
-
-
 async def _review(toy_env: Environment, client: FakeClient, config: Phase1Config) -> Any:
-    bp, ctx = _blueprint(toy_env)
     tally = UsageTally()
-    outcome = await review(
-        bp,
-        {},
-        models=client.members("reviewer"),
-        client=client,
-        config=config,
-        templates=PromptTemplates(),
-        variables=template_variables(ctx),
-        context=sim_context(ctx, config, 0, []),
-        tally=tally,
-    )
-    return outcome, tally
+    return await review_toy(toy_env, client, config, tally), tally
 
 
 async def test_unparseable_reviewer_is_retried_then_abstains(toy_env: Environment) -> None:
@@ -86,7 +61,7 @@ async def test_reviewers_run_concurrently_and_see_the_blueprint(toy_env: Environ
     assert [m for _, m, _ in client.calls] == list(members)
     assert len({c["episode"] for _, _, c in client.calls}) == 4  # one sim episode per member
     ctx = client.calls[0][2]
-    assert ctx["blueprint"].instruction == "You want things."
+    assert ctx["blueprint"].instruction.startswith("You are user0@example.com")
     assert (
         ctx["criteria"] == list(CONFIG.criteria)
         and ctx["episode"] == "toy/0/2/round0/sim/reviewer#1"

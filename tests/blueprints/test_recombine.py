@@ -5,9 +5,18 @@ from __future__ import annotations
 
 import pytest
 
-from apigen.blueprints import DEFAULT_STAGES, AttemptSpec, group_by_user, recombine, run_attempt
+from apigen.blueprints import (
+    DEFAULT_STAGES,
+    AttemptSpec,
+    group_by_user,
+    recombination_groups,
+    recombine,
+    recompute_outputs,
+    run_attempt,
+)
 from apigen.env import Environment
 from apigen.llm import LLMClient
+from apigen.types import Blueprint, ToolCall
 
 
 async def test_recombination_builds_a_longer_validated_task(
@@ -40,3 +49,44 @@ async def test_recombination_builds_a_longer_validated_task(
     other = next(b for b in accepted if b.context["user"] != parts[0].context["user"])
     with pytest.raises(ValueError, match="share domain and user"):
         await recombine([parts[0], other], env=toy_env, client=client)
+
+
+def _deposit(env: Environment, amount: int, said: str) -> Blueprint:
+    return Blueprint(
+        domain="toy",
+        instruction=f"Deposit {amount} dollars into a0_0 and tell me the new balance.",
+        actions=(
+            ToolCall(name="find_user", arguments={"email": "user0@example.com"}),
+            ToolCall(name="deposit", arguments={"account_id": "a0_0", "amount": amount}),
+        ),
+        outputs=(said,),
+    )
+
+
+def test_outputs_are_recomputed_from_the_combined_replay(toy_env: Environment) -> None:
+    start = toy_env.sandbox().call(ToolCall(name="get_account", arguments={"account_id": "a0_0"}))
+    balance = start.output["balance"]  # type: ignore[index]
+    parts = [_deposit(toy_env, 10, f"${balance + 10}"), _deposit(toy_env, 5, f"{balance + 5}")]
+    actions = [*parts[0].actions, parts[1].actions[1]]  # authentication once
+    trace = toy_env.sandbox().replay(actions)
+    outputs = recompute_outputs(toy_env, parts, trace, [[0, 1], [0, 2]])
+    # The second deposit now lands on the first one's balance; the first is unchanged.
+    assert outputs == (f"${balance + 10}", f"{balance + 15}")
+
+
+def test_groups_are_drawn_at_the_configured_rate(toy_env: Environment) -> None:
+    users = [f"u{i}" for i in range(40)]
+    accepted = [
+        Blueprint(
+            domain="toy",
+            instruction=f"Task {k} of {u}.",
+            actions=(ToolCall(name="find_user", arguments={"email": f"{u}{k}"}),),
+            context={"user": u, "task": {}},
+        )
+        for u in users
+        for k in range(2)
+    ]
+    assert len(recombination_groups(accepted)) == 40
+    some = recombination_groups(accepted, rate=0.5, seed=1)
+    assert 8 < len(some) < 32 and some == recombination_groups(accepted, rate=0.5, seed=1)
+    assert recombination_groups(accepted, rate=0.0) == []

@@ -9,6 +9,8 @@ from apigen.committee import (
     ParsedAnswer,
     Scale,
     Unreadable,
+    agreement,
+    correction_text,
 )
 
 CRITERIA = ("correctness", "completeness", "satisfaction", "creativity")
@@ -94,3 +96,31 @@ def test_a_ten_point_scale_passes_at_its_mark() -> None:
     assert [v.passed for v in decision.votes] == [True, False]
     assert decision.votes[0].scores["correctness"] == 6
     assert decision.votes[1].score == round((4 + 8 + 8 + 8) / 40, 4)
+
+
+def test_agreement_names_unanimous_and_split_criteria_and_abstentions() -> None:
+    ballots = [ballot("a", creativity=0), ballot("b", completeness=0, creativity=0), abstain("c")]
+    votes = PHASE1.decide(ballots, CRITERIA, BINARY).votes
+    assert agreement(votes, CRITERIA, BINARY) == [
+        "correctness: all 2 pass",
+        "completeness: split, 1 pass (a), 1 fail (b)",
+        "satisfaction: all 2 pass",
+        "creativity: all 2 fail",
+        "abstained: c",
+    ]
+
+
+def test_corrections_reach_the_votes_and_a_failing_decision_once_each() -> None:
+    fix = "state the order id #W1 in the instruction"
+    answers = [
+        ParsedAnswer({c: 0.0 if c == "completeness" else 1.0 for c in CRITERIA}, correction=fix),
+        ParsedAnswer({c: 0.0 if c == "completeness" else 1.0 for c in CRITERIA}, correction=fix),
+        ParsedAnswer({c: 1.0 for c in CRITERIA}, correction="null"),
+    ]
+    decision = PHASE1.decide(
+        [Ballot(m, a) for m, a in zip("abc", answers, strict=True)], CRITERIA, BINARY
+    )
+    assert not decision.passed
+    assert f"correction (a, b): {fix}" in decision.reasons
+    assert [("correction" in v.rationale) for v in decision.votes] == [True, True, False]
+    assert correction_text(answers[2]) == ""

@@ -99,3 +99,42 @@ def test_a_transfer_is_announced_by_a_statement_not_a_question() -> None:
     assert not protocol.announces_transfer("Your money transfer of $40 is done.")
     assert not protocol.announces_transfer("I have transferred $40 to account A7.")
     assert not protocol.announces_transfer("I transferred the money to your friend.")
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        # τ-bench / τ²-bench style users (gpt-4 simulated): agreement without a "yes"
+        ('Please cancel it with the reason "no longer needed."', "yes"),
+        ("Please process the refund to the original payment method, PayPal. Thank you!", "yes"),
+        ("Just make the changes for what you can.", "yes"),
+        # an agreement that also asks something unrelated still tells the agent to act
+        (
+            "Yes, please go ahead and downgrade all of us. Can you confirm when I\u2019ll see "
+            "the refund on my account?",
+            "yes",
+        ),
+        ("Yes please, and don't charge me anything.", "yes"),
+        ("No problem, go ahead.", "yes"),
+        # a condition or a new question left open is no agreement
+        ("Yes, but could you first tell me the total?", "unclear"),
+        ("Yes, let's go with that. What would the refund be?", "unclear"),
+        ("That sounds great! However, could you let me know the cost for business?", "unclear"),
+        ("I'd rather not. Can I speak to a human agent?", "no"),
+        ("Don't do it yet, I need to check with my wife.", "no"),
+    ],
+)
+def test_consent_on_real_user_phrasing(answer: str, expected: str) -> None:
+    assert protocol.consent(answer) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Does this sound correct? If so, I'll need the reason for cancellation.",
+        "Here's the summary. Does everything look right?",
+        "Would you like me to use gift card 6276644 (the one with $113 balance)?",
+    ],
+)
+def test_more_confirmation_requests(text: str) -> None:
+    assert protocol.asks_confirmation(text)

@@ -38,7 +38,8 @@ def _conversation(env: Environment, *user_turns: str) -> tuple[list[ToolCall], l
         Message(role="assistant", tool_calls=(auth,)),
         Message(role="tool", name=auth.name, tool_call_id="c1", content=order["user_id"]),
         Message(
-            role="assistant", content="I will cancel it because you no longer need it. Confirm?"
+            role="assistant",
+            content=f"I will cancel {order['order_id']} because you no longer need it. Confirm?",
         ),
         *(Message(role="user", content=turn) for turn in user_turns),
         Message(role="assistant", tool_calls=(cancel,)),
@@ -82,27 +83,37 @@ def test_a_yes_must_answer_the_agent(env: Environment) -> None:
     assert rules(env, calls, unasked) == ["confirm_before_write"]
 
 
-def test_one_confirmation_covers_one_write(env: Environment) -> None:
+def test_one_agreement_covers_writes_back_to_back_not_after_the_next_turn(
+    env: Environment,
+) -> None:
     calls, messages = _conversation(env, "yes")
     user = env.db.users[env.db.orders[calls[1].arguments["order_id"]]["user_id"]]
     move = ToolCall(
         name="modify_user_address", arguments={"user_id": user["user_id"], **ADDRESS}, id="c3"
     )
-    more = [
-        Message(role="tool", name="cancel_pending_order", tool_call_id="c2", content="{}"),
-        Message(role="assistant", tool_calls=(move,)),
-    ]
+    done = Message(role="tool", name="cancel_pending_order", tool_call_id="c2", content="{}")
     box = env.sandbox()
     for c, history in ((calls[0], messages[:1]), (calls[1], messages)):
         assert box.policy_violations(c, history) == []
         assert box.call(c).ok
-    found = box.policy_violations(move, messages + more)
+    # back to back, before the user speaks again: covered by the same agreement
+    back_to_back = [*messages, done, Message(role="assistant", tool_calls=(move,))]
+    assert [v.rule for v in box.policy_violations(move, back_to_back) if v.sound] == []
+    # after the next user turn, the agreement was used up by the cancellation
+    later = [
+        *messages,
+        done,
+        Message(role="assistant", content="Cancelled. Anything else?"),
+        Message(role="user", content="Yes, please also update my address."),
+        Message(role="assistant", tool_calls=(move,)),
+    ]
+    found = [v for v in box.policy_violations(move, later) if v.sound]
     assert [v.rule for v in found] == ["confirm_before_write"]
-    assert "since the user's last confirmation" in found[0].message
-    # a new yes makes the next write fine
-    asks = Message(role="assistant", content="Cancelled. Shall I also update your address?")
-    again = [*messages, *more[:1], asks, Message(role="user", content="Yes, update it too.")]
-    assert box.policy_violations(move, [*again, more[1]]) == []
+    assert "did not ask for confirmation" in found[0].message
+    # a new request and a new yes make the next write fine
+    asks = Message(role="assistant", content=f"Shall I also move {user['user_id']} to 12 Oak Lane?")
+    again = [*later[:-2], asks, Message(role="user", content="Yes, update it too."), later[-1]]
+    assert box.policy_violations(move, again) == []
 
 
 def test_a_failed_write_does_not_use_up_the_confirmation(env: Environment) -> None:

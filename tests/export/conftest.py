@@ -12,8 +12,8 @@ import pytest
 from apigen.env import register_domain
 from apigen.export import ExportOptions, ExportRecord, InvalidRecord
 from apigen.export._convert import prepare
-from apigen.types import Message, ToolCall
 from tests.store.conversations import POLICY, conversation
+from tests.support.corpora import TAU2, tau2_message
 from tests.support.toy import DOMAIN
 
 TOY_TOOLS = tuple(t.schema for t in DOMAIN.tools)
@@ -42,25 +42,7 @@ def record(
 
 
 DATA = Path(__file__).parents[1] / "data"
-TAU2 = DATA / "corpora" / "tau2_airline_claude" / "simulations.json"
 TAU2_CONTEXT = DATA / "export" / "tau2_airline_context.json"
-
-
-def _tau2_message(m: dict[str, Any], names: dict[str, str]) -> Message:
-    if m["role"] == "tool":
-        return Message(role="tool", content=m["content"], tool_call_id=m["id"], name=names[m["id"]])
-    calls = tuple(
-        ToolCall(name=c["name"], arguments=c["arguments"], id=c["id"])
-        for c in m.get("tool_calls") or ()
-    )
-    names.update({str(c.id): c.name for c in calls})
-    thinking = [b["thinking"] for b in m.get("thinking_blocks") or () if b.get("thinking")]
-    return Message(
-        role=m["role"],
-        content=m.get("content"),
-        tool_calls=calls,
-        reasoning="\n\n".join(thinking) or None,
-    )
 
 
 @cache
@@ -78,7 +60,7 @@ def tau2_records() -> list[ExportRecord]:
         rec = ExportRecord(
             id=sim["id"],
             domain="airline",
-            messages=tuple(_tau2_message(m, names) for m in raw[first_user:]),
+            messages=tuple(tau2_message(m, names) for m in raw[first_user:]),
             tools=tuple(context["tools"]),
             policy=context["policy"],
             group=sim["task_id"],

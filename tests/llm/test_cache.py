@@ -109,9 +109,19 @@ async def test_context_does_not_split_real_model_keys(
     server: FakeOpenAI, make_client: Callable[..., LLMClient]
 ) -> None:
     client = make_client(cache=MemoryCache())
-    await client.complete("agent", MODEL, USER, context={"task": 1})
-    again = await client.complete("agent", MODEL, USER, context={"task": 2})
+    await client.complete("agent", MODEL, USER, context={"task": 1, "member": 0})
+    again = await client.complete("agent", MODEL, USER, context={"task": 2, "member": 0})
     assert again.cached and len(server.requests) == 1
+
+
+async def test_call_identity_splits_real_model_keys(
+    server: FakeOpenAI, make_client: Callable[..., LLMClient]
+) -> None:
+    client = make_client(cache=MemoryCache())
+    for member in (0, 1, 0):
+        await client.complete("agent", MODEL, USER, context={"member": member, "episode": "e"})
+    await client.complete("agent", MODEL, USER, context={"member": 0, "episode": "f"})
+    assert len(server.requests) == 3  # member 0 of episode e was served from the cache
 
 
 def test_cache_backend_comes_from_config(tmp_path: Path) -> None:

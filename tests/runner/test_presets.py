@@ -10,7 +10,7 @@ from typing import Any
 from apigen.blueprints import AttemptSpec, format_funnel, validate_files
 from apigen.llm.sim import parse_sim_model, planned_faults, resolve_knobs
 from apigen.rollout import read_trajectories
-from apigen.runner import collect, generate
+from apigen.runner import collect, generate, run
 from apigen.settings import Settings
 from apigen.store import Store
 from tests.blueprints.conftest import noisy
@@ -174,3 +174,20 @@ def test_collect_into_the_store_links_items_to_blueprints(tmp_path: Path) -> Non
     assert info.config["command"] == "trajectories collect" and info.config["source"]
     assert [it.blueprints[0].id for it in stored] == [bp.id for bp in TOY_BLUEPRINTS[:2]]
     assert all({u.role for u in it.usage} >= {"human", "agent", "judge"} for it in stored)
+
+
+def test_run_recombines_accepted_blueprints_and_plays_them(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+    s = settings(n=24, seed=2, database_url=db, rollout={"trials": 1}, phase1={"recombine": True})
+    summary = run(s, progress=False)
+    assert summary.status == "completed" and summary.items > 24  # recombination items n + g
+    with Store.open(db) as store:
+        merged = [
+            it
+            for i in range(24, summary.items)
+            if (it := store.read_item(summary.run_id, i)).blueprints
+        ]
+    assert merged and all("recombined_from" in it.blueprints[-1].context for it in merged)
+    played = [it for it in merged if it.trajectories]
+    assert played, "accepted merged tasks are role-played in the same run"
+    assert all(it.blueprints[-1].report and it.blueprints[-1].report.passed for it in played)

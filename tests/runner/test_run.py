@@ -202,3 +202,72 @@ def test_resume_refuses_runs_it_did_not_start(tmp_path: Path) -> None:
         run_pipeline(load_settings(flags={"database_url": url}, env={}), resume=run_id)
     with Store.open(url) as store:
         assert store.get_run(run_id).status == "completed"  # left as it was
+
+
+def _kill_coordinator_midway(url: str, prefix: str, no_restart: bool) -> tuple[Any, list[str]]:
+    """A thread killing the named actor starting with ``prefix`` once 2 items are written."""
+    killed: list[str] = []
+    finished = threading.Event()
+
+    def killer() -> None:
+        while not finished.is_set() and not killed:
+            try:
+                with Store.open(url, migrate=False, create=False) as store:
+                    runs = store.runs()
+                    if runs and runs[0].items_done >= 2:
+                        names = [n for n in ray.util.list_named_actors() if n.startswith(prefix)]
+                        for name in names:
+                            ray.kill(ray.get_actor(name), no_restart=no_restart)
+                            killed.append(name)
+            except Exception:
+                pass
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=killer)
+    thread.start()
+
+    def stop() -> None:
+        finished.set()
+        thread.join()
+
+    return stop, killed
+
+
+@pytest.fixture(scope="module")
+def undisturbed(ray_local: None, tmp_path_factory: pytest.TempPathFactory) -> dict[int, list[str]]:
+    """What an undisturbed run of the coordination tests' settings owns."""
+    folder = tmp_path_factory.mktemp("undisturbed")
+    ref = run_pipeline(config(folder, "ref", n=12, concurrency=2), progress=False)
+    return owned(config(folder, "ref").database_url, ref.run_id)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "no_restart"),
+    [("apigen-dedup-", False), ("apigen-dedup-", True), ("apigen-broker-", False)],
+    ids=["dedup-crash", "dedup-gone-for-good", "broker-crash"],
+)
+def test_lost_coordination_actor_is_not_a_lost_worker(
+    tmp_path: Path, prefix: str, no_restart: bool, undisturbed: dict[int, list[str]]
+) -> None:
+    # issue 15: a kill -9 of the dedup actor restarted 45 healthy workers and failed items
+    limits = {"endpoints": {"sim/*": {"rpm": 100_000}}}
+    cfg = config(tmp_path, n=12, concurrency=2, models=limits)
+    stop, killed = _kill_coordinator_midway(cfg.database_url, prefix, no_restart)
+    try:
+        summary = run_pipeline(cfg, progress=False)
+    finally:
+        stop()
+    assert killed, "the test never killed the actor"
+    assert summary.status == "completed" and summary.done == 12
+    assert summary.failed == 0 and summary.restarted_workers == 0  # workers intact
+    with Store.open(cfg.database_url) as store:
+        assert store.missing_items(summary.run_id) == []
+    # the same blueprints are owned (accepted, not duplicates) as in an undisturbed run
+    assert owned(cfg.database_url, summary.run_id) == undisturbed
+
+
+def owned(url: str, run_id: str) -> dict[int, list[str]]:
+    """Per item, the fingerprints of its accepted, non-duplicate blueprints."""
+    with Store.open(url) as store:
+        items = [store.read_item(run_id, i) for i in range(store.get_run(run_id).planned_items)]
+    return {i.item_index: [b.fingerprint() for b in i.blueprints if b.id] for i in items}

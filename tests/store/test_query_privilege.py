@@ -188,3 +188,20 @@ def test_parallel_migrations_share_the_reader_role() -> None:
             for s in schemas:
                 conn.execute(text(f'DROP SCHEMA "{s}" CASCADE'))
         admin.dispose()
+
+
+def test_reader_url_from_the_config_file(
+    pg: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.support.cli import apigen
+
+    reader = make_url(pg).set(username=q.READER_ROLE).render_as_string(hide_password=False)
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(f"database_url: '{pg}'\nreader_url: '{reader}'\n", encoding="utf-8")
+    monkeypatch.delenv("APIGEN_DATABASE_URL", raising=False)
+    code, out, err = apigen(capsys, "query", "SELECT session_user", "--config", str(cfg), "--json")
+    assert code == 0, err
+    assert out.strip().startswith("[") and q.READER_ROLE in out
+    # the flag wins over the file: a privileged --reader-url is refused
+    code, _, err = apigen(capsys, "query", "SELECT 1", "--config", str(cfg), "--reader-url", pg)
+    assert code == 2 and "superuser" in err

@@ -122,3 +122,14 @@ def test_empty_database(store: Store) -> None:
     s = store.stats()
     assert s.accepted == 0 and s.cost_per_accepted is None and s.tools == ()
     assert all(f.entered == 0 for f in s.funnel)
+
+
+def test_diversity_of_accepted_blueprints(store: Store) -> None:
+    fill(store)
+    d = store.stats("r1").diversity
+    assert d is not None and d.blueprints == 2  # b0 and b1's accepted round
+    assert d.distinct_write_sequences == 1  # both deposit once
+    assert (d.tools_used, d.tools_offered) == (1, 5) and d.tool_coverage == 0.2
+    assert d.near_duplicate_instructions == 1  # the same wording twice
+    assert d.instruction_distinct_2 == 0.5
+    assert store.stats("r2").diversity is None  # nothing accepted in r2

@@ -12,6 +12,9 @@
   number its free text quotes).
 - ``creativity`` (alias ``realism``): the instruction is long and varied enough,
   written to "you", and names no tool.
+
+Asked as the ``feedback`` role (a context with failure lines and no blueprint), it
+condenses without a model: each distinct failure line once, as a ``- `` fix line.
 """
 
 from __future__ import annotations
@@ -146,6 +149,9 @@ def _creativity(bp: Blueprint, tools: Sequence[str]) -> tuple[bool, str]:
 
 def respond(req: SimRequest) -> SimReply:
     """Score the context's blueprint; see the module docstring for each criterion."""
+    if req.ctx.get(ContextKey.BLUEPRINT) is None and req.ctx.get(ContextKey.FEEDBACK):
+        lines = dict.fromkeys(" ".join(str(f).split()) for f in req.ctx[ContextKey.FEEDBACK])
+        return SimReply("Fixes for the writer:\n" + "\n".join(f"- {ln}" for ln in lines if ln))
     bp: Blueprint = req.need(ContextKey.BLUEPRINT)
     env: Environment = req.need(ContextKey.ENV)
 
