@@ -5,16 +5,24 @@ Contract
 One **attempt** (:func:`run_attempt`) is fully determined by an :class:`AttemptSpec`
 ``(domain, seed, index)`` and deterministic models:
 
-1. **Context sampling** (:func:`sample_context`, seeded by the spec's key): a tool
-   chain grounded in real entities (:func:`apigen.graph.sample_grounded_task`), a
+1. **Context sampling** (:func:`sample_context`, seeded by the spec's key):
+   ``Phase1Config.grounding`` ``compose`` — write tools from a walk along the tool
+   graph's edges (:func:`apigen.graph.walk_writes`; none for an information-only
+   task, ``information_only_rate``, when the domain ``allows_information_only``), an
+   entity neighbourhood (:func:`apigen.graph.sample_neighbourhood`), the identity the
+   human can give, the grounding reads, and with probability ``planned_hints`` the
+   planner's sketch as a hint; or ``planned`` — a tool chain grounded in real
+   entities by the domain's planner (:func:`apigen.graph.sample_grounded_task`; the
+   chain shown is the sketch's own calls). A domain without a planner composes. A
    persona (the domain's ``framing.personas``, else ``data/personas.txt``;
    probability ``persona_rate``), the policy — the
    sections relevant to the chain when it splits by headings (probability
    ``focused_policy_rate``) — and 1..``few_shots`` curated examples sharing write
    tools (probability ``few_shot_rate``). What was sampled, including the full
-   :class:`apigen.env.TaskSketch`, is kept in ``Blueprint.context``
-   (``user``, ``chain``, ``writes``, ``persona``, ``policy_sections``,
-   ``few_shots``, ``task``, ``seed``, ``state_seed``, ``episode``).
+   :class:`apigen.env.TaskSketch` when one was shown, is kept in ``Blueprint.context``
+   (``user``, ``grounding``, ``chain``, ``writes``, ``persona``, ``policy_sections``,
+   ``few_shots``, ``task`` (planned/hint), ``neighbourhood`` (root and keys by
+   table) and ``identity`` (composed), ``seed``, ``state_seed``, ``episode``).
 2. **Generation** with the ``generator.j2`` prompt (role ``generator``). The answer
    must hold ``<instruction>``, ``<actions>`` (JSON list of ``{name, arguments}``)
    and ``<outputs>`` (JSON list of strings); ``<reasoning>`` is optional. Parsing is
@@ -23,7 +31,13 @@ One **attempt** (:func:`run_attempt`) is fully determined by an :class:`AttemptS
    :class:`apigen.types.StageOutcome`: the stages named by ``Phase1Config.stages``
    (default ``format`` (:func:`check_format`), ``execution`` (fresh-sandbox
    replay: no tool errors, every write changes the state), ``policy`` (the
-   domain's checks), ``review`` (the committee, below), ``dedup``
+   domain's checks), ``null_solution`` (:func:`check_null_solution`: a task an agent
+   making no write would pass — writes whose net effect leaves the state as it was,
+   or no change and no output that needs a tool), ``grounding``
+   (:func:`check_grounding`: write arguments stated in the instruction or returned by
+   an earlier call, free text excepted; no tool names in the instruction),
+   ``outputs`` (:func:`check_outputs`: every output appears in the replay's tool
+   outputs, or all its numbers do), ``review`` (the committee, below), ``dedup``
    (:meth:`Blueprint.fingerprint` not among ``known_fingerprints``)). Stages are
    registered by name (:func:`register_stage`, :func:`stage_names`; plug-ins also
    through the ``apigen.stages`` entry-point group); each gets a
@@ -82,7 +96,13 @@ Files and offline checks
 """
 
 from apigen.blueprints._attempt import AttemptResult, failure_lines, run_attempt
-from apigen.blueprints._checks import check_format, validate_offline
+from apigen.blueprints._checks import (
+    check_format,
+    check_grounding,
+    check_null_solution,
+    check_outputs,
+    validate_offline,
+)
 from apigen.blueprints._committee import review_committee  # (also registers ``review``)
 from apigen.blueprints._config import DEFAULT_CRITERIA, Phase1Config
 from apigen.blueprints._files import (
@@ -136,6 +156,9 @@ __all__ = [
     "blueprint_key",
     "check_curated",
     "check_format",
+    "check_grounding",
+    "check_null_solution",
+    "check_outputs",
     "curated_dir",
     "dump_blueprint",
     "failure_lines",

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from apigen.blueprints._client import ModelClient, RoleUsage
+from apigen.blueprints._compose import tool_entities
 from apigen.blueprints._config import Phase1Config
 from apigen.blueprints._parse import ParsedBlueprint, parse_generation
 from apigen.blueprints._sampling import (
@@ -23,6 +24,7 @@ from apigen.blueprints._stages import PARSE_STAGE, StageInput, get_stage, run_st
 from apigen.blueprints._templates import PromptTemplates
 from apigen.committee import Scale, agreement
 from apigen.env import Environment
+from apigen.graph import field_kinds
 from apigen.llm.sim import ContextKey
 from apigen.types import Blueprint, StageOutcome, Usage, ValidationReport
 
@@ -102,6 +104,7 @@ def failure_lines(report: ValidationReport, criteria: Sequence[str] = ()) -> lis
 def template_variables(ctx: SampledContext) -> dict[str, Any]:
     """Variables every phase-1 template can use."""
     domain = ctx.env.domain
+    entities = tool_entities(ctx.env)
     return {
         "domain": {
             "name": domain.name,
@@ -114,13 +117,17 @@ def template_variables(ctx: SampledContext) -> dict[str, Any]:
                 "kind": t.kind,
                 "description": t.description,
                 "parameters": t.parameters,
+                "entities": entities[t.name],
+                "declarations": t.declarations,
             }
             for t in domain.tools
         ],
         "policy": ctx.policy,
+        "grounding": ctx.grounding,
         "chain": list(ctx.chain),
         "writes": list(ctx.writes),
-        "task": sketch_to_json(ctx.sketch),
+        "task": sketch_to_json(ctx.sketch) if ctx.sketch is not None else None,
+        **composing_variables(ctx),
         "persona": ctx.persona,
         "examples": [
             {
@@ -133,13 +140,41 @@ def template_variables(ctx: SampledContext) -> dict[str, Any]:
     }
 
 
+def composing_variables(ctx: SampledContext) -> dict[str, Any]:
+    """The composing context as template variables: ``neighbourhood`` (``root``,
+    ``records``, ``kinds`` of tables, ``fields``: entity kind of id fields),
+    ``identity``, ``reads``, ``information_only``; all empty for a planned context."""
+    comp = ctx.composition
+    if comp is None:
+        return {"neighbourhood": None, "identity": None, "reads": [], "information_only": False}
+    nb = comp.neighbourhood
+    return {
+        "neighbourhood": {
+            "root": list(nb.root),
+            "records": nb.records,
+            "kinds": nb.kinds,
+            "fields": field_kinds(ctx.env.domain),
+        },
+        "identity": comp.identity,
+        "reads": list(comp.reads),
+        "information_only": not comp.writes,
+    }
+
+
 def sim_context(
     ctx: SampledContext, config: Phase1Config, rnd: int, feedback: list[str]
 ) -> dict[str, Any]:
-    """The structured context ``sim/…`` models read (real models never see it)."""
+    """The structured context ``sim/…`` models read (real models never see it). A
+    composing context without a sketch gives the sim generator only the template
+    variables the prompt renders (``ContextKey.PROMPT``), never an answer key."""
+    shown: dict[str, Any] = (
+        {ContextKey.TASK: ctx.sketch}
+        if ctx.sketch is not None
+        else {ContextKey.PROMPT: template_variables(ctx)}
+    )
     return {
         ContextKey.ENV: ctx.env,
-        ContextKey.TASK: ctx.sketch,
+        **shown,
         ContextKey.PERSONA: ctx.persona,
         ContextKey.FEEDBACK: list(feedback),
         ContextKey.ROUND: rnd,

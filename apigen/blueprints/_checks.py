@@ -1,23 +1,40 @@
-"""Validation stages 1-3 (format, execution, policy): code checks, no model involved."""
+"""Code stages any model gets: format, execution, policy, null solution, grounding,
+outputs. No model involved; each returns a :class:`StageOutcome` with named reasons."""
 
 from __future__ import annotations
 
-from apigen.env import Environment, Replay, replay_with_policy
+import json
+
+from apigen.env import Domain, Environment, Replay, replay_with_policy
+from apigen.llm.sim import leaves, mentions, numbers_in, restates, tool_like
 from apigen.types import Blueprint, StageOutcome
 
-__all__ = ["check_execution", "check_format", "check_policy", "validate_offline"]
+__all__ = [
+    "check_execution",
+    "check_format",
+    "check_grounding",
+    "check_null_solution",
+    "check_outputs",
+    "check_policy",
+    "validate_offline",
+]
 
 
 def check_format(blueprint: Blueprint, env: Environment) -> StageOutcome:
-    """Tool names exist, arguments validate against the tool schemas, outputs are strings."""
+    """Tool names exist, arguments validate against the tool schemas, outputs are
+    strings; a task has a write, or (where the domain ``allows_information_only``)
+    outputs to report."""
     reasons: list[str] = []
     if blueprint.domain != env.domain.name:
         reasons.append(f"domain {blueprint.domain!r} is not {env.domain.name!r}")
     tools = env.domain.tool_map
-    if not any(
+    writes = any(
         tools.get(a.name) is not None and tools[a.name].kind == "write" for a in blueprint.actions
-    ):
+    )
+    if not writes and not env.domain.allows_information_only:
         reasons.append("no write action: a task must change the state")
+    elif not writes and not blueprint.outputs:
+        reasons.append("no write action and no outputs: an information task reports something")
     for i, action in enumerate(blueprint.actions):
         tool = tools.get(action.name)
         if tool is None:
@@ -53,6 +70,77 @@ def check_policy(replay: Replay) -> StageOutcome:
         for v in replay.violations
     ]
     return StageOutcome(stage="policy", passed=not reasons, reasons=tuple(reasons))
+
+
+def _net_changes(replay: Replay) -> list[str]:
+    return [
+        f"{table}/{key}"
+        for table, rows in replay.diff.items()
+        for key, row in rows.items()
+        if row.get("before") != row.get("after")
+    ]
+
+
+def check_null_solution(blueprint: Blueprint, replay: Replay, domain: Domain) -> StageOutcome:
+    """Reject a task an agent making no write would pass: writes that leave the state
+    as it was (the initial state already satisfies the task), or no net change and
+    nothing to report that needs a tool (no outputs, or every output already stated in
+    the instruction)."""
+    tools = domain.tool_map
+    writes = [a for a in blueprint.actions if a.name in tools and tools[a.name].kind == "write"]
+    reasons: list[str] = []
+    if _net_changes(replay):
+        return StageOutcome(stage="null_solution", passed=True)
+    if writes:
+        reasons.append(
+            f"the writes ({', '.join(a.name for a in writes)}) leave the state as it was: "
+            "an agent making no write would pass"
+        )
+    elif not blueprint.outputs:
+        reasons.append("no state change and no outputs: an agent doing nothing would pass")
+    elif all(restates(blueprint.instruction, o) for o in blueprint.outputs):
+        reasons.append(
+            "no state change and every output is already in the instruction: an agent "
+            "making no tool call would pass"
+        )
+    return StageOutcome(stage="null_solution", passed=not reasons, reasons=tuple(reasons))
+
+
+def check_grounding(blueprint: Blueprint, replay: Replay, domain: Domain) -> StageOutcome:
+    """Every write argument (string and number leaves, free text excepted) is stated
+    in the instruction or returned by an earlier call; the instruction names no tool."""
+    tools = domain.tool_map
+    named = tool_like(list(tools), blueprint.instruction)
+    reasons = [f"the instruction names tools: {', '.join(named)}"] if named else []
+    seen = ""
+    for i, e in enumerate(replay.trace):
+        tool = tools.get(e.call.name)
+        if e.write and tool is not None:
+            for name, value in e.call.arguments.items():
+                if name in tool.free_text:
+                    continue
+                for v in leaves(value):
+                    if not restates(blueprint.instruction, v) and not mentions(seen, v):
+                        reasons.append(
+                            f"actions[{i}] {e.call.name} argument {name}={v!r} is neither "
+                            "stated in the instruction nor returned by an earlier call"
+                        )
+        if e.ok:
+            seen += " " + json.dumps(e.output, ensure_ascii=False)
+    return StageOutcome(stage="grounding", passed=not reasons, reasons=tuple(reasons))
+
+
+def check_outputs(blueprint: Blueprint, replay: Replay) -> StageOutcome:
+    """Every expected output follows from the replay's tool outputs: it appears in
+    them, or every number it holds does."""
+    text = " ".join(json.dumps(e.output, ensure_ascii=False) for e in replay.trace if e.ok)
+    found = numbers_in(text)
+    reasons = [
+        f"output {o!r} does not follow from the tool outputs"
+        for o in blueprint.outputs
+        if not mentions(text, o) and not (numbers_in(o) and numbers_in(o) <= found)
+    ]
+    return StageOutcome(stage="outputs", passed=not reasons, reasons=tuple(reasons))
 
 
 def validate_offline(

@@ -6,6 +6,7 @@ models play them is the ``models`` section (:class:`apigen.llm.ModelsConfig`).""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -73,6 +74,23 @@ class Phase1Config(BaseModel):
     """Probability that the prompt carries only the policy sections relevant to the
     chain's tools (when the policy splits by headings) rather than the whole policy.
     Default 0.5."""
+    grounding: Literal["compose", "planned"] = "planned"
+    """Who decides the task. ``compose``: the generator composes q, actions and outputs
+    from the composing context (write tools from a walk along the tool graph's edges,
+    an entity neighbourhood of the state, the identity the human can give), as
+    APIGen-MT does; a domain's planned sketch is shown as a hint in ``planned_hints``
+    of the attempts. ``planned``: the domain's planner (``Domain.sample_task``) grounds
+    every task and the prompt shows its sketch. A domain without a planner always
+    composes. Default ``planned``."""
+    planned_hints: float = Field(default=0.0, ge=0.0, le=1.0)
+    """With ``grounding = "compose"``: share of attempts whose prompt also shows the
+    domain planner's sketch as a hint (domains with a planner only). Default 0.0."""
+    information_only_rate: float = Field(default=0.1, ge=0.0, le=1.0)
+    """With ``grounding = "compose"`` and a domain that ``allows_information_only``:
+    share of attempts with no write tool (the human only wants to learn something).
+    Default 0.1."""
+    neighbourhood_size: int = Field(default=12, ge=1, le=MAX_COUNT)
+    """Most records in a composing context's entity neighbourhood. Default 12."""
     max_writes: int = Field(default=3, ge=1, le=3)
     """Most write tools in one sampled chain (1-3). Default 3."""
     recombine: bool = False

@@ -17,9 +17,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from apigen.blueprints._compose import Composition, compose_context
 from apigen.blueprints._config import Phase1Config
 from apigen.env import Domain, Environment, TaskSketch, WriteStep, thaw
 from apigen.errors import BlueprintFileError
+from apigen.graph import Chain
 from apigen.types import JSON, Blueprint, ToolCall
 
 __all__ = [
@@ -163,7 +165,9 @@ class SampledContext:
     env: Environment
     chain: tuple[str, ...]
     writes: tuple[str, ...]
-    sketch: TaskSketch
+    sketch: TaskSketch | None
+    """The planner's sketch shown in the prompt (planned grounding, or a hint);
+    ``None`` when the generator composes from the neighbourhood alone."""
     persona: str | None
     policy: str
     policy_headings: tuple[str, ...]
@@ -171,22 +175,42 @@ class SampledContext:
     seed: int
     episode: str
     extra: dict[str, JSON] = field(default_factory=dict)
+    composition: Composition | None = None
+    """The composing context (``grounding = "compose"``); ``None`` when planned."""
+
+    @property
+    def grounding(self) -> str:
+        return "planned" if self.composition is None else "compose"
+
+    @property
+    def user(self) -> str:
+        if self.sketch is not None:
+            return self.sketch.user
+        assert self.composition is not None
+        return self.composition.neighbourhood.root[1]
 
     def record(self) -> dict[str, JSON]:
-        """JSON provenance: user, chain, sampled parts, and the full task sketch."""
-        return {
-            "user": self.sketch.user,
+        """JSON provenance: user, chain, sampled parts, the task sketch when one was
+        shown, and (composing) the neighbourhood's keys and the identity."""
+        out: dict[str, JSON] = {
+            "user": self.user,
             "episode": self.episode,
             "seed": self.seed,
             "state_seed": self.env.seed,
+            "grounding": self.grounding,
             "chain": list(self.chain),
             "writes": list(self.writes),
             "persona": self.persona,
             "policy_sections": list(self.policy_headings) or "all",
             "few_shots": [bp.id or bp.fingerprint() for bp in self.few_shots],
-            "task": sketch_to_json(self.sketch),
-            **self.extra,
         }
+        if self.sketch is not None:
+            out["task"] = sketch_to_json(self.sketch)
+        if self.composition is not None:
+            nb = self.composition.neighbourhood
+            out["neighbourhood"] = {"root": list(nb.root), "records": nb.refs()}
+            out["identity"] = self.composition.identity
+        return {**out, **self.extra}
 
 
 class AttemptSpec(BaseModel):
@@ -215,6 +239,22 @@ class AttemptSpec(BaseModel):
         return int(hashlib.sha256(self.key.encode()).hexdigest()[:8], 16)
 
 
+def _shown_chain(sketch: TaskSketch | None, composition: Composition | None) -> Chain:
+    """The chain the prompt shows: the sketch's own calls (authentication, reads,
+    writes) when a sketch is shown, else the composing context's identity tool,
+    grounding reads and writes."""
+    if sketch is not None:
+        names = [c.name for c in sketch.auth]
+        for step in sketch.steps:
+            names += [c.name for c in step.reads] + [step.call.name]
+        writes = tuple(s.call.name for s in sketch.steps)
+        return Chain(tools=tuple(dict.fromkeys(names)), writes=writes)
+    assert composition is not None
+    ident = [str(composition.identity["tool"])] if composition.identity else []
+    tools = [*ident, *composition.reads, *composition.writes]
+    return Chain(tools=tuple(dict.fromkeys(tools)), writes=composition.writes)
+
+
 @cache
 def _graph(domain: Domain) -> Any:
     from apigen.graph import tool_graph
@@ -234,22 +274,38 @@ def sample_context(
     ``framing.personas``, else the shipped list) with probability
     ``persona_rate``, few-shots (1..``few_shots`` of ``examples``) with probability
     ``few_shot_rate``, the relevant policy sections with probability
-    ``focused_policy_rate`` (else the whole policy). Raises ``ValueError`` when the
-    domain cannot ground any sampled chain.
+    ``focused_policy_rate`` (else the whole policy). ``config.grounding`` says who
+    decides the task: ``planned`` (the domain's planner; its sketch's calls are the
+    chain, so the prompt never names a tool the sketch does not use) or ``compose``
+    (:func:`compose_context`; with probability ``planned_hints`` the planner's sketch
+    too, as a hint). A domain without a planner always composes. Raises
+    ``ValueError`` when a planner grounds none of 100 sampled chains.
     """
     from apigen.graph import sample_grounded_task
 
     rng = random.Random(spec.key)
-    found = sample_grounded_task(
-        env,
-        rng,
-        graph=_graph(env.domain),
-        max_writes=config.max_writes,
-        attempts=100,
-    )
-    if found is None:
-        raise ValueError(f"domain {env.domain.name!r} grounded none of 100 sampled chains")
-    chain, sketch = found
+    graph = _graph(env.domain)
+    planner = env.domain.has_planner
+    composition: Composition | None = None
+    sketch: TaskSketch | None = None
+    if planner and (config.grounding == "planned" or rng.random() < config.planned_hints):
+        found = sample_grounded_task(
+            env, rng, graph=graph, max_writes=config.max_writes, attempts=100
+        )
+        if found is None:
+            raise ValueError(f"domain {env.domain.name!r} grounded none of 100 sampled chains")
+        sketch = found[1]
+    if config.grounding == "compose" or not planner:
+        composition = compose_context(
+            env,
+            graph,
+            rng,
+            max_writes=config.max_writes,
+            information_only_rate=config.information_only_rate,
+            neighbourhood_size=config.neighbourhood_size,
+            sketch=sketch,
+        )
+    chain = _shown_chain(sketch, composition)
     personas = env.domain.framing.personas or load_personas()
     persona = rng.choice(personas) if rng.random() < config.persona_rate else None
     policy, headings = env.domain.policy, list[str]()
@@ -264,6 +320,7 @@ def sample_context(
         chain=chain.tools,
         writes=chain.writes,
         sketch=sketch,
+        composition=composition,
         persona=persona,
         policy=policy,
         policy_headings=tuple(headings),

@@ -16,7 +16,14 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from apigen._registry import Registry
-from apigen.blueprints._checks import check_execution, check_format, check_policy
+from apigen.blueprints._checks import (
+    check_execution,
+    check_format,
+    check_grounding,
+    check_null_solution,
+    check_outputs,
+    check_policy,
+)
 from apigen.env import Environment, Replay, replay_with_policy
 from apigen.types import Blueprint, StageOutcome
 
@@ -38,8 +45,18 @@ __all__ = [
     "stage_names",
 ]
 
-DEFAULT_STAGES: tuple[str, ...] = ("format", "execution", "policy", "review", "dedup")
-"""The stages a round runs by default, in order."""
+DEFAULT_STAGES: tuple[str, ...] = (
+    "format",
+    "execution",
+    "policy",
+    "null_solution",
+    "grounding",
+    "outputs",
+    "review",
+    "dedup",
+)
+"""The stages a round runs by default, in order: the code stages any model gets, then
+the committee, then dedup."""
 
 PARSE_STAGE = "format"
 """The stage an unparseable generator answer fails at (whether or not it is listed)."""
@@ -156,6 +173,21 @@ def _execution(inp: StageInput) -> StageOutcome:
 @register_stage("policy")
 def _policy(inp: StageInput) -> StageOutcome:
     return check_policy(inp.replay)
+
+
+@register_stage("null_solution")
+def _null_solution(inp: StageInput) -> StageOutcome:
+    return check_null_solution(inp.blueprint, inp.replay, inp.env.domain)
+
+
+@register_stage("grounding")
+def _grounding(inp: StageInput) -> StageOutcome:
+    return check_grounding(inp.blueprint, inp.replay, inp.env.domain)
+
+
+@register_stage("outputs")
+def _outputs(inp: StageInput) -> StageOutcome:
+    return check_outputs(inp.blueprint, inp.replay)
 
 
 @register_stage("dedup", final=True)

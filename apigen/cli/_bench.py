@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 import typer
@@ -13,6 +14,13 @@ __all__ = ["bench_app"]
 bench_app = typer.Typer(help="Benchmarks that print numbers.", no_args_is_help=True)
 
 JsonOption = typer.Option(False, "--json", help="Print JSON.")
+
+
+class Grounding(StrEnum):
+    """``phase1.grounding``: who decides the task."""
+
+    compose = "compose"
+    planned = "planned"
 
 
 def _show(result: dict[str, Any], json_out: bool) -> None:
@@ -79,12 +87,19 @@ def phase1(
     ),
     rounds: int = typer.Option(3, min=1, help="Feedback rounds of the looped setting."),
     seed: int = typer.Option(0, help="Run seed."),
+    grounding: Grounding = typer.Option(
+        Grounding.planned, "--grounding", help="compose (the generator composes) or planned."
+    ),
     json_out: bool = JsonOption,
 ) -> None:
-    """Phase-1 yield with a noisy sim generator, without (K=0) and with (K) feedback."""
+    """Phase-1 yield with a noisy sim generator, without (K=0) and with (K) feedback:
+    yield by round, rejections by stage, diversity and tokens per accepted blueprint."""
     from apigen.bench import bench_phase1
 
-    _show(bench_phase1(n=n, domain=domain, noise=noise, rounds=rounds, seed=seed), json_out)
+    result = bench_phase1(
+        n=n, domain=domain, noise=noise, rounds=rounds, seed=seed, grounding=grounding.value
+    )
+    _show(result, json_out)
 
 
 @bench_app.command("sandbox")

@@ -98,6 +98,12 @@ def generate(
     resume: str | None = typer.Option(
         None, "--resume", help="Finish the missing items of RUN_ID (started by this command)."
     ),
+    grounding: str | None = typer.Option(
+        None,
+        "--grounding",
+        help="compose: the generator composes from an entity neighbourhood of the state; "
+        "planned: the domain's planner grounds each task (phase1.grounding).",
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the funnel as JSON."),
 ) -> None:
     """Generate and validate task blueprints into the database (or --out files);
@@ -121,7 +127,12 @@ def generate(
         "concurrency": concurrency,
         "database_url": db,
         "backend": backend,
-        "phase1": {"rounds": rounds, "templates_dir": templates_dir, "recombine": recombine},
+        "phase1": {
+            "rounds": rounds,
+            "templates_dir": templates_dir,
+            "recombine": recombine,
+            "grounding": grounding,
+        },
     }
     settings = settings_from(config, flags, models, "blueprints")
     get_domain(settings.domain)  # bad names and directories fail before a database is touched

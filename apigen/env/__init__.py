@@ -18,8 +18,11 @@ Public surface
 ``Domain``                    abstract domain: ``name``, ``description``, ``tools``,
                               ``policy`` (markdown), ``policy_checks``, ``framing``,
                               ``build_state``, ``seeded`` (``False``: a fixed
-                              dataset), ``sample_task`` (context sampler),
-                              ``extra_edges``,
+                              dataset), optional ``sample_task`` (a planner;
+                              ``has_planner``), ``extra_edges``,
+                              ``forbidden_successions`` (write pairs the walk never
+                              samples; ``forbids(a, b)``),
+                              ``allows_information_only`` (tasks without writes),
                               ``reachable`` (irreversibility, for early rejection).
 ``Environment``               a domain with its pristine state loaded (``env.db``);
                               ``env.sandbox()`` makes a :class:`Sandbox`.

@@ -56,7 +56,10 @@ class TaskSketch:
 
 class Domain(ABC):
     """An executable world. Subclass it, set the class attributes, implement
-    :meth:`build_state` and :meth:`sample_task`, and register an instance."""
+    :meth:`build_state` (and optionally :meth:`sample_task`), and register an instance.
+
+    Without a planner, phase 1 samples an entity neighbourhood of the state
+    generically and the generator composes the task from it."""
 
     name: str
     description: str
@@ -73,6 +76,13 @@ class Domain(ABC):
     Default: exact."""
     extra_edges: Sequence[tuple[str, str]] = ()
     """Tool-graph edges derivation cannot see: (producer tool, consumer tool)."""
+    forbidden_successions: Sequence[tuple[str, str]] = ()
+    """Write-tool pairs (earlier, later) the policy forbids in one task (``"*"`` matches
+    any write: ``("transfer_to_human_agents", "*")`` ends a task at a hand-off). The
+    tool-graph walk never samples them."""
+    allows_information_only: bool = False
+    """Tasks may have no write: the human only wants to learn something (the
+    blueprint's outputs), so an empty state diff with outputs is a valid task."""
     seeded: bool = True
     """``build_state`` generates the state from its seed; ``False`` for a fixed dataset
     (an adapted benchmark), where every seed gives the same state."""
@@ -81,13 +91,25 @@ class Domain(ABC):
     def build_state(self, seed: int, scale: int = 1) -> dict[str, dict[str, JSON]]:
         """The initial state, deterministic for ``seed``; ``scale`` multiplies its size."""
 
-    @abstractmethod
     def sample_task(self, db: DB, rng: random.Random, writes: Sequence[str]) -> TaskSketch | None:
-        """Ground the write tools ``writes`` (in order) in real entities of ``db``.
+        """Optional planner: ground the write tools ``writes`` (in order) in real
+        entities of ``db``.
 
         Picks a user for whom every write is possible and returns the calls with
-        real arguments, or ``None`` when no user can do them all.
+        real arguments, or ``None`` when no user can do them all. The default plans
+        nothing (:attr:`has_planner` is then ``False``): phase 1 composes.
         """
+        return None
+
+    @property
+    def has_planner(self) -> bool:
+        """The domain overrides :meth:`sample_task` (its sketches can be hints)."""
+        return type(self).sample_task is not Domain.sample_task
+
+    def forbids(self, earlier: str, later: str) -> bool:
+        """Whether write ``later`` may not follow write ``earlier`` in one task
+        (:attr:`forbidden_successions`)."""
+        return any(a in (earlier, "*") and b in (later, "*") for a, b in self.forbidden_successions)
 
     def reachable(self, table: str, current: JSON, target: JSON) -> bool:
         """Whether the domain's tools can still turn record ``current`` into ``target``

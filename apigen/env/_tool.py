@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any, Literal
 
+import typing_extensions
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from apigen.errors import ModelFacingError
@@ -354,7 +355,7 @@ def _entities(tp: Any, seen: set[int] | None = None) -> set[str]:
             found |= _entities(arg, seen)
         return found
     if isinstance(tp, type):
-        if typing.is_typeddict(tp):
+        if typing_extensions.is_typeddict(tp):
             for hint in typing.get_type_hints(tp, include_extras=True).values():
                 found |= _entities(hint, seen)
         elif issubclass(tp, BaseModel):

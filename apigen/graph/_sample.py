@@ -1,8 +1,9 @@
-"""Sampling tool chains: random walks over writes, grounded by the domain's sampler."""
+"""Sampling tool chains: walks along the graph's edges over writes; planner grounding."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import networkx as nx
@@ -10,7 +11,7 @@ import networkx as nx
 from apigen.env import Environment, TaskSketch
 from apigen.graph._build import tool_graph
 
-__all__ = ["Chain", "sample_chain", "sample_grounded_task"]
+__all__ = ["Chain", "sample_chain", "sample_grounded_task", "walk_writes"]
 
 
 @dataclass(frozen=True)
@@ -23,11 +24,6 @@ class Chain:
 
 def _writes(graph: nx.DiGraph) -> list[str]:
     return sorted(n for n, a in graph.nodes(data=True) if a["kind"] == "write")
-
-
-def _related(graph: nx.DiGraph, a: str, b: str) -> bool:
-    """Two tools are related when they consume a common entity kind."""
-    return bool(set(graph.nodes[a]["consumes"]) & set(graph.nodes[b]["consumes"]))
 
 
 def _levels(graph: nx.DiGraph) -> dict[str, int]:
@@ -70,20 +66,47 @@ def _grounding_reads(graph: nx.DiGraph, tool: str, rng: random.Random) -> list[s
     return order
 
 
-def sample_chain(
-    graph: nx.DiGraph, rng: random.Random, *, max_writes: int = 3, extra_read: float = 0.35
-) -> Chain:
-    """A random walk over write tools (each next write related to the previous by a
-    shared entity kind when possible), preceded by the reads that ground them; with
-    probability ``extra_read`` per write, one more read whose inputs are available."""
+def walk_writes(
+    graph: nx.DiGraph,
+    rng: random.Random,
+    count: int,
+    forbids: Callable[[str, str], bool] | None = None,
+) -> list[str]:
+    """A random walk of at most ``count`` write tools along the graph's edges: each next
+    write is a successor of the previous one (an entity the previous write returns is a
+    parameter of the next) that ``forbids(previous, next)`` allows, and, for every
+    earlier write, ``forbids(earlier, next)`` allows too. The walk ends early when no
+    successor is allowed."""
     writes = _writes(graph)
     if not writes:
         raise ValueError(f"domain {graph.graph.get('domain')!r} has no write tools")
-    count = rng.choices(range(1, max_writes + 1), weights=[0.6, 0.3, 0.1][:max_writes] or None)[0]
+    banned = forbids or (lambda _a, _b: False)
     walk = [rng.choice(writes)]
     while len(walk) < count:
-        related = [w for w in writes if _related(graph, walk[-1], w)]
-        walk.append(rng.choice(related or writes))
+        nexts = sorted(
+            w
+            for w in graph.successors(walk[-1])
+            if graph.nodes[w]["kind"] == "write" and not any(banned(e, w) for e in walk)
+        )
+        if not nexts:
+            break
+        walk.append(rng.choice(nexts))
+    return walk
+
+
+def sample_chain(
+    graph: nx.DiGraph,
+    rng: random.Random,
+    *,
+    max_writes: int = 3,
+    extra_read: float = 0.35,
+    forbids: Callable[[str, str], bool] | None = None,
+) -> Chain:
+    """A walk over write tools (:func:`walk_writes`), preceded by the reads that ground
+    them; with probability ``extra_read`` per write, one more read whose inputs are
+    available."""
+    count = rng.choices(range(1, max_writes + 1), weights=[0.6, 0.3, 0.1][:max_writes] or None)[0]
+    walk = walk_writes(graph, rng, count, forbids)
     tools: list[str] = []
     for write in walk:
         for read in _grounding_reads(graph, write, rng):
@@ -118,7 +141,7 @@ def sample_grounded_task(
     graph = graph if graph is not None else tool_graph(env.domain)
     db = env.db
     for _ in range(attempts):
-        chain = sample_chain(graph, rng, max_writes=max_writes)
+        chain = sample_chain(graph, rng, max_writes=max_writes, forbids=env.domain.forbids)
         sketch = env.domain.sample_task(db, rng, chain.writes)
         if sketch is not None:
             return chain, sketch

@@ -85,8 +85,8 @@ def _sampling(report: EnvironmentCheck, tasks: int, seed: int) -> None:
             report.errors.append(f"sampling: {exc}")
             return
         sampled += 1
-        calls = [*ctx.sketch.auth]
-        for step in ctx.sketch.steps:
+        calls = [*ctx.sketch.auth] if ctx.sketch is not None else []
+        for step in ctx.sketch.steps if ctx.sketch is not None else ():
             calls.extend([*step.reads, step.call])
         used.update(ctx.chain, (c.name for c in calls))
         selected.update(ctx.policy_headings)

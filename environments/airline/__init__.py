@@ -66,6 +66,10 @@ class Airline(Domain):
     tools = (*READ_TOOLS, *WRITE_TOOLS)
     policy = (Path(__file__).parent / "policy.md").read_text(encoding="utf-8")
     policy_checks = POLICY_CHECKS
+    forbidden_successions = (
+        ("transfer_to_human_agents", "*"),
+        ("send_certificate", "send_certificate"),
+    )
     comparison = Comparison(
         {
             "reservations": {"cancel_reason": "text"},

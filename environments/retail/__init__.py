@@ -60,6 +60,8 @@ class Retail(Domain):
     tools = (*READ_TOOLS, *WRITE_TOOLS)
     policy = (Path(__file__).parent / "policy.md").read_text(encoding="utf-8")
     policy_checks = POLICY_CHECKS
+    forbidden_successions = (("transfer_to_human_agents", "*"),)
+    allows_information_only = True
     comparison = Comparison(
         {
             "orders": {"cancel_reason": "text"},

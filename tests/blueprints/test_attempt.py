@@ -10,6 +10,7 @@ import pytest
 
 from apigen.blueprints import (
     DEFAULT_CRITERIA,
+    DEFAULT_STAGES,
     AttemptSpec,
     Phase1Config,
     failure_lines,
@@ -20,7 +21,7 @@ from apigen.llm import LLMClient
 from tests.blueprints.fakes import FakeClient, review_json
 from tests.support.clients import role_client
 
-STAGES = ["format", "execution", "policy", "review", "dedup"]
+STAGES = list(DEFAULT_STAGES)
 
 
 async def test_clean_generation_passes_every_stage(toy_env: Environment, client: LLMClient) -> None:
@@ -35,7 +36,7 @@ async def test_clean_generation_passes_every_stage(toy_env: Environment, client:
         assert bp is not None and bp.report == result.report
         assert bp.context["user"] and bp.context["task"]["user"] == bp.context["user"]
         assert bp.generator == "sim/generator"
-        review = result.report.stages[3]
+        review = next(s for s in result.report.stages if s.stage == "review")
         assert [v.passed for v in review.votes] == [True, True, True]
         assert result.usage["generator"].calls == 1 and result.usage["reviewer"].calls == 3
         assert result.usage["generator"].prompt_tokens > 0
@@ -47,7 +48,7 @@ async def test_clean_generation_passes_every_stage(toy_env: Environment, client:
         ("unknown_tool", "format", "unknown tool"),
         ("bad_argument", "format", "argument"),
         ("policy_breach", "policy", "auth_first"),
-        ("missing_fact", "review", "completeness: 0/3 members passed"),
+        ("missing_fact", "grounding", "is neither stated in the instruction"),
         ("malformed", "format", "actions"),
     ],
 )
@@ -88,7 +89,7 @@ async def test_without_feedback_or_repair_faults_stay_rejected(
     result = await run_attempt(
         AttemptSpec(domain="toy"), env=toy_env, client=client, config=stubborn
     )
-    assert not result.accepted and result.failed_stage == "review"
+    assert not result.accepted and result.failed_stage == "grounding"
     assert [r.round for r in result.rounds] == [0, 1, 2] and result.report.round == 2
     assert result.blueprint is not None and result.blueprint.report == result.report
 

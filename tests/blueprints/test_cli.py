@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from apigen.bench import bench_phase1
@@ -44,8 +45,18 @@ def test_bench_phase1_reports_both_settings() -> None:
     result = bench_phase1(n=12, domain="toy", noise=0.15, rounds=2)
     assert set(result["settings"]) == {"K=0", "K=2"}
     k0, k2 = result["settings"]["K=0"], result["settings"]["K=2"]
-    assert set(k0["rounds"]) <= {"0"} and k2["yield"] >= k0["yield"]
+    assert set(k0["yield_by_round"]) <= {"round 0"} and k2["yield"] >= k0["yield"]
+    assert k2["yield_by_round"][f"round {len(k2['yield_by_round']) - 1}"] == k2["yield"]
+    assert sum(k2["rejection_share_by_stage"].values()) == pytest.approx(1 - k2["yield"], abs=1e-3)
+    assert 0 < k2["tool_coverage"] <= 1 and k2["distinct_write_sequences_per_100"] > 0
+    assert k2["tokens_per_accepted"] > 0 and k2["null_solution_rejections"] >= 0
     assert k2["model_calls"]["generator"] > k0["model_calls"]["generator"] == 12
     assert result["generator"].startswith("sim/generator?unknown_tool=0.15&")
     json_run = CliRunner().invoke(app, ["bench", "phase1", "--domain", "toy", "-n", "4", "--json"])
     assert json_run.exit_code == 0 and '"K=3"' in json_run.output
+    composed = CliRunner().invoke(
+        app, ["bench", "phase1", "--domain", "toy", "-n", "4", "--grounding", "compose", "--json"]
+    )
+    assert composed.exit_code == 0 and '"grounding": "compose"' in composed.output
+    bad = CliRunner().invoke(app, ["bench", "phase1", "--domain", "toy", "--grounding", "x"])
+    assert bad.exit_code == 2

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from apigen.blueprints import (
+    DEFAULT_STAGES,
     AttemptSpec,
     group_by_user,
     recombination_groups,
@@ -33,13 +34,7 @@ async def test_recombination_builds_a_longer_validated_task(
     parts = groups[0][:2]
     merged = await recombine(parts, env=toy_env, client=client, index=99)
     assert merged.accepted, merged.report
-    assert [s.stage for s in merged.report.stages] == [
-        "format",
-        "execution",
-        "policy",
-        "review",
-        "dedup",
-    ]
+    assert [s.stage for s in merged.report.stages] == list(DEFAULT_STAGES)
     bp = merged.blueprint
     assert bp is not None
     assert len(bp.actions) > max(len(p.actions) for p in parts)

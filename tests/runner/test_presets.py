@@ -22,7 +22,7 @@ EXPECTED_STAGE = {
     "bad_argument": "format",
     "malformed": "format",
     "policy_breach": "policy",
-    "missing_fact": "review",
+    "missing_fact": "grounding",
 }
 
 

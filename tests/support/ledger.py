@@ -4,7 +4,8 @@
 confirmation (``confirm=True``); it is no hand-off, whatever its description says.
 ``add_note`` is a write made without a confirmation whose ``note`` is free text the
 agent composes. No tool authenticates, the framing is the neutral default, and the
-only policy check is the core ``confirm_before_write``.
+only policy check is the core ``confirm_before_write``. ``OPEN_DOMAIN``
+(``open_ledger``) is the same world without a planner.
 """
 
 from __future__ import annotations
@@ -79,8 +80,10 @@ def add_note(db: DB, account_id: AccountId, note: str) -> Account:
     return account  # type: ignore[return-value]
 
 
-class Ledger(Domain):
-    name = "ledger"
+class LedgerWorld(Domain):
+    """The ledger's declarations and state, without a planner: phase 1 composes."""
+
+    name = "open_ledger"
     description = "A ledger of accounts between people."
     tools = (get_account, transfer_money, add_note)
     policy = "# Ledger policy\n\nConfirm every transfer of money before making it."
@@ -98,6 +101,12 @@ class Ledger(Domain):
             for i in range(1, 1 + 12 * scale)
         }
         return {"accounts": accounts}
+
+
+class Ledger(LedgerWorld):
+    """The ledger with a planner (``sample_task``)."""
+
+    name = "ledger"
 
     def sample_task(self, db: DB, rng: random.Random, writes: Sequence[str]) -> TaskSketch | None:
         ids = sorted(db.accounts.keys())
@@ -125,6 +134,8 @@ class Ledger(Domain):
 
 
 DOMAIN = Ledger()
+OPEN_DOMAIN = LedgerWorld()
+"""The same world with no ``sample_task``: its tasks are composed."""
 
 BLUEPRINTS = (
     Blueprint(

@@ -61,6 +61,12 @@ Faults
     ``policy_breach``, ``missing_fact``, ``malformed`` (repaired in later rounds
     whose feedback names them); reviewer/judge ``disagree`` flips each score.
 
+Fact helpers (also what phase 1's code stages use)
+    ``leaves(value)`` scalar facts of a JSON value; ``field_value(record, name)`` the
+    first scalar under a key at any depth; ``mentions(text, value)`` /
+    ``restates(text, value)`` whether a text states (or paraphrases) a value;
+    ``numbers_in(text)``; ``tool_like(names, text)`` tool identifiers in a text.
+
 See ``docs/sim-models.md`` for each role's behaviour and answer format.
 """
 
@@ -69,7 +75,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from apigen.llm.sim._common import field_value, leaves, mentions, numbers_in, tool_like
 from apigen.llm.sim._context_keys import ContextKey
+from apigen.llm.sim._facts import restates
 from apigen.llm.sim._knobs import (
     AGENT_FAULTS,
     GENERATOR_FAULTS,
@@ -93,10 +101,16 @@ __all__ = [
     "FaultPlan",
     "SimKnobs",
     "SimProvider",
+    "field_value",
+    "leaves",
+    "mentions",
+    "numbers_in",
     "parse_sim_model",
     "planned_faults",
     "register_sim_provider",
     "resolve_knobs",
+    "restates",
+    "tool_like",
 ]
 
 

@@ -171,6 +171,8 @@ def respond(req: SimRequest) -> SimReply:
         if len(users) > 1:
             ask = "I still need to verify your identity before I can help. " + ask
         return SimReply(ask, reasoning="Identity is not verified yet: ask for it.")
+    if plan.lookups and not plan.steps:
+        return _look_up(plan, turns)
     i, states = _scan(turns, plan, fault)
     if i >= len(plan.steps):
         return SimReply(_ELSE, reasoning="Every request is handled.")
@@ -237,6 +239,20 @@ def _shown(output: str, seen: str) -> bool:
     """A tool result shows ``output``: as text, or as every number it holds."""
     numbers = numbers_in(output)
     return output.lower() in seen.lower() or (bool(numbers) and numbers <= numbers_in(seen))
+
+
+def _look_up(plan: Plan, turns: Sequence[Turn]) -> SimReply:
+    """An information-only task: make its reads once asked, then tell what they show."""
+    if not any(t.role == "user" for t in turns[1:]):
+        return SimReply(_ELSE, reasoning="Waiting for the customer's request.")
+    todo = [c for c in plan.lookups if not _done(c, turns) and not _tried_since_user(c, turns)]
+    if todo:
+        return SimReply(None, _calls(todo), reasoning="Look up what the customer asks.")
+    said = " ".join(t.content for t in turns if t.role == "assistant")
+    outs = [o for o in plan.outputs if o not in said]
+    if not outs:
+        return SimReply(_ELSE, reasoning="Every request is handled.")
+    return SimReply(f"Here is what I found: {'; '.join(outs)}. {_ELSE}", reasoning="Report.")
 
 
 def _report(req: SimRequest, plan: Plan, i: int, turns: Sequence[Turn], s: _StepState) -> str:

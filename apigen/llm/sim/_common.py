@@ -17,6 +17,7 @@ __all__ = [
     "Call",
     "Turn",
     "derive_rng",
+    "field_value",
     "first_person",
     "humanize",
     "is_error_output",
@@ -133,6 +134,22 @@ def is_error_output(text: str) -> bool:
     except ValueError:
         return False
     return isinstance(data, dict) and set(data) == {"error"}
+
+
+def field_value(record: Any, name: str) -> str | int | float | None:
+    """The first scalar under key ``name`` anywhere in ``record`` (depth first), or
+    ``None``: the ``zip`` of a user whose address is nested."""
+    if isinstance(record, Mapping):
+        found = record.get(name)
+        if isinstance(found, str | int | float):
+            return found
+        record = list(record.values())
+    if isinstance(record, list | tuple):
+        for v in record:
+            hit = field_value(v, name)
+            if hit is not None:
+                return hit
+    return None
 
 
 def leaves(value: JSON) -> list[str | int | float]:

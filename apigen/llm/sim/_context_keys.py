@@ -25,6 +25,11 @@ class ContextKey:
     """``apigen.types.Blueprint``: the task (reviewer, judge, human, agent)."""
     TASK: Final = "task"
     """``apigen.env.TaskSketch``: the grounded task to write up (generator)."""
+    PROMPT: Final = "prompt"
+    """``dict``: the template variables a composing generator prompt renders (tools
+    with entity kinds, write tools, entity neighbourhood, identity, policy, persona,
+    feedback) — exactly what a real model is shown; ``sim/generator`` composes from it
+    when no ``TASK`` is given."""
     PERSONA: Final = "persona"
     """``str``: the simulated customer's persona (generator)."""
     FEEDBACK: Final = "feedback"

@@ -1,4 +1,6 @@
-"""``sim/generator``: writes a blueprint from the context's ``TaskSketch`` and persona.
+"""``sim/generator``: writes a blueprint from the context's ``TaskSketch`` and persona,
+or, when no sketch is shown, composes one from the prompt's variables alone
+(:mod:`apigen.llm.sim._compose`).
 
 Answer format (what the phase-1 parser reads)::
 
@@ -23,9 +25,11 @@ from __future__ import annotations
 import json
 import random
 import re
+from typing import Any
 
 from apigen.env import Environment, TaskSketch
 from apigen.llm.sim._common import humanize, leaves, mentions
+from apigen.llm.sim._compose import compose
 from apigen.llm.sim._context_keys import ContextKey
 from apigen.llm.sim._plan import tool_map_for
 from apigen.llm.sim._request import SimReply, SimRequest
@@ -179,32 +183,25 @@ def _bad_argument(
     return [*actions[:k], ToolCall(name=call.name, arguments=args), *actions[k + 1 :]]
 
 
-def respond(req: SimRequest) -> SimReply:
-    """A blueprint answer in the tagged text format."""
-    task: TaskSketch = req.need(ContextKey.TASK)
-    env = req.ctx.get(ContextKey.ENV)
-    framed = env.domain.framing.user if env is not None else "a user"
-    persona = str(req.ctx.get(ContextKey.PERSONA) or framed)
-    domain = env.domain.name if env is not None else ""
-    fault = req.faults()
-    kind = fault.kind if fault.kind and not _repaired(req, fault.kind) else None
-    rng = req.rng("generate")
+def _composed(req: SimRequest, persona: str, rng: random.Random) -> tuple[Any, ...]:
+    """Compose mode: (instruction, actions, outputs, auth count, write values, reasoning)."""
+    prompt = req.ctx[ContextKey.PROMPT]
+    feedback = " ".join(str(f) for f in req.ctx.get(ContextKey.FEEDBACK) or ())
+    rnd = int(req.ctx.get(ContextKey.ROUND) or 0)
+    made = compose(prompt, feedback, req.episode_rng("compose", rnd))
+    opening = rng.choice(_OPEN).format(p=_persona(persona))
+    instruction = " ".join([opening, *made.instruction_parts, rng.choice(_FLAVOUR)])
+    values = [v for c in made.writes for v in leaves(c.arguments)]
+    what = ", ".join(c.name for c in made.writes) or "information only"
+    reasoning = f"Composed from the shown records for {_persona(persona)}: {what}."
+    return instruction, list(made.actions), made.outputs, made.n_auth, values, reasoning
+
+
+def _planned(
+    req: SimRequest, task: TaskSketch, persona: str, rng: random.Random
+) -> tuple[Any, ...]:
+    """From the shown sketch: (instruction, actions, outputs, auth count, None, reasoning)."""
     instruction = _instruction(task, persona, rng)
-    actions = _actions(task)
-    outputs = [o for s in task.steps for o in s.outputs]
-    if kind == "unknown_tool":
-        known = set(tool_map_for(req.ctx, domain)) | {a.name for a in actions}
-        k = fault.target % len(actions)
-        bogus = rng.choice(("process_", "submit_", "do_")) + actions[k].name
-        while bogus in known:
-            bogus += "_now"
-        actions[k] = ToolCall(name=bogus, arguments=actions[k].arguments)
-    elif kind == "bad_argument":
-        actions = _bad_argument(actions, req, domain, rng)
-    elif kind == "policy_breach":
-        actions = actions[len(task.auth) :]
-    elif kind == "missing_fact":
-        instruction = _missing_fact(task, instruction, env, fault.target)
     identifies = (
         f" and identifies with {', '.join(humanize(k) for k in task.identity)}"
         if task.identity
@@ -219,6 +216,42 @@ def respond(req: SimRequest) -> SimReply:
         f"The human is {_persona(persona)}{identifies}. They need "
         f"{len(task.steps)} change(s): {', '.join(s.call.name for s in task.steps)}{auth}."
     )
+    outputs = [o for s in task.steps for o in s.outputs]
+    return instruction, _actions(task), outputs, len(task.auth), None, reasoning
+
+
+def respond(req: SimRequest) -> SimReply:
+    """A blueprint answer in the tagged text format: from the shown sketch when the
+    context has one (``TASK``), else composed from the prompt's variables (``PROMPT``)."""
+    task: TaskSketch | None = req.ctx.get(ContextKey.TASK)
+    if task is None and req.ctx.get(ContextKey.PROMPT) is None:
+        req.need(ContextKey.TASK)
+    env = req.ctx.get(ContextKey.ENV)
+    framed = env.domain.framing.user if env is not None else "a user"
+    persona = str(req.ctx.get(ContextKey.PERSONA) or framed)
+    domain = env.domain.name if env is not None else ""
+    fault = req.faults()
+    kind = fault.kind if fault.kind and not _repaired(req, fault.kind) else None
+    rng = req.rng("generate")
+    made = _planned(req, task, persona, rng) if task is not None else _composed(req, persona, rng)
+    instruction, actions, outputs, n_auth, values, reasoning = made
+    if kind == "unknown_tool" and actions:
+        known = set(tool_map_for(req.ctx, domain)) | {a.name for a in actions}
+        k = fault.target % len(actions)
+        bogus = rng.choice(("process_", "submit_", "do_")) + actions[k].name
+        while bogus in known:
+            bogus += "_now"
+        actions[k] = ToolCall(name=bogus, arguments=actions[k].arguments)
+    elif kind == "bad_argument":
+        actions = _bad_argument(actions, req, domain, rng)
+    elif kind == "policy_breach":
+        actions = actions[n_auth:]
+    elif kind == "missing_fact" and task is not None:
+        instruction = _missing_fact(task, instruction, env, fault.target)
+    elif kind == "missing_fact" and values:
+        said = [v for v in values if mentions(instruction, v)]
+        if said:
+            instruction = _scrub(instruction, said[fault.target % len(said)])
     actions_json = json.dumps(
         [{"name": a.name, "arguments": a.arguments} for a in actions], ensure_ascii=False
     )

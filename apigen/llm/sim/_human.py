@@ -85,6 +85,11 @@ def request_texts(blueprint: Blueprint, plan: Plan) -> list[str]:
     or part of one between semicolons) that names the step's facts, in the first
     person; a template stating the facts the instruction gives when none does."""
     pool = _clauses(blueprint.instruction)
+    if not plan.steps and plan.lookups:  # an information-only task: the question asked
+        values = [v for c in plan.lookups for v in leaves(c.arguments)]
+        asks = [c for c in pool if any(mentions(c, v) for v in values)] or pool[-1:]
+        text = _CONNECTIVE.sub("", first_person(asks[0])).rstrip() if asks else ""
+        return [text if text.endswith((".", "!", "?")) else text + "."] if text else []
     used: set[int] = set()
     texts = []
     for step in plan.steps:

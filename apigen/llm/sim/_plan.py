@@ -103,6 +103,8 @@ class Plan:
     auth: tuple[ToolCall, ...]
     steps: tuple[Step, ...]
     outputs: tuple[str, ...]
+    lookups: tuple[ToolCall, ...] = ()
+    """The reads of an information-only task (no write): look up, then report."""
 
     @property
     def identity(self) -> dict[str, JSON]:
@@ -156,4 +158,7 @@ def plan_of(blueprint: Blueprint, tools: Mapping[str, Tool]) -> Plan:
             pending.append(call)
     if pending and steps:
         steps[-1] = replace(steps[-1], post_reads=tuple(pending))
-    return Plan(auth=tuple(auth), steps=tuple(steps), outputs=tuple(blueprint.outputs))
+    lookups = tuple(pending) if not steps else ()
+    return Plan(
+        auth=tuple(auth), steps=tuple(steps), outputs=tuple(blueprint.outputs), lookups=lookups
+    )
