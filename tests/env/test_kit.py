@@ -167,7 +167,9 @@ def test_a_broken_plugin_is_one_line_and_skipped_while_the_others_list_and_run(
         code, out, err = apigen(capsys, "envs", "list")
         assert code == 0, err
         listed = [line.split()[0] for line in out.splitlines() if "<…>" not in line]
-        assert listed == ["airline", "library", "retail", "toy"]  # toy: the suite registers it
+        # the shipped and scaffolded domains list; other tests may have registered more
+        assert {"airline", "library", "retail"} <= set(listed), out
+        assert "broken" not in listed and "gone" not in listed
         skipped = err.splitlines()
         assert len(skipped) == 2, err
         assert "'broken' (kit_broken:DOMAIN) cannot be loaded: RuntimeError: the licence" in err
