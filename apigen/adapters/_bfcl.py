@@ -17,14 +17,13 @@ import copy
 import importlib
 import inspect
 import json
-import random
 from collections.abc import Sequence
 from functools import cache, partial
 from typing import Any
 
 from apigen.adapters._calls import CallSyntaxError, ground_truth_calls
 from apigen.adapters._foreign import foreign_tool
-from apigen.env import DB, Domain, TaskSketch, Tool, ToolFailure, thaw
+from apigen.env import DB, Domain, Tool, ToolFailure, thaw
 from apigen.errors import UserError
 from apigen.types import JSON
 
@@ -269,10 +268,6 @@ class BfclDomain(Domain):
     def build_state(self, seed: int, scale: int = 1) -> dict[str, dict[str, JSON]]:
         """The public attributes of fresh instances (a fixed state: ``seed`` unused)."""
         return instance_state(fresh_instances(self.entry))
-
-    def sample_task(self, db: DB, rng: random.Random, writes: Sequence[str]) -> TaskSketch | None:
-        """None: a BFCL entry is one task; its blueprint comes from ``bfcl_blueprints``."""
-        return None
 
 
 @cache
