@@ -301,10 +301,18 @@ def _write_tools(domains: set[str]) -> tuple[set[str], set[str]] | None:
     return writes, offered
 
 
+DIVERSITY_SAMPLE = 2_000
+"""Diversity is measured on at most this many accepted blueprints (the first in item
+order; ``Diversity.blueprints`` says how many): shingling is pure Python, and stats
+must stay fast on large databases."""
+
+
 def _diversity(conn: Connection, run_id: str | None) -> Diversity | None:
-    """Diversity of the accepted blueprints (in item order); ``None`` when there are none."""
+    """Diversity of the first :data:`DIVERSITY_SAMPLE` accepted blueprints (in item
+    order); ``None`` when there are none."""
     q = _run(select(B.c.domain, B.c.instruction, B.c.content), B.c.run_id, run_id)
-    rows = conn.execute(q.where(B.c.accepted).order_by(B.c.run_id, B.c.item_index)).all()
+    q = q.where(B.c.accepted).order_by(B.c.run_id, B.c.item_index).limit(DIVERSITY_SAMPLE)
+    rows = conn.execute(q).all()
     if not rows:
         return None
     actions = [[str(a["name"]) for a in (c or {}).get("actions", ())] for _, _, c in rows]
