@@ -10,28 +10,18 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from apigen.env import scaffold_domain
+from tests.support.ray_head import ray_head
 
 TIME_LIMIT_S = 300
 TOKEN = "kit0123456789abcdef0123456789abc"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -43,49 +33,9 @@ def _env(**extra: str) -> dict[str, str]:
 
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[str]:
-    """A separate local Ray head; stopped by the process group started here."""
-    port = _free_port()
-    folder = Path(tempfile.mkdtemp(prefix="apigen-kit-"))  # short: Ray's socket paths
-    log = open(tmp_path / "head.log", "wb")  # noqa: SIM115
-    head = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("ray")),
-            "start",
-            "--head",
-            "--block",
-            "--node-ip-address=127.0.0.1",
-            f"--port={port}",
-            "--num-cpus=2",
-            "--include-dashboard=false",
-            "--disable-usage-stats",
-            f"--temp-dir={folder / 'ray'}",
-        ],
-        cwd=folder,
-        env=_env(),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + TIME_LIMIT_S
-        while time.monotonic() < deadline:
-            assert head.poll() is None, (tmp_path / "head.log").read_text()[-2000:]
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.5)
-        yield f"127.0.0.1:{port}"
-    finally:
-        if head.poll() is None:
-            os.killpg(head.pid, signal.SIGTERM)  # ray start --block stops what it started
-            try:
-                head.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(head.pid, signal.SIGKILL)
-                head.wait()
-        log.close()
-        shutil.rmtree(folder, ignore_errors=True)
+    """A separate local Ray head requiring a token."""
+    with ray_head(tmp_path, _env(), num_cpus=2) as address:
+        yield address
 
 
 def _plugin(tmp_path: Path) -> str:

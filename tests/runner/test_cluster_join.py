@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,15 +12,10 @@ import pytest
 
 from apigen.errors import ConfigError
 from apigen.runner._ray import check_address
+from tests.support.ray_head import free_port, ray_head
 
 TIME_LIMIT_S = 300  # generous: a hang is the failure (Ray alone retried for > 5 min)
 TOKEN = "0123456789abcdef0123456789abcdef"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -52,7 +41,7 @@ def _apigen(folder: Path, *args: str, env: dict[str, str]) -> subprocess.Complet
 
 def test_closed_port_is_refused_at_once() -> None:
     with pytest.raises(ConfigError, match=r"cannot reach the Ray cluster at 127\.0\.0\.1:\d+"):
-        check_address(f"127.0.0.1:{_free_port()}", timeout_s=5)
+        check_address(f"127.0.0.1:{free_port()}", timeout_s=5)
     with pytest.raises(ConfigError, match="HOST:PORT"):
         check_address("not an address")
     check_address(None)  # a local instance: nothing to check
@@ -61,51 +50,9 @@ def test_closed_port_is_refused_at_once() -> None:
 
 @pytest.fixture
 def token_cluster(tmp_path: Path) -> Iterator[str]:
-    """A separate local Ray head requiring a token; stopped by the PID started here."""
-    port = _free_port()
-    folder = Path(tempfile.mkdtemp(prefix="apigen-ray-"))  # short: Ray's socket paths
-    log = open(tmp_path / "head.log", "wb")  # noqa: SIM115
-    ray_bin = str(Path(sys.executable).with_name("ray"))
-    head = subprocess.Popen(
-        [
-            ray_bin,
-            "start",
-            "--head",
-            "--block",
-            "--node-ip-address=127.0.0.1",
-            f"--port={port}",
-            "--num-cpus=1",
-            "--include-dashboard=false",
-            f"--temp-dir={folder / 'ray'}",
-        ],
-        cwd=folder,
-        env=_env(RAY_AUTH_MODE="token", RAY_AUTH_TOKEN=TOKEN),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + TIME_LIMIT_S
-        while time.monotonic() < deadline:
-            assert head.poll() is None, (tmp_path / "head.log").read_text()[-2000:]
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.5)
-        yield f"127.0.0.1:{port}"
-    finally:
-        if head.poll() is None:
-            os.killpg(head.pid, signal.SIGTERM)  # ray start --block stops what it started
-            try:
-                head.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                head.kill()
-                head.wait()
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(head.pid, signal.SIGKILL)  # what of its session still lingers
-        log.close()
-        shutil.rmtree(folder, ignore_errors=True)
+    """A separate local Ray head requiring a token."""
+    with ray_head(tmp_path, _env(RAY_AUTH_MODE="token", RAY_AUTH_TOKEN=TOKEN), num_cpus=1) as a:
+        yield a
 
 
 @pytest.mark.slow

@@ -1,0 +1,75 @@
+"""A separately started local Ray head for cluster tests, stopped by the process group
+this helper started (never ``ray stop``, which ends every Ray process on the machine)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+TIME_LIMIT_S = 300  # generous: a hang is the failure
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def ray_head(log_dir: Path, env: Mapping[str, str], *, num_cpus: int) -> Iterator[str]:
+    """``ray start --head --block`` on a free port; yields ``127.0.0.1:PORT`` once the
+    port answers. The head's output goes to ``log_dir/head.log``."""
+    port = free_port()
+    folder = Path(tempfile.mkdtemp(prefix="apigen-ray-"))  # short: Ray's socket paths
+    log_path = log_dir / "head.log"
+    log = open(log_path, "wb")  # noqa: SIM115
+    head = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("ray")),
+            "start",
+            "--head",
+            "--block",
+            "--node-ip-address=127.0.0.1",
+            f"--port={port}",
+            f"--num-cpus={num_cpus}",
+            "--include-dashboard=false",
+            "--disable-usage-stats",
+            f"--temp-dir={folder / 'ray'}",
+        ],
+        cwd=folder,
+        env=dict(env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + TIME_LIMIT_S
+        while time.monotonic() < deadline:
+            assert head.poll() is None, log_path.read_text()[-2000:]
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.5)
+        yield f"127.0.0.1:{port}"
+    finally:
+        if head.poll() is None:
+            os.killpg(head.pid, signal.SIGTERM)  # ray start --block stops what it started
+            try:
+                head.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                head.kill()
+                head.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(head.pid, signal.SIGKILL)  # what of its session still lingers
+        log.close()
+        shutil.rmtree(folder, ignore_errors=True)
