@@ -29,8 +29,10 @@ fingerprint) runs with the workers (a Ray actor on ``ray``) so duplicates skip
 their trials, and in the writer, which settles late arrivals; the outcome does not
 depend on timing. Ctrl-C stops submitting, lets in-flight items finish within
 ``grace_s``, writes them and marks the run ``interrupted``; ``run(resume=ID)``
-finishes exactly the missing items; SIGTERM counts as Ctrl-C. A run whose every
-item failed ends ``failed``. On Ray, a lost worker's items are re-run on a fresh
+finishes exactly the missing items; SIGTERM counts as Ctrl-C. A driver killed
+outright takes its local Ray instance along within seconds (a reaper process watches
+it; Linux; never for a cluster), leaving its run ``running`` for ``resume``. A run whose
+every item failed ends ``failed``. On Ray, a lost worker's items are re-run on a fresh
 worker and delivered once; the dedup actor and the broker are restarted by Ray when
 they die (coordination actors), never taken for a lost worker. ``preflight(settings,
 phases)`` checks the domain, ``sim/…`` roles and knobs, templates and the cluster

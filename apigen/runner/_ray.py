@@ -15,6 +15,7 @@ from typing import Any
 import ray
 
 from apigen.errors import ConfigError
+from apigen.runner._reaper import start_reaper
 
 __all__ = ["check_address", "coordination_actor", "ray_session", "runtime_env_for_cluster"]
 
@@ -137,9 +138,11 @@ def ray_session(
     shipped when ``ship_code``); an unreachable address, or a cluster that wants a
     token the environment lacks, is a one-line :class:`ConfigError` within
     :data:`CONNECT_TIMEOUT_S`. Otherwise a local instance is started and shut down
-    afterwards. An already initialised Ray (tests, notebooks) is reused as is. A
-    SIGTERM handler the caller installed stays in place (``ray.init`` replaces it with
-    one that exits at once). Yields
+    afterwards, watched by a reaper (:mod:`apigen.runner._reaper`) that kills its
+    processes at once if this process dies without shutting it down (``kill -9``);
+    a cluster's processes are never touched. An already initialised Ray (tests,
+    notebooks) is reused as is. A SIGTERM handler the caller installed stays in place
+    (``ray.init`` replaces it with one that exits at once). Yields
     ``started`` (whether this block started Ray), ``address`` and ``cpus`` (Ray's CPUs).
     """
     if ray.is_initialized():
@@ -154,12 +157,19 @@ def ray_session(
         if runtime_env:
             kwargs["runtime_env"] = runtime_env
         _join(address, kwargs)
+        session_dir = None
     else:
         # "local": always a new instance, never a cluster `ray start` left on this machine
-        ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, **kwargs)
+        context = ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, **kwargs)
+        session_dir = context.address_info["session_dir"]  # type: ignore[attr-defined]
     if callable(sigterm):  # the caller handles SIGTERM (a run drains): keep it so
         signal.signal(signal.SIGTERM, sigterm)
+    reaper = None
     try:
+        if session_dir is not None:  # only an instance this block started
+            reaper = start_reaper(session_dir)
         yield {"started": True, "address": address or "local", "cpus": _cpus()}
     finally:
         ray.shutdown()
+        if reaper is not None:
+            reaper.stop()
