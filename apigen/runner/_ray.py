@@ -15,7 +15,7 @@ from typing import Any
 import ray
 
 from apigen.errors import ConfigError
-from apigen.runner._reaper import start_reaper
+from apigen.runner._reaper import Reaper, start_reaper
 
 __all__ = ["check_address", "coordination_actor", "ray_session", "runtime_env_for_cluster"]
 
@@ -157,19 +157,22 @@ def ray_session(
         if runtime_env:
             kwargs["runtime_env"] = runtime_env
         _join(address, kwargs)
-        session_dir = None
+        reaper = Reaper()  # a cluster's processes are never this process's to reap
     else:
-        # "local": always a new instance, never a cluster `ray start` left on this machine
-        context = ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, **kwargs)
-        session_dir = context.address_info["session_dir"]  # type: ignore[attr-defined]
+        reaper = start_reaper()  # before ray.init: a driver killed while Ray starts too
+        try:
+            # "local": always a new instance, never a cluster `ray start` left on this machine
+            context = ray.init(
+                address="local", num_cpus=num_cpus, include_dashboard=False, **kwargs
+            )
+        except BaseException:
+            reaper.stop()
+            raise
+        reaper.watch(context.address_info["session_dir"])  # type: ignore[attr-defined]
     if callable(sigterm):  # the caller handles SIGTERM (a run drains): keep it so
         signal.signal(signal.SIGTERM, sigterm)
-    reaper = None
     try:
-        if session_dir is not None:  # only an instance this block started
-            reaper = start_reaper(session_dir)
         yield {"started": True, "address": address or "local", "cpus": _cpus()}
     finally:
         ray.shutdown()
-        if reaper is not None:
-            reaper.stop()
+        reaper.stop()
