@@ -103,11 +103,11 @@ def start_reaper() -> Reaper:
 # --- the reaper process -------------------------------------------------------------
 
 
-def _stat(pid: int) -> tuple[int, int, int]:
-    """(parent, session, start time) of ``pid``; OSError when it is gone."""
+def _stat(pid: int) -> tuple[str, int, int, int]:
+    """(state, parent, session, start time) of ``pid``; OSError when it is gone."""
     with open(f"/proc/{pid}/stat", encoding="ascii") as f:
         fields = f.read().rsplit(")", 1)[1].split()
-    return int(fields[1]), int(fields[3]), int(fields[19])
+    return fields[0], int(fields[1]), int(fields[3]), int(fields[19])
 
 
 def _pids() -> Iterator[int]:
@@ -139,16 +139,16 @@ class _Instance:
 
     def __init__(self, sid: int) -> None:
         self.sid = sid
-        self.since = _stat(os.getpid())[2]
+        self.since = _stat(os.getpid())[3]
         self.session_dir: str | None = None
 
     def member(self, pid: int) -> bool:
         try:
-            parent, sid, start = _stat(pid)
-            if sid != self.sid:
+            state, parent, sid, start = _stat(pid)
+            if sid != self.sid or state == "Z":  # a zombie is dead, left to its parent
                 return False
             if self.session_dir is None:  # the driver died in ray.init: what it started
-                return start > self.since and (parent == 1 or _stat(parent)[1] != sid)
+                return start > self.since and (parent == 1 or _stat(parent)[2] != sid)
             return _holds(pid, self.session_dir)
         except (OSError, IndexError, ValueError):  # gone, or another user's
             return False
