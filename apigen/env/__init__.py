@@ -50,6 +50,9 @@ the rules library             ``authenticate_first``, ``one_user``, ``own_record
                               ``confirm_before_write``, ``one_call_at_a_time``,
                               ``confirmation_names_action`` (unsound); ``authenticated_user``,
                               ``confirmation_exchange``; domains compose them.
+``ReviewPoint``               an unsound rule's finding put to the trajectory committee:
+                              ``render_review_points`` writes the judge prompt's section
+                              (under ``REVIEW_HEADING``), ``read_review_points`` reads it.
 ``protocol``                  the conversation protocol (module): markers ``STOP`` /
                               ``TRANSFER``, confirmation request and answer shapes
                               (``confirmation_request``, ``asks_confirmation``,
@@ -103,7 +106,9 @@ from apigen.env._registry import (
 )
 from apigen.env._replay import Replay, replay_with_policy
 from apigen.env._rules import (
+    REVIEW_HEADING,
     Identify,
+    ReviewPoint,
     Rule,
     authenticate_first,
     authenticated_user,
@@ -113,6 +118,8 @@ from apigen.env._rules import (
     one_call_at_a_time,
     one_user,
     own_records_only,
+    read_review_points,
+    render_review_points,
 )
 from apigen.env._sandbox import Sandbox
 from apigen.env._scaffold import scaffold_domain
@@ -122,6 +129,7 @@ from apigen.env._tool import UNSET, Entity, Tool, ToolFailure, tool, tool_from_s
 __all__ = [
     "CONFORMANCE_CHECKS",
     "DB",
+    "REVIEW_HEADING",
     "SOURCES_ENV",
     "UNSET",
     "Comparison",
@@ -138,6 +146,7 @@ __all__ = [
     "PolicyCheck",
     "PolicyContext",
     "Replay",
+    "ReviewPoint",
     "Rule",
     "Sandbox",
     "TaskSketch",
@@ -161,7 +170,9 @@ __all__ = [
     "one_user",
     "own_records_only",
     "protocol",
+    "read_review_points",
     "register_domain",
+    "render_review_points",
     "replay_with_policy",
     "same_number",
     "same_text",
