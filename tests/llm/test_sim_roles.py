@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from apigen.blueprints import check_format, validate_offline
-from apigen.env import Environment, TaskSketch
+from apigen.env import Environment, TaskSketch, protocol
 from apigen.llm.sim import ContextKey as K
 from apigen.llm.sim import SimKnobs, planned_faults
 from apigen.types import Blueprint, ToolCall
@@ -234,7 +234,9 @@ async def test_judge_policy_sees_writes_without_confirmation(env: Environment) -
     ep = await run_episode(env, bp, seed=3)
     records = list(ep.records())
     # drop the confirmation exchange: the write then follows the request directly
-    ask = next(i for i, m in enumerate(records) if m.content and "Do you confirm" in m.content)
+    ask = next(
+        i for i, m in enumerate(records) if m.content and protocol.asks_confirmation(m.content)
+    )
     unconfirmed = records[:ask] + records[ask + 2 :]
     assert (await _judge(env, bp, unconfirmed))["policy_adherence"] == 0
 

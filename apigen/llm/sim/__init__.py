@@ -45,9 +45,10 @@ Responses
     A ``litellm.ModelResponse`` with one choice; ``usage`` holds real token counts
     (litellm's bundled tiktoken encoding, offline). ``sim/agent`` fills
     ``reasoning_content`` with a one-line plan; its text never reveals a fault. The
-    roles read declarations, never guess from names: ``sim/agent`` asks
-    "... Do you confirm (yes/no)?" (:mod:`apigen.env.protocol`) before each write
-    declared ``confirm`` and makes other writes at once; it asks for identity only
+    roles read declarations, never guess from names: ``sim/agent`` asks for
+    confirmation (:mod:`apigen.env.protocol`; the ``phrasing`` knob: ``varied``
+    realistic wordings by default, ``canonical`` "... Do you confirm (yes/no)?")
+    before each write declared ``confirm`` and makes other writes at once; it asks for identity only
     when the blueprint starts with ``authenticates`` calls; a ``handoff`` write is
     reported as done and ``sim/human`` answers ``###TRANSFER###`` only after that
     report. Both recognise each other's moves with :mod:`apigen.env.protocol` only.
