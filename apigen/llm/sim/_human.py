@@ -166,11 +166,9 @@ def respond(req: SimRequest) -> SimReply:
         wanted = current >= 0 and _is_what_i_asked(agent, plan.steps[current], bp.instruction)
         if wanted and current == stop_at:
             return SimReply(_EARLY)
-        shapes, answer = (
-            protocol.phrasing_shapes(req.knobs.phrasing),
-            req.episode_rng("answer", current),
-        )
-        return SimReply(answer.choice(shapes.agreements if wanted else shapes.refusals))
+        shapes = protocol.phrasing_shapes(req.knobs.phrasing)
+        draw = req.episode_rng("answer", current)
+        return SimReply(draw.choice(shapes.agreements if wanted else shapes.refusals))
     if any(t.handoff for t in tools.values()) and protocol.announces_transfer(agent):
         return SimReply(TRANSFER)
     if plan.auth and protocol.asks_identity(agent, plan.identity):
