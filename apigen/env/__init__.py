@@ -58,6 +58,13 @@ the rules library             ``authenticate_first``, ``one_user``, ``own_record
                               (``confirmation_request``, ``asks_confirmation``,
                               ``consent``), ``asks_identity``, ``announces_transfer``.
 ``TaskSketch`` / ``WriteStep`` a grounded task sampled by a domain.
+facts in text                 ``leaves`` (the facts a JSON value holds), ``mentions`` /
+                              ``restates`` (a text states / paraphrases a value),
+                              ``numbers_in``, ``normalise``, ``tool_like``, and
+                              ``ungrounded_arguments`` (write arguments neither stated in
+                              an instruction nor returned by an earlier call: an
+                              ``Ungrounded`` each): what phase 1's code stages and the sim
+                              roles both read.
 ``get_domain(name)``, ``domain_names()``, ``load_environment(name, seed, scale)``,
 ``register_domain(domain)``   the registry (built-ins plus the ``apigen.environments``
                               entry-point group); a plug-in that cannot be imported
@@ -89,6 +96,16 @@ from apigen.env import _protocol as protocol
 from apigen.env._compare import Comparison, FieldKind, same_number, same_text
 from apigen.env._conformance import CONFORMANCE_CHECKS, ConformanceError
 from apigen.env._domain import Domain, Environment, TaskSketch, WriteStep
+from apigen.env._facts import (
+    Ungrounded,
+    leaves,
+    mentions,
+    normalise,
+    numbers_in,
+    restates,
+    tool_like,
+    ungrounded_arguments,
+)
 from apigen.env._framing import Framing
 from apigen.env._frozen import FrozenDict, freeze, thaw
 from apigen.env._policy import PolicyCheck, PolicyContext
@@ -152,6 +169,7 @@ __all__ = [
     "TaskSketch",
     "Tool",
     "ToolFailure",
+    "Ungrounded",
     "WriteStep",
     "authenticate_first",
     "authenticated_user",
@@ -165,7 +183,11 @@ __all__ = [
     "domain_source",
     "freeze",
     "get_domain",
+    "leaves",
     "load_environment",
+    "mentions",
+    "normalise",
+    "numbers_in",
     "one_call_at_a_time",
     "one_user",
     "own_records_only",
@@ -174,10 +196,13 @@ __all__ = [
     "register_domain",
     "render_review_points",
     "replay_with_policy",
+    "restates",
     "same_number",
     "same_text",
     "scaffold_domain",
     "thaw",
     "tool",
     "tool_from_schema",
+    "tool_like",
+    "ungrounded_arguments",
 ]
