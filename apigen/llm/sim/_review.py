@@ -61,11 +61,17 @@ def _blocks(text: str, user: str, agent: str) -> list[tuple[str, str]]:
 
 
 def _request(blocks: Sequence[tuple[str, str]], call: str) -> str | None:
-    """The agent's text before the user's last message ahead of ``call``; ``None`` when
-    the call is not in the transcript."""
-    at = next((k for k, (who, said) in enumerate(blocks) if who == "call" and said == call), None)
-    if at is None:
+    """The agent's text before the user's last message ahead of ``call`` (its last
+    occurrence, whitespace folded); ``None`` when the call is not in the transcript."""
+    want = " ".join(call.split())
+    found = [
+        k
+        for k, (who, said) in enumerate(blocks)
+        if who == "call" and " ".join(said.split()) == want
+    ]
+    if not found:
         return None
+    at = found[-1]
     users = [k for k in range(at) if blocks[k][0] == "user"]
     if not users:
         return ""
