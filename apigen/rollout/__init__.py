@@ -128,7 +128,7 @@ best-of-N chooser). ``Trajectory.usage`` books calls under ``human``, ``agent`` 
 ``judge`` (committee and chooser), failed calls counted in ``errors``.
 """
 
-from apigen.rollout._accept import output_present
+from apigen.rollout._accept import output_present, outputs_verdict, state_verdict
 from apigen.rollout._client import ModelClient
 from apigen.rollout._committee import judge_committee, judge_prompt  # (registers ``committee``)
 from apigen.rollout._config import RolloutConfig
@@ -182,6 +182,7 @@ __all__ = [
     "judge_prompt",
     "messages_from_openai",
     "output_present",
+    "outputs_verdict",
     "read_trajectories",
     "reader_names",
     "register_reader",
@@ -190,6 +191,7 @@ __all__ = [
     "reverify",
     "run_episode",
     "run_trials",
+    "state_verdict",
     "verifier_names",
     "verify_records",
     "write_trajectories",
