@@ -7,15 +7,18 @@ policy checks judge it on the conversation so far and on the earlier calls with
 their *recorded* results; the first sound violation is where early rejection would
 have stopped. Goal: no stop on the 36 rewarded conversations.
 
-What can be evaluated honestly: the checks that read only the conversation, the
-call and the earlier calls' results — ``auth_before_access``, ``single_user`` (on
-``user_id`` arguments: no reservation id of the corpus exists in our airline world,
-so its owner lookup never answers), ``after_transfer``, ``booking_payment``,
-``max_passengers``, ``confirm_before_write``, ``one_call_at_a_time``. What cannot:
-the checks and rules that read the state (cancellation eligibility, bags, route,
-compensation amounts, own payment methods, ``early_reject:irreversible`` and
-``early_reject:budget``), because τ²'s database is not in the corpus and our airline
-world holds other users and reservations. The report is printed (``-s``).
+The state the checks read is what the conversation itself showed: every user and
+reservation record as a tool last returned it before the call (τ²'s records have our
+airline schema's fields). So these checks are evaluated: the conversation rules
+(``confirm_before_write``, ``one_call_at_a_time``, ``after_transfer``), identity
+(``auth_before_access``, ``single_user``, ``own_payment_method``) and the rules that
+read a user or a reservation (``baggage_allowance``, ``bags_only_added``,
+``basic_economy_fixed``, ``booking_payment``, ``max_passengers``). Not evaluated:
+the rules that read the flight schedule or the clock (``unflown_only``,
+``cancel_eligibility``, ``same_route``, ``compensation``: τ²'s flights and its
+"now" are not ours), and ``early_reject:irreversible`` / ``early_reject:budget``
+(they need τ²'s whole database and the task's ground-truth final state). The
+report is printed (``-s``).
 """
 
 from __future__ import annotations
@@ -23,23 +26,29 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Collection, Sequence
+from typing import Any
 
 import pytest
 
-from apigen.env import Environment, PolicyCheck, PolicyContext, load_environment
+from apigen.env import DB, Environment, PolicyCheck, PolicyContext, load_environment
+from apigen.env._state import Database
 from apigen.types import JSON, Message, ToolError, ToolExecution, Violation
 from tests.support.corpora import tau2_conversations, tau2_rewards
 
-STATELESS = (
+EVALUATED = (
     "auth_before_access",
     "single_user",
+    "own_payment_method",
     "after_transfer",
     "booking_payment",
     "max_passengers",
+    "baggage_allowance",
+    "bags_only_added",
+    "basic_economy_fixed",
     "confirm_before_write",
     "one_call_at_a_time",
 )
-"""Rules of the airline domain that read no state (see the module docstring)."""
+"""Rules of the airline domain evaluated on the corpus (see the module docstring)."""
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +62,8 @@ def _rule_id(check: PolicyCheck) -> str:
 
 
 def _checks(env: Environment) -> list[PolicyCheck]:
-    checks = [c for c in env.domain.policy_checks if _rule_id(c) in STATELESS]
-    assert sorted(_rule_id(c) for c in checks) == sorted(STATELESS)
+    checks = [c for c in env.domain.policy_checks if _rule_id(c) in EVALUATED]
+    assert sorted(_rule_id(c) for c in checks) == sorted(EVALUATED)
     return checks
 
 
@@ -75,11 +84,24 @@ def _execution(env: Environment, messages: Sequence[Message], index: int) -> Too
     return ToolExecution(call=call, output=output, write=tool.kind == "write", changed=True)
 
 
+def _shown(history: Sequence[ToolExecution]) -> DB:
+    """The users and reservations as the tools last returned them (flights: none)."""
+    tables: dict[str, dict[str, Any]] = {"users": {}, "reservations": {}, "flights": {}}
+    for e in history:
+        record = e.output
+        if isinstance(record, dict) and isinstance(record.get("reservation_id"), str):
+            tables["reservations"][record["reservation_id"]] = record
+        elif isinstance(record, dict) and "payment_methods" in record and "user_id" in record:
+            tables["users"][str(record["user_id"])] = record
+    return DB(Database(tables), (), writable=False)
+
+
 def first_stop(
-    env: Environment, messages: Sequence[Message], rules: Collection[str] = STATELESS
+    env: Environment, messages: Sequence[Message], rules: Collection[str] = EVALUATED
 ) -> Violation | None:
-    """The first sound violation of the stateless checks named in ``rules``, walked as
-    the episode loop would (the messages up to each call, earlier calls with results)."""
+    """The first sound violation of the checks named in ``rules``, walked as the
+    episode loop would (the messages up to each call, earlier calls with results,
+    the records they showed)."""
     checks = [c for c in _checks(env) if _rule_id(c) in rules]
     history: list[ToolExecution] = []
     for i, msg in enumerate(messages):
@@ -87,7 +109,7 @@ def first_stop(
             continue
         for j, call in enumerate(msg.tool_calls):
             ctx = PolicyContext(
-                db=env.db,
+                db=_shown(history),
                 call=call,
                 tool=env.domain.tool_map.get(call.name),
                 index=len(history),
@@ -102,9 +124,18 @@ def first_stop(
     return None
 
 
-SHARED = ("single_user", "after_transfer", "max_passengers", "confirm_before_write")
-"""Stateless rules τ²'s airline policy states as ours does (one user's reservations,
-the hand-off ends the agent's part, five passengers, explicit confirmation)."""
+SHARED = (
+    "single_user",
+    "own_payment_method",
+    "after_transfer",
+    "max_passengers",
+    "baggage_allowance",
+    "bags_only_added",
+    "confirm_before_write",
+)
+"""Evaluated rules τ²'s airline policy states as ours does (one user's records, payment
+methods already in the profile, the hand-off ends the agent's part, five passengers,
+the free-bag table, bags added never removed, explicit confirmation)."""
 
 
 def _reads_before_lookup(messages: Sequence[Message]) -> bool:
@@ -126,25 +157,29 @@ def _two_calls_with_a_write(env: Environment, messages: Sequence[Message]) -> bo
     )
 
 
+def _cabin_change_only(env: Environment, messages: Sequence[Message]) -> bool:
+    """The first ``basic_economy_fixed`` stop keeps the reservation's flights as the
+    tools showed them: a cabin change only."""
+    stop = first_stop(env, messages, ("basic_economy_fixed",))
+    assert stop is not None and stop.call_index is not None
+    calls = [c for m in messages for c in m.tool_calls]
+    history = [_execution(env, messages, n) for n in range(stop.call_index)]
+    reservation = _shown(history).reservations[calls[stop.call_index].arguments["reservation_id"]]
+    legs = [(f["flight_number"], f["date"]) for f in calls[stop.call_index].arguments["flights"]]
+    return legs == [(f["flight_number"], f["date"]) for f in reservation["flights"]]
+
+
 def test_no_early_rejection_on_the_rewarded_tau2_conversations(
     airline: Environment, capsys: pytest.CaptureFixture[str]
 ) -> None:
     conversations = dict(tau2_conversations())
     rewards = tau2_rewards()
     assert len(conversations) == 50 and sum(r == 1.0 for r in rewards.values()) == 36
-    reservations = {
-        c.arguments["reservation_id"]
-        for messages in conversations.values()
-        for m in messages
-        for c in m.tool_calls
-        if isinstance(c.arguments.get("reservation_id"), str)
-    }
-    assert not reservations & set(airline.db.reservations), "single_user would read our world"
     rewarded = [s for s in conversations if rewards[s] == 1.0]
     stops = {s: first_stop(airline, conversations[s]) for s in conversations}
     by_rule = {
         rule: [s for s in rewarded if first_stop(airline, conversations[s], (rule,))]
-        for rule in STATELESS
+        for rule in EVALUATED
     }
     shared = [s for s in rewarded if first_stop(airline, conversations[s], SHARED)]
     calls = sum(len(m.tool_calls) for ms in conversations.values() for m in ms)
@@ -153,7 +188,7 @@ def test_no_early_rejection_on_the_rewarded_tau2_conversations(
         f"early rejection walked over 50 τ²-bench airline conversations ({calls} tool calls)",
         f"  stops on the {len(rewarded)} rewarded, rules τ²'s policy states alike "
         f"({', '.join(SHARED)}): {len(shared)} (goal 0)",
-        f"  stops on the rewarded, every stateless rule of our airline domain: "
+        f"  stops on the rewarded, every evaluated rule of our airline domain: "
         f"{sum(v is not None for s, v in stops.items() if s in rewarded)} "
         f"(first stop by rule: {dict(first)})",
         *(f"    {rule} alone: {len(sims)}" for rule, sims in by_rule.items()),
@@ -161,20 +196,25 @@ def test_no_early_rejection_on_the_rewarded_tau2_conversations(
         "get_user_details; our airline policy asks for the lookup first, τ²'s does not",
         "    one_call_at_a_time: a write made in a message with another call; τ²'s policy "
         "forbids it too ('only make one tool call at a time'), its reward does not check it",
+        "    basic_economy_fixed: a basic-economy reservation moved to economy on the same "
+        "flights; our airline policy forbids a cabin change too, τ²'s allows it",
         f"  stops on the {50 - len(rewarded)} unrewarded: "
         f"{sum(v is not None for s, v in stops.items() if s not in rewarded)}",
-        "  not evaluated (they read τ²'s database, which the corpus lacks): the state-based "
-        "airline checks, early_reject:irreversible, early_reject:budget",
+        "  not evaluated: unflown_only, cancel_eligibility, same_route, compensation (τ²'s "
+        "flights and clock are not ours), early_reject:irreversible and :budget (τ²'s "
+        "database and the ground-truth final state are not in the corpus)",
     ]
     with capsys.disabled():
         print("\n" + "\n".join(lines))
     assert shared == []
-    assert all(
-        not by_rule[r] for r in STATELESS if r not in ("auth_before_access", "one_call_at_a_time")
-    )
+    explained = ("auth_before_access", "one_call_at_a_time", "basic_economy_fixed")
+    assert all(not by_rule[r] for r in EVALUATED if r not in explained)
     assert all(_reads_before_lookup(conversations[s]) for s in by_rule["auth_before_access"])
     assert all(
         _two_calls_with_a_write(airline, conversations[s]) for s in by_rule["one_call_at_a_time"]
+    )
+    assert all(
+        _cabin_change_only(airline, conversations[s]) for s in by_rule["basic_economy_fixed"]
     )
 
 
