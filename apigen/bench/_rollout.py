@@ -1,4 +1,5 @@
-"""Tokens per accepted trajectory with and without early rejection (same blueprints, seeds)."""
+"""Tokens per accepted trajectory with and without early rejection (same blueprints,
+seeds), against the hindsight oracle of :mod:`apigen.bench._oracle`."""
 
 from __future__ import annotations
 
@@ -74,10 +75,25 @@ def bench_rollout(
     seed: int = 0,
 ) -> dict[str, Any]:
     """Phase 2 run twice over the same blueprints and seeds with ``sim/agent`` at
-    ``error_rate``: early rejection on, then off. Reports tokens spent per accepted
-    trajectory in each mode, the saving, and the soundness check: every episode early
-    rejection stopped must end rejected when played out (``unsound`` counts those that
-    did not), and both modes must accept the same trajectories."""
+    ``error_rate``: early rejection on, then off (sim players: the numbers describe
+    the sim). Reports tokens spent per accepted trajectory in each mode and
+    ``saving`` (1 − on/off); the soundness check: every episode early rejection
+    stopped must end rejected when played out (``unsound`` counts those that did
+    not), and both modes must accept the same trajectories (``same_accepted``).
+
+    ``oracle_saving`` is what stopping every played-out rejected episode at its
+    first fatal step would save — the first message after which *no* continuation
+    can be accepted (:mod:`apigen.bench._oracle`: a sound rule's violation, a record
+    no sequence of write calls restores, no turn left to finish; an output never
+    told or a skipped write is recoverable until the conversation ends) — and
+    ``ratio`` = saving / oracle_saving (goal ≥ 0.5). ``oracle_causes`` breaks it
+    down by cause: rejected episodes, the saving they contribute, and how many early
+    rejection stopped at exactly that step. A step's share of an episode's tokens
+    is estimated from the conversation's size at each model turn, which leaves out
+    the fixed prompt parts (system prompt, tool schemas) and so flatters the oracle
+    a little. Stopping every rejected episode before its first turn (perfect
+    foresight, about the share of tokens spent on rejected episodes) is no bound
+    a rule judging the conversation so far can reach, and is not the oracle."""
     loaded = _load(domain, blueprints)
     agent = f"sim/agent?error_rate={error_rate}"
 
