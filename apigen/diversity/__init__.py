@@ -4,8 +4,8 @@ Contract
 --------
 Exact repeats are caught by a blueprint's action fingerprint (``dedup``); this
 package sees what fingerprints miss: two tasks worded almost alike over different
-ids, and a corpus that keeps asking for the same few things. Pure Python, no
-model, deterministic (hashes are seeded BLAKE2, not Python's salted ``hash``).
+ids, and a corpus that keeps asking for the same few things. No model (numpy for
+the signatures), deterministic (hashes are seeded BLAKE2, not Python's salted ``hash``).
 
 ``shingles(text, n=3) -> frozenset[str]``
     Word ``n``-grams of ``text`` lower-cased, punctuation dropped, **ids, numbers

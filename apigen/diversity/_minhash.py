@@ -6,12 +6,14 @@ import hashlib
 import re
 from collections.abc import Iterable
 
+import numpy as np
+
 __all__ = ["MinHash", "NearDuplicates", "shingles"]
 
 _ID = re.compile(r"\S+@\S+|#?\b(?=[\w-]*\d)[\w-]+\b")
 """E-mail addresses and tokens holding a digit (order ids, user ids, amounts)."""
 _TOKEN = re.compile(r"<id>|[A-Za-z']+|[.!?]")
-_PRIME = (1 << 61) - 1
+_EMPTY = 1 << 32
 
 
 def _words(text: str) -> list[str]:
@@ -41,21 +43,22 @@ def _h(value: str) -> int:
 
 
 class MinHash:
-    """``num_perm`` universal hash functions ``(a·h + b) mod p`` seeded by ``seed``."""
+    """``num_perm`` multiply-shift hash functions ``((a·h + b) mod 2⁶⁴) >> 32`` (``a``
+    odd) seeded by ``seed``, evaluated for all shingles at once with numpy."""
 
     def __init__(self, num_perm: int = 64, seed: int = 0) -> None:
         self.num_perm = num_perm
         params = [_h(f"{seed}/{i}") for i in range(2 * num_perm)]
-        self._ab = [
-            (params[2 * i] % _PRIME or 1, params[2 * i + 1] % _PRIME) for i in range(num_perm)
-        ]
+        self._a = np.array([params[2 * i] | 1 for i in range(num_perm)], dtype=np.uint64)
+        self._b = np.array([params[2 * i + 1] for i in range(num_perm)], dtype=np.uint64)
 
     def signature(self, items: Iterable[str]) -> tuple[int, ...]:
-        """The MinHash signature of a set (all ``_PRIME`` for the empty set)."""
-        hashed = [_h(x) for x in items]
-        if not hashed:
-            return (_PRIME,) * self.num_perm
-        return tuple(min((a * x + b) % _PRIME for x in hashed) for a, b in self._ab)
+        """The MinHash signature of a set (all ``2³²`` for the empty set)."""
+        hashed = np.array([_h(x) for x in items], dtype=np.uint64)
+        if not hashed.size:
+            return (_EMPTY,) * self.num_perm
+        values = (self._a[:, None] * hashed[None, :] + self._b[:, None]) >> np.uint64(32)
+        return tuple(values.min(axis=1).tolist())
 
     @staticmethod
     def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:

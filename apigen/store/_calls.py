@@ -17,7 +17,7 @@ from typing import Any
 
 from apigen.types import Message, ToolCall
 
-__all__ = ["ToolCounts", "count_calls", "parameters_by_tool"]
+__all__ = ["ArgumentCheck", "ToolCounts", "arguments_invalid", "count_calls", "parameters_by_tool"]
 
 ERROR_PREFIX = "Error"
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -34,49 +34,73 @@ ToolCounts = dict[str, list[int]]
 """Tool name -> ``[calls, failed, invalid_arguments]``."""
 
 
-def parameters_by_tool(tools: Sequence[Mapping[str, Any]] | None) -> dict[str, Mapping[str, Any]]:
-    """Tool name -> its ``parameters`` schema, from OpenAI-shaped tool schemas."""
-    out: dict[str, Mapping[str, Any]] = {}
+class ArgumentCheck:
+    """One tool's parameter schema, compiled once per run: checking a stored call's
+    arguments is then a few set and ``isinstance`` tests (it runs on the write path)."""
+
+    __slots__ = ("_closed", "_enums", "_kinds", "_names", "_required")
+
+    def __init__(self, params: Mapping[str, Any]) -> None:
+        props = params.get("properties")
+        props = props if isinstance(props, Mapping) else {}
+        self._required = tuple(params.get("required", ()))
+        self._names = frozenset(k for k, v in props.items() if isinstance(v, Mapping))
+        self._closed = bool(props) or params.get("additionalProperties") is False
+        self._kinds: dict[str, tuple[tuple[type, ...], bool]] = {}
+        self._enums: dict[str, Any] = {}
+        for name, spec in props.items():
+            if not isinstance(spec, Mapping):
+                continue
+            if "type" in spec:
+                declared = spec["type"]
+                names = declared if isinstance(declared, list) else [declared]
+                kinds = tuple(k for n in names for k in _TYPES.get(n, (object,)))
+                self._kinds[name] = (kinds, bool in kinds)
+            if "enum" in spec:
+                self._enums[name] = spec["enum"]
+
+    def invalid(self, args: Mapping[str, Any]) -> bool:
+        """Whether ``args`` do not fit the schema."""
+        for name in self._required:
+            if name not in args:
+                return True
+        for name, value in args.items():
+            if name not in self._names:
+                if self._closed:
+                    return True
+                continue
+            kind = self._kinds.get(name)
+            if kind is not None:
+                if not isinstance(value, kind[0]):
+                    return True
+                if isinstance(value, bool) and not kind[1]:
+                    return True  # JSON true is not a number
+            if name in self._enums and value not in self._enums[name]:
+                return True
+        return False
+
+
+def parameters_by_tool(tools: Sequence[Mapping[str, Any]] | None) -> dict[str, ArgumentCheck]:
+    """Tool name -> its compiled ``parameters`` schema, from OpenAI-shaped tool schemas."""
+    out: dict[str, ArgumentCheck] = {}
     for t in tools or ():
         fn = t.get("function", t)
         if isinstance(fn, Mapping) and isinstance(fn.get("name"), str):
             params = fn.get("parameters")
-            out[fn["name"]] = params if isinstance(params, Mapping) else {}
+            out[fn["name"]] = ArgumentCheck(params if isinstance(params, Mapping) else {})
     return out
 
 
-def _type_ok(value: Any, declared: Any) -> bool:
-    names = declared if isinstance(declared, list) else [declared]
-    kinds = tuple(k for n in names for k in _TYPES.get(n, (object,)))
-    if isinstance(value, bool) and bool not in kinds:
-        return False  # JSON true is not a number
-    return isinstance(value, kinds)
-
-
-def arguments_invalid(call: ToolCall, params: Mapping[str, Any] | None) -> bool:
+def arguments_invalid(call: ToolCall, params: Mapping[str, Any] | ArgumentCheck | None) -> bool:
     """``True`` when ``call.arguments`` do not fit ``params`` (``None``: unknown tool)."""
     if params is None:
         return True
-    props = params.get("properties")
-    props = props if isinstance(props, Mapping) else {}
-    args = call.arguments
-    if any(name not in args for name in params.get("required", ())):
-        return True
-    for name, value in args.items():
-        spec = props.get(name)
-        if not isinstance(spec, Mapping):
-            if props or params.get("additionalProperties") is False:
-                return True
-            continue
-        if "type" in spec and not _type_ok(value, spec["type"]):
-            return True
-        if "enum" in spec and value not in spec["enum"]:
-            return True
-    return False
+    check = params if isinstance(params, ArgumentCheck) else ArgumentCheck(params)
+    return check.invalid(call.arguments)
 
 
 def count_calls(
-    messages: Sequence[Message], params: Mapping[str, Mapping[str, Any]] | None
+    messages: Sequence[Message], params: Mapping[str, ArgumentCheck] | None
 ) -> tuple[ToolCounts, int]:
     """Per-tool counts and the number of assistant turns with two or more calls.
 
@@ -90,13 +114,17 @@ def count_calls(
         if m.role == "assistant" and m.tool_calls:
             parallel += len(m.tool_calls) > 1
             for c in m.tool_calls:
-                row = counts.setdefault(c.name, [0, 0, 0])
+                row = counts.get(c.name)
+                if row is None:
+                    row = counts[c.name] = [0, 0, 0]
                 row[0] += 1
-                if params is not None and arguments_invalid(c, params.get(c.name)):
-                    row[2] += 1
+                if params is not None:
+                    check = params.get(c.name)
+                    if check is None or check.invalid(c.arguments):
+                        row[2] += 1
                 if c.id is not None:
                     owner[c.id] = c.name
-        elif m.role == "tool" and (m.content or "").startswith(ERROR_PREFIX):
+        elif m.role == "tool" and m.content and m.content.startswith(ERROR_PREFIX):
             name = owner.get(m.tool_call_id or "", m.name or "")
             if name in counts:
                 counts[name][1] += 1

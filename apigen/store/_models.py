@@ -326,9 +326,9 @@ class VerdictRow(Base):
 
     __tablename__ = "verdicts"
     __table_args__ = (
-        Index(None, "verifier", "passed"),
+        Index(None, "verifier", "passed", "position"),
         Index(None, "passed", "verifier", "reason"),
-        Index(None, "run_id", "passed", "verifier", "reason"),
+        Index(None, "run_id", "passed", "verifier", "reason", "position"),
     )
     trajectory_id: Mapped[str] = mapped_column(
         String(160), ForeignKey("trajectories.id", ondelete="CASCADE"), primary_key=True
@@ -350,14 +350,20 @@ class VerdictRow(Base):
     )
 
 
+_USAGE_SUMS = (
+    *("calls", "prompt_tokens", "completion_tokens", "cost_usd"),
+    *("errors", "retries"),
+)
+
+
 class LlmUsageRow(Base):
     """Model usage of one work item, per role and model (all phases)."""
 
     __tablename__ = "llm_usage"
     __table_args__ = (
-        # cover the per-role sums of `apigen stats` (whole database; one run)
-        Index(None, "role", "calls", "prompt_tokens", "completion_tokens", "cost_usd"),
-        Index(None, "run_id", "role", "calls", "prompt_tokens", "completion_tokens", "cost_usd"),
+        # cover the per-role-and-model sums of `apigen stats` (whole database; one run)
+        Index(None, "role", "model", *_USAGE_SUMS),
+        Index(None, "run_id", "role", "model", *_USAGE_SUMS),
     )
     run_id: Mapped[str] = mapped_column(String(64), _run_fk(), primary_key=True)
     item_index: Mapped[int] = mapped_column(Integer, primary_key=True)

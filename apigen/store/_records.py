@@ -169,6 +169,8 @@ class ModelUse(_Record):
     completion_tokens: int
     errors: int
     retries: int
+    cost_usd: float | None = None
+    """``None`` when no call of it had a known price."""
 
 
 class Stats(_Record):

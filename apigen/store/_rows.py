@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import JSON, Connection, DateTime, Table, insert
+from pydantic_core import to_json
+from sqlalchemy import Connection, DateTime, Table, insert
 
-from apigen.store._calls import count_calls
-from apigen.store._engine import RawJSON, _dumps
+from apigen.store._calls import ArgumentCheck, count_calls
+from apigen.store._engine import RawJSON
 from apigen.store._records import ItemResult
 from apigen.types import Blueprint, Message, StageOutcome, Trajectory, Usage, Verdict, Vote
 
@@ -44,13 +46,20 @@ def _raw(adapter: TypeAdapter[Any], value: Any) -> RawJSON:
     return RawJSON(adapter.serializer.to_json(value).decode())
 
 
+def _json(value: Any) -> RawJSON:
+    """Any JSON-compatible value as JSON text (pydantic-core: compact, UTF-8 kept)."""
+    return RawJSON(to_json(value).decode())
+
+
 def _first(reasons: tuple[str, ...]) -> str | None:
     return reasons[0][:_REASON_CHARS] if reasons else None
 
 
 @dataclass
 class Rows:
-    """Rows of every table for a batch of items, in insertion order."""
+    """Rows of every table for a batch of items, in insertion order. A JSON column's
+    value is already JSON text (:class:`RawJSON`) or ``None``: the builders serialise
+    once, straight from pydantic-core, and :func:`bulk_insert` passes text through."""
 
     items: list[dict[str, Any]] = field(default_factory=list)
     blueprints: list[dict[str, Any]] = field(default_factory=list)
@@ -62,7 +71,7 @@ class Rows:
     llm_usage: list[dict[str, Any]] = field(default_factory=list)
 
 
-Params = Mapping[str, Mapping[str, Any]]
+Params = Mapping[str, ArgumentCheck]
 
 
 def item_rows(item: ItemResult, rows: Rows, params: Params | None = None) -> None:
@@ -184,7 +193,7 @@ def _trajectory_rows(
             "tool_calls": t.tool_calls,
             "n_messages": len(t.messages),
             "parallel_turns": parallel,
-            "tool_names": sorted(calls),
+            "tool_names": _json(sorted(calls)),
             "votes_total": total,
             "votes_passed": passed,
             "prompt_tokens": sum(u.prompt_tokens for u in t.usage.values()),
@@ -192,7 +201,7 @@ def _trajectory_rows(
             "cost_usd": sum(costs) if costs else None,
             "duration_s": t.duration_s,
             "messages": _messages_json(t.messages),
-            "final_diff": t.final_diff,
+            "final_diff": _json(t.final_diff),
             "usage": _raw(_USAGE, t.usage),
         }
     )
@@ -236,29 +245,23 @@ def _trajectory_rows(
         )
 
 
-def _json_text(v: Any) -> Any:
-    return v if v is None or isinstance(v, RawJSON) else _dumps(v)
-
-
 def _sqlite_datetime(v: Any) -> Any:
     return None if v is None else v.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy stores it
 
 
 def _tuples(table: Table, rows: list[dict[str, Any]], sqlite: bool) -> list[tuple[Any, ...]]:
-    """Rows as tuples (in ``rows[0]``'s key order) with JSON as text for the driver."""
+    """Rows as tuples (in ``rows[0]``'s key order) for the driver. JSON columns already
+    hold JSON text (the :class:`Rows` contract); SQLite datetimes become its strings."""
     cols = list(rows[0])
-    convert: list[tuple[int, Callable[[Any], Any]]] = []
-    for i, c in enumerate(cols):
-        kind = table.c[c].type
-        if isinstance(kind, JSON):
-            convert.append((i, _json_text))
-        elif sqlite and isinstance(kind, DateTime):
-            convert.append((i, _sqlite_datetime))
+    get = itemgetter(*cols) if len(cols) > 1 else (lambda r: (r[cols[0]],))
+    dates = [i for i, c in enumerate(cols) if sqlite and isinstance(table.c[c].type, DateTime)]
+    if not dates:
+        return [get(r) for r in rows]
     data: list[tuple[Any, ...]] = []
     for r in rows:
-        values = [r[c] for c in cols]
-        for i, fn in convert:
-            values[i] = fn(values[i])
+        values = list(get(r))
+        for i in dates:
+            values[i] = _sqlite_datetime(values[i])
         data.append(tuple(values))
     return data
 

@@ -89,7 +89,6 @@ def compute_stats(engine: Engine, run_id: str | None, *, workers: int = 3) -> St
     and PostgreSQL execute them without holding the GIL).
     """
     jobs: dict[str, Callable[[Connection, str | None], Any]] = {
-        "roles": _role_rows,
         "tools": _tools,
         "funnel": _funnel,
         "blueprint_rejections": lambda c, r: _top(
@@ -102,7 +101,7 @@ def compute_stats(engine: Engine, run_id: str | None, *, workers: int = 3) -> St
         "judge_agreement": _agreement,
         "endings": _endings,
         "parallel": _parallel,
-        "models": _models,
+        "models": lambda c, r: (usage := _usage(c, r), _role_rows(c, r, usage)),
         "wall": _wall,
         "diversity": _diversity,
         "turns": lambda c, r: _hist(c, T.c.turns, r),
@@ -116,6 +115,7 @@ def compute_stats(engine: Engine, run_id: str | None, *, workers: int = 3) -> St
     with ThreadPoolExecutor(workers) as pool:
         futures = {name: pool.submit(run, job) for name, job in jobs.items()}
         out = {name: f.result() for name, f in futures.items()}
+    models, roles = out["models"]
     funnel: list[FunnelStep] = out["funnel"]
     accepted = next(f.passed for f in funnel if f.step == "episodes")
     tools, unused = out["tools"]
@@ -133,10 +133,10 @@ def compute_stats(engine: Engine, run_id: str | None, *, workers: int = 3) -> St
         judge_agreement=out["judge_agreement"],
         parallel_episodes=out["parallel"][0],
         parallel_accepted=out["parallel"][1],
-        models=tuple(out["models"]),
+        models=tuple(models),
         wall_time_s=out["wall"],
         diversity=out["diversity"],
-        **_costs(out["roles"], accepted),
+        **_costs(roles, accepted),
     )
 
 
@@ -229,12 +229,12 @@ def _parallel(conn: Connection, run_id: str | None) -> tuple[int, int]:
     return int(both), int(accepted)
 
 
-def _models(conn: Connection, run_id: str | None) -> list[ModelUse]:
-    sums = [
-        func.sum(c)
-        for c in (U.c.calls, U.c.prompt_tokens, U.c.completion_tokens, U.c.errors, U.c.retries)
-    ]
-    q = _run(select(U.c.role, U.c.model, *sums), U.c.run_id, run_id)
+def _usage(conn: Connection, run_id: str | None) -> list[ModelUse]:
+    """Usage sums per role and model (one covering-index scan); roles are derived
+    from it (:func:`_role_rows`)."""
+    cols = (U.c.calls, U.c.prompt_tokens, U.c.completion_tokens, U.c.errors, U.c.retries)
+    sums = [func.sum(c) for c in cols]
+    q = _run(select(U.c.role, U.c.model, *sums, func.sum(U.c.cost_usd)), U.c.run_id, run_id)
     q = q.group_by(U.c.role, U.c.model).order_by(U.c.role, func.sum(U.c.calls).desc())
     return [
         ModelUse(
@@ -245,8 +245,9 @@ def _models(conn: Connection, run_id: str | None) -> list[ModelUse]:
             completion_tokens=int(k or 0),
             errors=int(e or 0),
             retries=int(t or 0),
+            cost_usd=cost,
         )
-        for r, mo, c, p, k, e, t in conn.execute(q)
+        for r, mo, c, p, k, e, t, cost in conn.execute(q)
     ]
 
 
@@ -310,12 +311,13 @@ must stay fast on large databases."""
 def _diversity(conn: Connection, run_id: str | None) -> Diversity | None:
     """Diversity of the first :data:`DIVERSITY_SAMPLE` accepted blueprints (in item
     order); ``None`` when there are none."""
-    q = _run(select(B.c.domain, B.c.instruction, B.c.content), B.c.run_id, run_id)
+    actions_json = B.c.content["actions"]  # only the actions are parsed, not the record
+    q = _run(select(B.c.domain, B.c.instruction, actions_json), B.c.run_id, run_id)
     q = q.where(B.c.accepted).order_by(B.c.run_id, B.c.item_index).limit(DIVERSITY_SAMPLE)
     rows = conn.execute(q).all()
     if not rows:
         return None
-    actions = [[str(a["name"]) for a in (c or {}).get("actions", ())] for _, _, c in rows]
+    actions = [[str(a["name"]) for a in acts or ()] for _, _, acts in rows]
     tools = _write_tools({d for d, _, _ in rows})
     writes, offered = tools if tools is not None else (None, set())
     sequences = [[a for a in acts if writes is None or a in writes] for acts in actions]
@@ -330,28 +332,27 @@ def _hist(conn: Connection, col: Any, run_id: str | None) -> list[Bin]:
     return [Bin(value=v, count=k, accepted=int(a)) for v, k, a in conn.execute(q)]
 
 
-def _role_rows(conn: Connection, run_id: str | None) -> list[Any]:
-    """Usage sums per role: ``llm_usage`` (all phases), else the episodes' own usage."""
+def _role_rows(conn: Connection, run_id: str | None, models: list[ModelUse]) -> list[Any]:
+    """Usage sums per role: from ``models`` (``llm_usage``: all phases), else the
+    episodes' own usage."""
+    if models:
+        per: dict[str, list[Any]] = {}
+        for u in models:
+            row = per.setdefault(u.role, [u.role, 0, 0, 0, None])
+            row[1] += u.calls
+            row[2] += u.prompt_tokens
+            row[3] += u.completion_tokens
+            if u.cost_usd is not None:
+                row[4] = (row[4] or 0.0) + u.cost_usd
+        return [tuple(per[r]) for r in sorted(per)]
     sums = (
-        func.sum(U.c.calls),
-        func.sum(U.c.prompt_tokens),
-        func.sum(U.c.completion_tokens),
-        func.sum(U.c.cost_usd),
+        func.sum(TU.c.calls),
+        func.sum(TU.c.prompt_tokens),
+        func.sum(TU.c.completion_tokens),
+        func.sum(TU.c.cost_usd),
     )
-    q = _run(select(U.c.role, *sums), U.c.run_id, run_id).group_by(U.c.role)
-    rows = conn.execute(q.order_by(U.c.role)).all()
-    if not rows:  # no per-item usage written: fall back to the episodes' own usage
-        sums = (
-            func.sum(TU.c.calls),
-            func.sum(TU.c.prompt_tokens),
-            func.sum(TU.c.completion_tokens),
-            func.sum(TU.c.cost_usd),
-        )
-        q2: Select[Any] = select(TU.c.role, *sums).join(T, T.c.id == TU.c.trajectory_id)
-        rows = conn.execute(
-            _run(q2, T.c.run_id, run_id).group_by(TU.c.role).order_by(TU.c.role)
-        ).all()
-    return list(rows)
+    q: Select[Any] = select(TU.c.role, *sums).join(T, T.c.id == TU.c.trajectory_id)
+    return list(conn.execute(_run(q, T.c.run_id, run_id).group_by(TU.c.role).order_by(TU.c.role)))
 
 
 def _costs(rows: list[Any], accepted: int) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from sqlalchemy import inspect, text
 
 from apigen.errors import ConfigError
 from apigen.store import Store
-from apigen.store._engine import resolve_url
+from apigen.store._engine import head_revision, resolve_url
 from apigen.store._models import Base
 
 
@@ -42,13 +42,28 @@ def test_sqlite_settings(tmp_path: Path) -> None:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 16384  # a new database
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 4096  # 64 MiB
+
+
+def test_an_existing_database_keeps_its_page_size(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "old.db"
+    with sqlite3.connect(db) as conn:  # made by something else, 4 KiB pages
+        conn.execute("PRAGMA page_size=4096")
+        conn.execute("CREATE TABLE t (x)")
+    with Store.open(str(db)) as store, store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA page_size").scalar() == 4096
+        assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 16384
+        assert store.runs() == []
 
 
 def test_migrated_schema_equals_models(db_url: str) -> None:
     with Store.open(db_url) as store, store.engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(ctx, Base.metadata) == []
-        assert ctx.get_current_revision() == "0004"
+        assert ctx.get_current_revision() == head_revision() == "0005"
         tables = set(inspect(conn).get_table_names())
     assert set(Base.metadata.tables) | {"alembic_version"} == tables
 

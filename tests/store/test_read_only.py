@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, inspect, make_url, text
 
 from apigen.errors import ConfigError
 from apigen.store import Store
-from apigen.store._engine import _script, create_store_engine, resolve_url
+from apigen.store._engine import _script, create_store_engine, head_revision, resolve_url
 from tests.store.conversations import trajectory
 
 
@@ -72,7 +72,8 @@ def test_older_apigen_database_is_upgraded_when_writable(tmp_path: Path) -> None
     with Store.open(str(db), read_only=True) as store:
         assert store.runs() == []
     with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchone() == ("0004",)
+        version = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    assert version == (head_revision(),)
 
 
 def test_postgres_schema_without_apigen_tables_stays_empty() -> None:
