@@ -109,8 +109,9 @@ def bench_rollout(
     saving = None
     if on["tokens_per_accepted"] and off["tokens_per_accepted"]:
         saving = round(1 - on["tokens_per_accepted"] / off["tokens_per_accepted"], 4)
-    config = _settings(early=False, agent=agent, trials=trials, seed=seed).rollout
-    oracle = _oracle(off_traj, on_traj, loaded, config)
+    oracle = _oracle(
+        off_traj, on_traj, loaded, _settings(early=False, agent=agent, trials=trials, seed=seed)
+    )
     oracle_saving = None
     if off["accepted"] and off["tokens"]:
         oracle_saving = round(1 - oracle["tokens"] / off["tokens"], 4)
@@ -138,7 +139,7 @@ def _oracle(
     trajectories: list[Trajectory],
     stopped: list[Trajectory],
     blueprints: list[Blueprint],
-    config: Any,
+    settings: Any,
 ) -> dict[str, Any]:
     """Tokens the oracle spends over ``trajectories`` (played out, early rejection off)
     and the breakdown by cause of fatal step (:mod:`apigen.bench._oracle`): rejected
@@ -164,8 +165,11 @@ def _oracle(
             spent += tokens
             continue
         blueprint = by_ref[traj.blueprint_id]
-        env = envs.setdefault(blueprint.domain, load_environment(blueprint.domain, seed=0))
-        fatal = fatal_step(traj, blueprint, env, ground_truth(env, blueprint), config)
+        if blueprint.domain not in envs:
+            envs[blueprint.domain] = load_environment(blueprint.domain, seed=settings.state_seed)
+        env = envs[blueprint.domain]
+        truth = ground_truth(env, blueprint)
+        fatal = fatal_step(traj, blueprint, env, truth, settings.rollout)
         kept = tokens if fatal is None else tokens * _share(traj.messages, fatal.index)
         spent += kept
         entry = causes["none" if fatal is None else fatal.cause]
