@@ -133,9 +133,11 @@ SHARED = (
     "bags_only_added",
     "confirm_before_write",
 )
-"""Evaluated rules τ²'s airline policy states as ours does (one user's records, payment
-methods already in the profile, the hand-off ends the agent's part, five passengers,
-the free-bag table, bags added never removed, explicit confirmation)."""
+"""Evaluated rules τ²'s airline policy states as ours does and its reward can see (one
+user's records, payment methods already in the profile, the hand-off ends the agent's
+part, five passengers, the free-bag table, bags added never removed, explicit
+confirmation). ``one_call_at_a_time`` is stated alike too, but τ²'s reward never
+looks at it: the test explains its stops instead."""
 
 
 def _reads_before_lookup(messages: Sequence[Message]) -> bool:
@@ -186,7 +188,7 @@ def test_no_early_rejection_on_the_rewarded_tau2_conversations(
     first = Counter(stops[s].rule for s in rewarded if stops[s] is not None)  # type: ignore[union-attr]
     lines = [
         f"early rejection walked over 50 τ²-bench airline conversations ({calls} tool calls)",
-        f"  stops on the {len(rewarded)} rewarded, rules τ²'s policy states alike "
+        f"  stops on the {len(rewarded)} rewarded, rules τ²'s policy states alike and rewards "
         f"({', '.join(SHARED)}): {len(shared)} (goal 0)",
         f"  stops on the rewarded, every evaluated rule of our airline domain: "
         f"{sum(v is not None for s, v in stops.items() if s in rewarded)} "
