@@ -97,6 +97,8 @@ class Violation(_Record):
     """Human-readable reason naming the offending call and data."""
     call_index: int | None = None
     """Index of the offending call in the trace, when one call is to blame."""
+    call: ToolCall | None = None
+    """The offending call itself, when the rule names it (what a judge is shown)."""
     sound: bool = True
     """``False`` when the rule cannot be judged soundly by code (it may flag a
     conversation that complies): early rejection never fires on it, the policy

@@ -5,8 +5,17 @@ from __future__ import annotations
 
 import json
 
-from apigen.env import Domain, Environment, Replay, replay_with_policy
-from apigen.llm.sim import leaves, mentions, numbers_in, restates, tool_like
+from apigen.env import (
+    Domain,
+    Environment,
+    Replay,
+    mentions,
+    numbers_in,
+    replay_with_policy,
+    restates,
+    tool_like,
+    ungrounded_arguments,
+)
 from apigen.types import Blueprint, StageOutcome
 
 __all__ = [
@@ -112,21 +121,7 @@ def check_grounding(blueprint: Blueprint, replay: Replay, domain: Domain) -> Sta
     tools = domain.tool_map
     named = tool_like(list(tools), blueprint.instruction)
     reasons = [f"the instruction names tools: {', '.join(named)}"] if named else []
-    seen = ""
-    for i, e in enumerate(replay.trace):
-        tool = tools.get(e.call.name)
-        if e.write and tool is not None:
-            for name, value in e.call.arguments.items():
-                if name in tool.free_text:
-                    continue
-                for v in leaves(value):
-                    if not restates(blueprint.instruction, v) and not mentions(seen, v):
-                        reasons.append(
-                            f"actions[{i}] {e.call.name} argument {name}={v!r} is neither "
-                            "stated in the instruction nor returned by an earlier call"
-                        )
-        if e.ok:
-            seen += " " + json.dumps(e.output, ensure_ascii=False)
+    reasons += [str(u) for u in ungrounded_arguments(blueprint.instruction, replay.trace, tools)]
     return StageOutcome(stage="grounding", passed=not reasons, reasons=tuple(reasons))
 
 

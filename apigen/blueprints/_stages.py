@@ -194,5 +194,5 @@ def _outputs(inp: StageInput) -> StageOutcome:
 def _dedup(inp: StageInput) -> StageOutcome:
     fp = inp.blueprint.fingerprint()
     dup = fp in inp.known
-    why = (f"duplicate of a known blueprint (fingerprint {fp})",) if dup else ()
+    why = ("duplicate of a known blueprint", f"fingerprint {fp}") if dup else ()
     return StageOutcome(stage="dedup", passed=not dup, reasons=why)

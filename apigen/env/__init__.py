@@ -52,11 +52,21 @@ the rules library             ``authenticate_first``, ``one_user``, ``own_record
                               ``confirm_before_write``, ``one_call_at_a_time``,
                               ``confirmation_names_action`` (unsound); ``authenticated_user``,
                               ``confirmation_exchange``; domains compose them.
+``ReviewPoint``               an unsound rule's finding put to the trajectory committee:
+                              ``render_review_points`` writes the judge prompt's section
+                              (under ``REVIEW_HEADING``), ``read_review_points`` reads it.
 ``protocol``                  the conversation protocol (module): markers ``STOP`` /
                               ``TRANSFER``, confirmation request and answer shapes
                               (``confirmation_request``, ``asks_confirmation``,
                               ``consent``), ``asks_identity``, ``announces_transfer``.
 ``TaskSketch`` / ``WriteStep`` a grounded task sampled by a domain.
+facts in text                 ``leaves`` (the facts a JSON value holds), ``mentions`` /
+                              ``restates`` (a text states / paraphrases a value),
+                              ``numbers_in``, ``normalise``, ``tool_like``, and
+                              ``ungrounded_arguments`` (write arguments neither stated in
+                              an instruction nor returned by an earlier call: an
+                              ``Ungrounded`` each): what phase 1's code stages and the sim
+                              roles both read.
 ``get_domain(name)``, ``domain_names()``, ``load_environment(name, seed, scale)``,
 ``register_domain(domain)``   the registry (built-ins plus the ``apigen.environments``
                               entry-point group); a plug-in that cannot be imported
@@ -88,6 +98,16 @@ from apigen.env import _protocol as protocol
 from apigen.env._compare import Comparison, FieldKind, same_number, same_text
 from apigen.env._conformance import CONFORMANCE_CHECKS, ConformanceError
 from apigen.env._domain import Domain, Environment, TaskSketch, WriteStep
+from apigen.env._facts import (
+    Ungrounded,
+    leaves,
+    mentions,
+    normalise,
+    numbers_in,
+    restates,
+    tool_like,
+    ungrounded_arguments,
+)
 from apigen.env._framing import Framing
 from apigen.env._frozen import FrozenDict, freeze, thaw
 from apigen.env._policy import PolicyCheck, PolicyContext
@@ -105,7 +125,9 @@ from apigen.env._registry import (
 )
 from apigen.env._replay import Replay, replay_with_policy
 from apigen.env._rules import (
+    REVIEW_HEADING,
     Identify,
+    ReviewPoint,
     Rule,
     authenticate_first,
     authenticated_user,
@@ -115,6 +137,8 @@ from apigen.env._rules import (
     one_call_at_a_time,
     one_user,
     own_records_only,
+    read_review_points,
+    render_review_points,
 )
 from apigen.env._sandbox import Sandbox
 from apigen.env._scaffold import scaffold_domain
@@ -124,6 +148,7 @@ from apigen.env._tool import UNSET, Entity, Tool, ToolFailure, tool, tool_from_s
 __all__ = [
     "CONFORMANCE_CHECKS",
     "DB",
+    "REVIEW_HEADING",
     "SOURCES_ENV",
     "UNSET",
     "Comparison",
@@ -140,11 +165,13 @@ __all__ = [
     "PolicyCheck",
     "PolicyContext",
     "Replay",
+    "ReviewPoint",
     "Rule",
     "Sandbox",
     "TaskSketch",
     "Tool",
     "ToolFailure",
+    "Ungrounded",
     "WriteStep",
     "authenticate_first",
     "authenticated_user",
@@ -158,17 +185,26 @@ __all__ = [
     "domain_source",
     "freeze",
     "get_domain",
+    "leaves",
     "load_environment",
+    "mentions",
+    "normalise",
+    "numbers_in",
     "one_call_at_a_time",
     "one_user",
     "own_records_only",
     "protocol",
+    "read_review_points",
     "register_domain",
+    "render_review_points",
     "replay_with_policy",
+    "restates",
     "same_number",
     "same_text",
     "scaffold_domain",
     "thaw",
     "tool",
     "tool_from_schema",
+    "tool_like",
+    "ungrounded_arguments",
 ]

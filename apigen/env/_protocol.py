@@ -13,7 +13,14 @@ One module owns them, so nothing else has to agree with anything:
   (an explicit agreement, not hedged by a refusal nor left open by a question),
   ``"no"`` (a refusal) or ``"unclear"``;
 - an **identity request** (:func:`asks_identity`) and a **hand-off notice**
-  (:func:`announces_transfer`).
+  (:func:`announces_transfer`);
+- the **phrasings** players write these moves in (:data:`PHRASINGS`): ``canonical``
+  (one fixed question, "Do you confirm (yes/no)?", and fixed answers) or ``varied``
+  (the shapes real agents and users write, after the τ²-bench conversations: "Would
+  you like me to proceed…?", "Please confirm by replying 'yes'", "Is that correct?";
+  "Yes, please.", "Yes, that all sounds good!"…). :func:`phrasing_shapes` gives each
+  set; every request of a set is recognised by :func:`asks_confirmation`, every
+  agreement reads ``"yes"`` and every refusal ``"no"`` by :func:`consent`.
 
 Which tools need a confirmation, hand off, or authenticate is declared on the tool
 (``@tool("write", confirm=True)``); the sim roles and the rule
@@ -26,22 +33,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
     "AGREE",
     "CONFIRM_QUESTION",
     "DECLINE",
+    "PHRASINGS",
     "STOP",
     "TRANSFER",
     "Consent",
     "Ending",
+    "Phrasing",
+    "Shapes",
     "announces_transfer",
     "asks_confirmation",
     "asks_identity",
     "confirmation_request",
     "consent",
     "ending",
+    "phrasing_shapes",
     "strip_markers",
 ]
 
@@ -82,10 +94,86 @@ def _sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(text) if s.strip()]
 
 
-def confirmation_request(action: str, lead: str = "Here is what I am about to do") -> str:
-    """A confirmation request stating ``action``: ``"<lead>: <action>. Do you confirm
-    (yes/no)?"``."""
-    return f"{lead}: {action.strip().rstrip('.')}. {CONFIRM_QUESTION}"
+def confirmation_request(
+    action: str, lead: str = "Here is what I am about to do", question: str = CONFIRM_QUESTION
+) -> str:
+    """A confirmation request stating ``action``: ``"<lead>: <action>. <question>"``
+    (by default "Do you confirm (yes/no)?"). A ``lead`` holding ``{action}`` is a
+    template the action is put into instead: ``"To confirm, I'll {action}."``."""
+    action = action.strip().rstrip(".")
+    stated = lead.format(action=action) if "{action}" in lead else f"{lead}: {action}."
+    return f"{stated} {question}"
+
+
+Phrasing = Literal["canonical", "varied"]
+PHRASINGS: tuple[Phrasing, ...] = ("canonical", "varied")
+
+
+@dataclass(frozen=True)
+class Shapes:
+    """The wordings of one phrasing: leads that state the action (``lead`` of
+    :func:`confirmation_request`), questions that ask for the agreement, agreements,
+    and refusals (some ask the agent to look again)."""
+
+    leads: tuple[str, ...]
+    questions: tuple[str, ...]
+    agreements: tuple[str, ...]
+    refusals: tuple[str, ...]
+
+
+_CANONICAL = Shapes(
+    leads=("Here is what I am about to do", "Before I make this change, please review it"),
+    questions=(CONFIRM_QUESTION,),
+    agreements=(AGREE, "Yes, go ahead.", "Yes, please do that."),
+    refusals=(DECLINE,),
+)
+_VARIED = Shapes(
+    leads=(
+        "Here is what I am about to do",
+        "Before I make this change, please review it",
+        "To confirm, here are the details of the change: {action}.",
+        "Just to make sure we are on the same page, I will {action}.",
+        "Here's the update I'm going to make: {action}.",
+        "Let me summarise before I go ahead. Action: {action}.",
+        "Okay, I have everything I need. I'm going to {action}.",
+    ),
+    questions=(
+        CONFIRM_QUESTION,
+        "Would you like me to proceed?",
+        "Would you like me to go ahead with this?",
+        "Do you want me to proceed with this change?",
+        "Is that correct?",
+        "Does everything look right to you?",
+        "Please confirm by replying 'yes' and I'll take care of it.",
+        "Shall I go ahead?",
+        'Can you confirm you\'d like me to proceed? (Please reply "yes" to confirm)',
+    ),
+    agreements=(
+        AGREE,
+        "Yes, please.",
+        "Yes, that all sounds good!",
+        "Yes, I confirm. Please proceed.",
+        "Yes, that's correct.",
+        "Yep, that's right, go ahead.",
+        "Sounds good, please do it.",
+        "Correct. Please go ahead and make the change, thank you!",
+        "Yes please, that works for me.",
+        "Sure, go ahead.",
+    ),
+    refusals=(
+        DECLINE,
+        "No, that's not what I asked for.",
+        "No, please don't make that change.",
+        "Nope, that isn't right. Please hold off.",
+        "No thanks, I'd rather not do that.",
+        "No, that's not correct. Can you check it again?",
+    ),
+)
+
+
+def phrasing_shapes(phrasing: Phrasing) -> Shapes:
+    """The wordings of ``phrasing`` (``canonical`` or ``varied``)."""
+    return _VARIED if phrasing == "varied" else _CANONICAL
 
 
 _ASKS = re.compile(

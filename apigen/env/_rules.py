@@ -21,11 +21,14 @@ whom a call acts for, which records it touches):
 A rule marked ``sound=False`` may flag a conversation that complies (whether a
 request "states the action" is a judgement, not a pattern): its violations carry
 ``sound=False``, early rejection never fires on them, the policy verdict reports
-them without failing, and the trajectory committee decides.
+them without failing, and the trajectory committee decides: its judges are shown
+each one as a :class:`ReviewPoint` (:func:`render_review_points`, read back by
+:func:`read_review_points`, what a scripted judge reads of its prompt).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -34,7 +37,9 @@ from apigen.env._protocol import asks_confirmation, consent
 from apigen.types import Message, ToolCall, ToolExecution, Violation
 
 __all__ = [
+    "REVIEW_HEADING",
     "Identify",
+    "ReviewPoint",
     "Rule",
     "authenticate_first",
     "authenticated_user",
@@ -44,6 +49,8 @@ __all__ = [
     "one_call_at_a_time",
     "one_user",
     "own_records_only",
+    "read_review_points",
+    "render_review_points",
 ]
 
 Identify = Callable[[ToolExecution], str | None]
@@ -68,6 +75,7 @@ class Rule:
                 rule=self.id,
                 message=f"{ctx.call.name}: {message}",
                 call_index=ctx.index,
+                call=ctx.call,
                 sound=self.sound,
             )
 
@@ -263,3 +271,48 @@ confirmation_names_action = Rule("confirmation_names_action", _names_action, sou
 """The confirmation request names an identifier the write uses (an order or
 reservation id, a flight number...). Unsound — an agent may say "all five
 downgrades" — so it only informs the trajectory committee."""
+
+
+# -- points for the trajectory committee ------------------------------------------------
+
+REVIEW_HEADING = "Points the code could not decide"
+"""The heading of the review points in a judge's prompt."""
+_POINT = re.compile(r"^- (?P<rule>[\w.:-]+)(?: at `(?P<call>.*)`)?: (?P<message>.*)$")
+
+
+@dataclass(frozen=True)
+class ReviewPoint:
+    """A violation of an unsound rule put to the judges: the rule, what it found, and
+    the call it refers to as the transcript shows it (``""``: no single call)."""
+
+    rule: str
+    message: str
+    call: str = ""
+
+
+def render_review_points(points: Sequence[ReviewPoint], ask: str) -> str:
+    """The review section of a judge's prompt: :data:`REVIEW_HEADING` with ``ask``
+    (what to do with them), then one ``- rule at `call`: message`` line per point;
+    ``""`` when there is none."""
+    if not points:
+        return ""
+    lines = [f"{REVIEW_HEADING} ({ask}):"]
+    for p in points:
+        where = f" at `{' '.join(p.call.split())}`" if p.call else ""
+        lines.append(f"- {p.rule}{where}: {' '.join(p.message.split())}")
+    return "\n".join(lines)
+
+
+def read_review_points(text: str) -> list[ReviewPoint]:
+    """The points of a review section in ``text`` (:func:`render_review_points`)."""
+    lines = text.splitlines()
+    start = next((k for k, ln in enumerate(lines) if ln.startswith(REVIEW_HEADING)), None)
+    if start is None:
+        return []
+    points = []
+    for line in lines[start + 1 :]:
+        match = _POINT.match(line)
+        if match is None:
+            break
+        points.append(ReviewPoint(match["rule"], match["message"], match["call"] or ""))
+    return points

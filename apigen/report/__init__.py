@@ -24,10 +24,13 @@ Contract
     played by a ``sim/…`` model the page says so at the top.
 ``write_report(stats, out, *, source, lengths=None, compare=None) -> Path``
     :func:`render_report` written to ``out`` (UTF-8).
-``record_lengths(records, *, limit=None, available=None, count=None, method=...) -> Lengths``
+``record_lengths(records, *, limit=None, available=None, count=None, method=..., top=0) -> Lengths``
     Percentiles, the number over ``limit`` and a histogram of the token lengths of
     record texts (``count``: a token counter, default characters / 4, which the page
     labels as an estimate); :func:`tokenizer_counter` loads a ``tokenizer.json``.
+``summarise_lengths(values, *, limit=None, available=None, method=..., top=0) -> Lengths``
+    The same from token counts; the axis reaches at least ``top``, so two compared
+    runs (``build_report`` passes their common longest) share bin edges.
 
 The page is static HTML with inline SVG: no script, no stylesheet or font to fetch,
 nothing from the network; it opens offline in any browser. Rendering reads records
@@ -37,7 +40,7 @@ only; the database is reached through :class:`apigen.store.Store` in
 
 from apigen.report._build import build_report
 from apigen.report._html import Side, render_report, write_report
-from apigen.report._lengths import Lengths, record_lengths, tokenizer_counter
+from apigen.report._lengths import Lengths, record_lengths, summarise_lengths, tokenizer_counter
 
 __all__ = [
     "Lengths",
@@ -45,6 +48,7 @@ __all__ = [
     "build_report",
     "record_lengths",
     "render_report",
+    "summarise_lengths",
     "tokenizer_counter",
     "write_report",
 ]

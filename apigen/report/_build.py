@@ -9,7 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from apigen.report._html import Side, render_report
-from apigen.report._lengths import ESTIMATE, Lengths, record_lengths, tokenizer_counter
+from apigen.report._lengths import (
+    ESTIMATE,
+    estimate_tokens,
+    summarise_lengths,
+    tokenizer_counter,
+)
 
 if TYPE_CHECKING:
     from apigen.store import Stats, Store
@@ -18,16 +23,10 @@ __all__ = ["build_report"]
 
 
 def _lengths(
-    store: Store,
-    stats: Stats,
-    *,
-    limit: int | None,
-    sample: int,
-    count: Callable[[str], int] | None,
-    method: str,
-) -> Lengths | None:
-    """Lengths of up to ``sample`` accepted records as ``apigen export --format openai``
-    writes them (the exporter itself runs, into a temporary file)."""
+    store: Store, stats: Stats, *, sample: int, count: Callable[[str], int]
+) -> list[int] | None:
+    """Token lengths of up to ``sample`` accepted records as ``apigen export --format
+    openai`` writes them (the exporter itself runs, into a temporary file)."""
     from apigen.errors import EmptyExportError
     from apigen.export import ExportOptions
     from apigen.store import TrajectoryFilter
@@ -42,13 +41,7 @@ def _lengths(
         except EmptyExportError:
             return None
         with out.open(encoding="utf-8") as lines:
-            return record_lengths(
-                (line.rstrip("\\n") for line in lines),
-                limit=limit,
-                available=stats.accepted,
-                count=count,
-                method=method,
-            )
+            return [count(line.rstrip("\n")) for line in lines]
 
 
 def build_report(
@@ -68,14 +61,26 @@ def build_report(
 
     count, method = tokenizer_counter(tokenizer) if tokenizer is not None else (None, ESTIMATE)
     with Store.open(db, read_only=True) as store:
-        sides = []
+        measured = []
         for rid in [run] + ([compare] if compare is not None else []):
             stats = store.stats(rid)
-            lengths = _lengths(
-                store, stats, limit=context_limit, sample=sample, count=count, method=method
+            measured.append(
+                (stats, _lengths(store, stats, sample=sample, count=count or estimate_tokens))
             )
-            sides.append(Side(stats, lengths))
         source = store.url
+    # compared runs share one axis: bins up to the longest record of either
+    top = max((max(v, default=0) for _, v in measured if v is not None), default=0)
+    sides = [
+        Side(
+            stats,
+            None
+            if values is None
+            else summarise_lengths(
+                values, limit=context_limit, available=stats.accepted, method=method, top=top
+            ),
+        )
+        for stats, values in measured
+    ]
     a = sides[0]
     return render_report(
         a.stats, source=source, lengths=a.lengths, compare=sides[1] if compare else None

@@ -9,7 +9,14 @@ from pathlib import Path
 
 from apigen.errors import ConfigError
 
-__all__ = ["ESTIMATE", "Lengths", "record_lengths", "tokenizer_counter"]
+__all__ = [
+    "ESTIMATE",
+    "Lengths",
+    "estimate_tokens",
+    "record_lengths",
+    "summarise_lengths",
+    "tokenizer_counter",
+]
 
 ESTIMATE = "estimated: characters / 4"
 _BINS = 24
@@ -32,7 +39,8 @@ class Lengths:
     """``(low, high, records)``: records of ``low`` to ``high - 1`` tokens."""
 
 
-def _estimate(text: str) -> int:
+def estimate_tokens(text: str) -> int:
+    """Tokens of ``text`` estimated as characters / 4, rounded up."""
     return math.ceil(len(text) / 4)
 
 
@@ -61,14 +69,30 @@ def record_lengths(
     available: int | None = None,
     count: Callable[[str], int] | None = None,
     method: str = ESTIMATE,
+    top: int = 0,
 ) -> Lengths:
     """Lengths of ``records`` (each the text of one exported record) in tokens by
     ``count`` (default: characters / 4); ``available`` is how many records there
-    were in all when ``records`` is a sample. Bins are even and round, and when a
-    ``limit`` is set they reach past it so the limit sits on the axis."""
-    counter = count or _estimate
-    values = sorted(counter(r) for r in records)
-    top = max([*values[-1:], limit or 0, 1])
+    were in all when ``records`` is a sample. See :func:`summarise_lengths`."""
+    counter = count or estimate_tokens
+    values = [counter(r) for r in records]
+    return summarise_lengths(values, limit=limit, available=available, method=method, top=top)
+
+
+def summarise_lengths(
+    values: Iterable[int],
+    *,
+    limit: int | None = None,
+    available: int | None = None,
+    method: str = ESTIMATE,
+    top: int = 0,
+) -> Lengths:
+    """Percentiles and a histogram of token lengths ``values``. Bins are even and
+    round; the axis reaches the longest record, a ``limit`` (so the limit sits on
+    it) and ``top`` (two runs compared pass their common longest, so they share bin
+    edges)."""
+    values = sorted(values)
+    top = max([*values[-1:], limit or 0, top, 1])
     width = max(1, 10 ** math.floor(math.log10(top / _BINS)) if top >= _BINS else 1)
     for k in (1, 2, 2.5, 5, 10):
         if top / (k * width) <= _BINS:

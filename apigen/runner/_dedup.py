@@ -37,16 +37,18 @@ class DedupArbiter:
 def as_duplicate(item: ItemResult, owner: int) -> ItemResult:
     """``item`` with its accepted blueprint failed at ``dedup`` (and its id cleared) and
     its trajectories rejected: item ``owner`` (a lower index) produced the same task."""
-    reason = f"same actions as item {owner}"
+    # the first reason is what stats group on: the same for every duplicate; the
+    # second names the owner
+    reason, owned = "same actions as an earlier item", f"owner: item {owner}"
     blueprints = []
     for bp in item.blueprints:
         if bp.report is not None and bp.report.passed:
             stages = tuple(s for s in bp.report.stages if s.stage != "dedup")
-            stage = StageOutcome(stage="dedup", passed=False, reasons=(reason,))
+            stage = StageOutcome(stage="dedup", passed=False, reasons=(reason, owned))
             report = bp.report.model_copy(update={"stages": (*stages, stage)})
             bp = bp.model_copy(update={"report": report, "id": None})
         blueprints.append(bp)
-    verdict = Verdict(verifier="dedup", passed=False, reasons=(f"blueprint {reason}",))
+    verdict = Verdict(verifier="dedup", passed=False, reasons=(f"blueprint {reason}", owned))
     trajectories: list[Trajectory] = [
         t.model_copy(update={"accepted": False, "verdicts": (*t.verdicts, verdict)})
         for t in item.trajectories

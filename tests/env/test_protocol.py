@@ -138,3 +138,26 @@ def test_consent_on_real_user_phrasing(answer: str, expected: str) -> None:
 )
 def test_more_confirmation_requests(text: str) -> None:
     assert protocol.asks_confirmation(text)
+
+
+@pytest.mark.parametrize("phrasing", protocol.PHRASINGS)
+def test_every_shape_of_a_phrasing_reads_as_what_it_is(phrasing: protocol.Phrasing) -> None:
+    """Every request the players can write is recognised, every agreement is a "yes",
+    every refusal a "no" (the sim's words are the protocol's, so the rules read them)."""
+    shapes = protocol.phrasing_shapes(phrasing)
+    action = "cancel pending order (order id: #W1; reason: ordered by mistake)"
+    for lead in shapes.leads:
+        for question in shapes.questions:
+            request = protocol.confirmation_request(action, lead, question)
+            assert protocol.asks_confirmation(request), request
+            assert "#W1" in request and request.endswith(question)
+    assert all(protocol.consent(a) == "yes" for a in shapes.agreements)
+    assert all(protocol.consent(r) == "no" for r in shapes.refusals)
+
+
+def test_canonical_phrasing_is_the_fixed_question_and_answers() -> None:
+    shapes = protocol.phrasing_shapes("canonical")
+    assert shapes.questions == (protocol.CONFIRM_QUESTION,)
+    assert shapes.agreements[0] == protocol.AGREE and shapes.refusals == (protocol.DECLINE,)
+    varied = protocol.phrasing_shapes("varied")
+    assert len(varied.questions) >= 6 and len(varied.agreements) >= 6

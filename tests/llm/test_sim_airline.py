@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from apigen.blueprints import curated_dir, iter_blueprint_files, load_blueprint
-from apigen.env import Environment, load_environment
+from apigen.env import Environment, load_environment, protocol
 from apigen.llm.sim import ContextKey as K
 from apigen.llm.sim import register_sim_provider
 from apigen.types import Blueprint
@@ -38,7 +38,7 @@ def curated(stem: str) -> Blueprint:
 
 
 def _confirmations(texts: list[str]) -> list[str]:
-    return [t for t in texts if "(yes/no)" in t]
+    return [t for t in texts if protocol.asks_confirmation(t)]
 
 
 @pytest.mark.parametrize("stem", sorted(CURATED))
@@ -46,7 +46,7 @@ async def test_every_curated_blueprint_plays_to_its_state_within_the_policy(stem
     env, bp = airline(), curated(stem)
     ep = await run_episode(env, bp, seed=1, episode=f"c-{stem}", max_turns=16)
     assert ep.box.diff() == expected_diff(env, bp)
-    assert not any(h.startswith("No, don't") for h in ep.human), ep.human
+    assert all(protocol.consent(a) == "yes" for a in ep.answers), ep.answers
     records = ep.records()
     box = env.sandbox()
     for k, m in enumerate(records):

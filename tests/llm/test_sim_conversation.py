@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
-from apigen.env import Environment
+from apigen.env import Environment, protocol
 from apigen.llm.sim import ContextKey as K
 from apigen.llm.sim import SimKnobs, planned_faults
 from tests.llm.test_sim_support import (
@@ -39,7 +41,7 @@ async def test_scripted_episode_reaches_the_blueprint_state(env: Environment) ->
         assert any(output in text for text in ep.agent), output
     # identity before data, confirmation before each write, one request at a time
     assert ep.calls[0].name == "find_user"
-    confirms = [t for t in ep.agent if "Do you confirm (yes/no)?" in t]
+    confirms = [t for t in ep.agent if protocol.asks_confirmation(t)]
     assert len(confirms) == 2
     assert "close" not in ep.human[0].lower()
     assert await judge(env, bp, ep) == {
@@ -108,7 +110,7 @@ async def test_missing_confirmation_breaks_policy_not_state(env: Environment) ->
     key, _ = _fault_episode("missing_confirmation")
     ep = await run_episode(env, bp, episode=key, agent="sim/agent?missing_confirmation=1")
     assert ep.box.diff() == expected_diff(env, bp)
-    assert len([t for t in ep.agent if "Do you confirm" in t]) == 1
+    assert len([t for t in ep.agent if protocol.asks_confirmation(t)]) == 1
     assert (await judge(env, bp, ep))["policy_adherence"] == 0
 
 
@@ -195,4 +197,82 @@ async def test_human_declines_what_it_did_not_ask_for(env: Environment) -> None:
         {"role": "user", "content": "I will close account a0_0. Do you confirm (yes/no)?"}
     )
     reply = await call("sim/human", flipped, {K.BLUEPRINT: bp, K.EPISODE: "n1"})
-    assert reply.choices[0].message.content == "No, don't do that."
+    assert protocol.consent(reply.choices[0].message.content) == "no"
+
+
+# -- phrasing ------------------------------------------------------------------------------
+
+
+def _exchanges(ep: object) -> list[tuple[str, str]]:
+    """(confirmation request, the human's answer) pairs of an episode."""
+    messages = ep.messages  # type: ignore[attr-defined]
+    out = []
+    for ask, answer in itertools.pairwise(messages):
+        if ask["role"] == "assistant" and protocol.asks_confirmation(ask["content"] or ""):
+            out.append((ask["content"], answer["content"]))
+    return out
+
+
+async def test_varied_phrasing_draws_realistic_shapes_per_episode(env: Environment) -> None:
+    """The default phrasing draws requests and agreements from the protocol's varied
+    shapes (several across episodes, the same for the same episode), and every
+    episode still reaches the blueprint's state."""
+    shapes = protocol.phrasing_shapes("varied")
+    bp = await make_blueprint(env, 3, WRITES)
+    asked, agreed = set(), set()
+    for k in range(8):
+        ep = await run_episode(env, bp, seed=k, episode=f"v{k}")
+        assert ep.box.diff() == expected_diff(env, bp)
+        pairs = _exchanges(ep)
+        assert len(pairs) == 2
+        for ask, answer in pairs:
+            question = next(q for q in shapes.questions if ask.endswith(q))
+            asked.add(question)
+            assert answer in shapes.agreements and protocol.consent(answer) == "yes"
+            agreed.add(answer)
+        again = await run_episode(env, bp, seed=k, episode=f"v{k}")
+        assert _exchanges(again) == pairs  # deterministic per episode
+    assert len(asked) >= 3 and len(agreed) >= 3, (asked, agreed)
+
+
+async def test_canonical_phrasing_keeps_the_old_exchange(env: Environment) -> None:
+    shapes = protocol.phrasing_shapes("canonical")
+    bp = await make_blueprint(env, 3, WRITES)
+    for k in range(3):
+        ep = await run_episode(
+            env,
+            bp,
+            seed=k,
+            episode=f"c{k}",
+            agent="sim/agent?phrasing=canonical",
+            human="sim/human?phrasing=canonical",
+        )
+        assert ep.box.diff() == expected_diff(env, bp)
+        pairs = _exchanges(ep)
+        assert len(pairs) == 2
+        for ask, answer in pairs:
+            assert ask.endswith(protocol.CONFIRM_QUESTION) and answer in shapes.agreements
+
+
+@pytest.mark.parametrize("phrasing", protocol.PHRASINGS)
+async def test_the_human_refuses_in_the_configured_phrasing(
+    env: Environment, phrasing: str
+) -> None:
+    """A request the human did not make is refused, in a refusal of its phrasing; the
+    varied refusals differ across episodes."""
+    bp = await make_blueprint(env, 9, WRITES)
+    refusals = set()
+    for k in range(6):
+        ep = await run_episode(env, bp, episode=f"n{k}")
+        flipped = [{"role": "system", "content": bp.instruction}]
+        for text in (ep.agent[0], ep.human[0]):
+            flipped.append({"role": "user" if text in ep.agent else "assistant", "content": text})
+        other = protocol.confirmation_request("close account a0_0", "I will {action}.")
+        flipped.append({"role": "user", "content": other})
+        ctx = {K.BLUEPRINT: bp, K.EPISODE: f"n{k}"}
+        reply = await call(f"sim/human?phrasing={phrasing}", flipped, ctx)
+        said = reply.choices[0].message.content
+        assert said in protocol.phrasing_shapes(phrasing).refusals  # type: ignore[arg-type]
+        assert protocol.consent(said) == "no"
+        refusals.add(said)
+    assert len(refusals) >= (3 if phrasing == "varied" else 1)

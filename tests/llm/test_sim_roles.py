@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from apigen.blueprints import check_format, validate_offline
-from apigen.env import Environment, TaskSketch
+from apigen.blueprints import check_format, check_grounding, validate_offline
+from apigen.env import Environment, TaskSketch, protocol, replay_with_policy
 from apigen.llm.sim import ContextKey as K
 from apigen.llm.sim import SimKnobs, planned_faults
 from apigen.types import Blueprint, ToolCall
@@ -167,6 +167,9 @@ async def test_reviewer_passes_a_good_blueprint_and_finds_real_problems(env: Env
     )
     scores = (await review(env, ungrounded))["criteria"]
     assert scores["completeness"]["score"] == 0 and "777" in scores["completeness"]["reason"]
+    # the reviewer's completeness is the grounding stage's check, word for word
+    stage = check_grounding(ungrounded, replay_with_policy(env, ungrounded.actions), env.domain)
+    assert scores["completeness"]["reason"] == "; ".join(stage.reasons)
     closed_twice = good.model_copy(update={"actions": (*good.actions, good.actions[-1])})
     assert (await review(env, closed_twice))["criteria"]["correctness"]["score"] == 0
     promised = good.model_copy(update={"outputs": ("your new balance is 123456",)})
@@ -234,7 +237,9 @@ async def test_judge_policy_sees_writes_without_confirmation(env: Environment) -
     ep = await run_episode(env, bp, seed=3)
     records = list(ep.records())
     # drop the confirmation exchange: the write then follows the request directly
-    ask = next(i for i, m in enumerate(records) if m.content and "Do you confirm" in m.content)
+    ask = next(
+        i for i, m in enumerate(records) if m.content and protocol.asks_confirmation(m.content)
+    )
     unconfirmed = records[:ask] + records[ask + 2 :]
     assert (await _judge(env, bp, unconfirmed))["policy_adherence"] == 0
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from apigen.env import Environment, Sandbox, register_domain
+from apigen.env import Environment, Sandbox, protocol, register_domain
 from apigen.llm._context import EPISODE_CONTEXT
 from apigen.llm.sim import ContextKey as K
 from apigen.llm.sim import register_sim_provider
@@ -109,6 +109,18 @@ class Episode:
     @property
     def agent(self) -> list[str]:
         return [m["content"] for m in self.messages if m["role"] == "assistant" and m["content"]]
+
+    @property
+    def answers(self) -> list[str]:
+        """What the human answered to each confirmation request of the agent."""
+        out, asked = [], False
+        for m in self.messages:
+            if m["role"] == "assistant" and m["content"]:
+                asked = protocol.asks_confirmation(m["content"])
+            elif m["role"] == "user" and asked:
+                out.append(m["content"])
+                asked = False
+        return out
 
     @property
     def calls(self) -> list[ToolCall]:

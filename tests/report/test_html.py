@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from apigen.bench._synthetic import POLICY, TOOL_SCHEMAS, synthetic_item
 from apigen.cli import app
 from apigen.errors import ConfigError
-from apigen.report import record_lengths, tokenizer_counter
+from apigen.report import record_lengths, summarise_lengths, tokenizer_counter
 from apigen.store import Store
 from tests.support.cli import apigen
 
@@ -146,6 +146,11 @@ def test_compare_puts_two_runs_side_by_side(compare_html: Path) -> None:
     assert re.findall(r'class="tick"[^>]*>([^<]+)<', a) == re.findall(
         r'class="tick"[^>]*>([^<]+)<', b
     )
+    # and so do the token-length histograms: the same bins (titles) in A and B
+    lengths = html.split("<h2>Length of exported records</h2>")[1].split("<h2>")[0]
+    a, b = re.findall(r"<svg .*?</svg>", lengths, flags=re.S)[:2]
+    bins_a = re.findall(r"<title>[^<]*?([\d,]+–[\d,]+ tokens)", a)
+    assert bins_a and bins_a == re.findall(r"<title>[^<]*?([\d,]+–[\d,]+ tokens)", b)
 
 
 def test_unknown_compare_run_is_a_one_line_error(
@@ -197,6 +202,44 @@ def test_renders_in_headless_chromium(report_html: Path, tmp_path: Path) -> None
     svgs = int(re.search(r'data-svgs="(\d+)"', dom).group(1))  # type: ignore[union-attr]
     assert svgs >= 6 and drawn > 20
     assert "Funnel" in dom and "Tool usage" in dom
+
+
+def test_compared_runs_share_length_bins(tmp_path: Path) -> None:
+    db = str(tmp_path / "l.db")
+    a, _ = _two_runs(db)
+    with Store.open(db) as store:  # run B: the same items with one very long message each
+        run = store.start_run({}, domain="toy", planned_items=20, tools=TOOL_SCHEMAS, policy=POLICY)
+        items = []
+        for i in range(20):
+            item = synthetic_item(run.id, i, 2)
+            long = [
+                t.model_copy(
+                    update={
+                        "messages": (
+                            *t.messages[:-1],
+                            t.messages[-1].model_copy(update={"content": "word " * 4000}),
+                        )
+                    }
+                )
+                for t in item.trajectories
+            ]
+            items.append(item.model_copy(update={"trajectories": tuple(long)}))
+        store.write_items(items)
+        store.finish_run(run.id)
+    out = tmp_path / "l.html"
+    args = ["report", "--db", db, "--run", a, "--compare", run.id, "--out", str(out)]
+    assert CliRunner().invoke(app, args).exit_code == 0
+    section = out.read_text().split("<h2>Length of exported records</h2>")[1].split("<h2>")[0]
+    svg_a, svg_b = re.findall(r"<svg .*?</svg>", section, flags=re.S)[:2]
+    bins = [re.findall(r"<title>[^<]*?([\d,]+–[\d,]+ tokens)", x) for x in (svg_a, svg_b)]
+    assert bins[0] and bins[0] == bins[1]
+
+
+def test_compared_lengths_share_bin_edges() -> None:
+    short = summarise_lengths([10, 20, 30], top=900)
+    long = summarise_lengths([100, 500, 900])
+    assert [(lo, hi) for lo, hi, _ in short.bins] == [(lo, hi) for lo, hi, _ in long.bins]
+    assert short.longest == 30 and sum(n for *_, n in short.bins) == 3
 
 
 def test_record_lengths_percentiles_and_limit() -> None:

@@ -3,13 +3,16 @@ the phrasing real agents and users write (scripted players; every verdict real).
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
 from apigen.env import Environment, load_environment, protocol
 from apigen.rollout import RolloutConfig, run_episode
 from apigen.types import Blueprint, Message, ToolCall, Trajectory
 from tests.rollout._scripted import BP, Reply, Scripted, call, good_script
-from tests.rollout._support import CODE_ONLY
+from tests.rollout._support import CODE_ONLY, Spy, sim_client
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +26,16 @@ def _order(env: Environment) -> tuple[str, str]:
 
 
 async def play(
-    env: Environment, asks: str, answer: str, *, reason: str = "ordered by mistake"
+    env: Environment,
+    asks: str,
+    answer: str,
+    *,
+    reason: str = "ordered by mistake",
+    judge: Any = None,
 ) -> Trajectory:
+    """One cancellation played with ``asks`` / ``answer`` as the confirmation exchange;
+    ``judge``: the trajectory committee (a list of scripted answers, or a client that
+    answers the ``judge`` role), none by default."""
     order_id, email = _order(env)
     blueprint = Blueprint(
         domain="retail",
@@ -55,8 +66,27 @@ async def play(
             Reply(f"Done: order {order_id} is cancelled and the refund is on its way."),
         ],
     }
-    config = RolloutConfig(verifiers=CODE_ONLY)
-    return await run_episode(blueprint, 0, env=env, client=Scripted(script), config=config, seed=0)
+    if judge is None:
+        config, client = RolloutConfig(verifiers=CODE_ONLY), Scripted(script)
+    elif isinstance(judge, list):
+        config, client = RolloutConfig(), Scripted({**script, "judge": judge})
+    else:
+        config, client = RolloutConfig(), Judged(Scripted(script), judge)
+    return await run_episode(blueprint, 0, env=env, client=client, config=config, seed=0)
+
+
+class Judged:
+    """Scripted players, and ``judge`` (another client) for the judge role."""
+
+    def __init__(self, players: Scripted, judge: Any) -> None:
+        self.players, self.judge = players, judge
+
+    def members(self, role: str) -> tuple[str, ...]:
+        return tuple(self.judge.members(role)) if role == "judge" else self.players.members(role)
+
+    async def complete(self, role: str, model: str | None, messages: Any, **kw: Any) -> Any:
+        client = self.judge if role == "judge" else self.players
+        return await client.complete(role, model, messages, **kw)
 
 
 ASK_PROCEED = (
@@ -157,3 +187,87 @@ async def test_a_write_with_another_call_breaks_one_call_at_a_time(retail: Envir
     assert box.policy_violations(details, messages[:2]) == []
     found = box.policy_violations(cancel, messages)
     assert [v.rule for v in found] == ["one_call_at_a_time"] and found[0].sound
+
+
+UNNAMED = "I'll take care of that for you. Shall I go ahead?"
+"""A confirmation request that states nothing of the write."""
+
+
+def _committee(traj: Trajectory) -> Any:
+    return next(v for v in traj.verdicts if v.verifier == "committee")
+
+
+def _judge_prompts(client: Spy) -> list[str]:
+    return [r["messages"][-1].content for r in client.requests if r["role"] == "judge"]
+
+
+@pytest.mark.parametrize(
+    ("asks", "upheld"),
+    [("I'll cancel it for you. Do you want me to proceed?", False), (UNNAMED, True)],
+    ids=["names-the-verb", "names-nothing"],
+)
+async def test_the_sim_judge_rules_on_the_review_point_it_is_shown(
+    retail: Environment, asks: str, upheld: bool
+) -> None:
+    """The unsound point reaches the judge's prompt with its call; the sim judge
+    rules on it from the prompt (dismissed when the request says what the write
+    does, upheld when it says nothing); the verdict and the vote record it."""
+    spy = Spy(sim_client(judge="sim/judge"))
+    traj = await play(retail, asks, "Yes, please.", judge=spy)
+    order_id, _ = _order(retail)
+    (prompt,) = _judge_prompts(spy)
+    section = prompt.split("Points the code could not decide", 1)[1]
+    assert "under policy_adherence" in section.splitlines()[0]
+    assert "- confirmation_names_action at `AGENT CALLS cancel_pending_order(" in section
+    assert order_id in section
+    committee = _committee(traj)
+    assert any(r.startswith("ruled on: confirmation_names_action") for r in committee.reasons)
+    (vote,) = committee.votes
+    assert ("upheld" if upheld else "dismissed") in vote.rationale
+    assert vote.scores["policy_adherence"] == (0 if upheld else 1)
+    assert traj.accepted is (not upheld)
+
+
+async def test_the_sim_judge_uses_the_prompt_not_the_episode(retail: Environment) -> None:
+    """Without the review section in its prompt the sim judge has no point to rule on:
+    it does not reach for the episode's violations."""
+
+    class Strip(Spy):
+        async def complete(self, role: str, model: str | None, messages: Any, **kw: Any) -> Any:
+            msgs = [
+                m.model_copy(update={"content": m.content.split("\n\nPoints the code")[0]})
+                if m.role == "user" and m.content
+                else m
+                for m in messages
+            ]
+            return await super().complete(role, model, msgs, **kw)
+
+    traj = await play(retail, UNNAMED, "Yes, please.", judge=Strip(sim_client(judge="sim/judge")))
+    (vote,) = _committee(traj).votes
+    assert vote.scores["policy_adherence"] == 1 and "review point" not in vote.rationale
+
+
+def _answer(policy: int, reason: str) -> Reply:
+    body = {
+        "criteria": {
+            "policy_adherence": {"score": policy, "reason": reason},
+            "faithfulness": {"score": 1, "reason": "supported"},
+            "human_realism": {"score": 1, "reason": "natural"},
+        },
+        "rationale": "see the criteria",
+    }
+    return Reply("<think>the order id is missing from the request</think>" + json.dumps(body))
+
+
+@pytest.mark.parametrize("policy", [0, 1])
+async def test_a_real_format_judge_decides_the_review_point(
+    retail: Environment, policy: int
+) -> None:
+    why = "the confirmation request never named the order, so the user could not know"
+    traj = await play(retail, UNNAMED, "Yes, please.", judge=[_answer(policy, why)])
+    committee = _committee(traj)
+    assert committee.passed is bool(policy) and traj.accepted is bool(policy)
+    assert any(r.startswith("ruled on: confirmation_names_action") for r in committee.reasons)
+    (vote,) = committee.votes
+    assert vote.scores["policy_adherence"] == policy
+    assert (why in vote.rationale) is (policy == 0)

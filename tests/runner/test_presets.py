@@ -43,6 +43,11 @@ def test_duplicates_are_decided_by_index_not_timing(tmp_path: Path) -> None:
     assert summary.funnel["failed"]["dedup"]["count"] > 0  # 20 users: repeats are certain
     with Store.open(db) as store:
         stored = [store.read_item(summary.run_id, i) for i in range(60)]
+        stats = store.stats(summary.run_id)
+    # every duplicate is one rejection reason in stats (the owner is the second reason)
+    dedup = next(g for g in stats.blueprint_rejections if g.stage == "dedup")
+    assert [r.label for r in dedup.reasons] == ["same actions as an earlier item"]
+    assert dedup.reasons[0].count == dedup.failed > 1
     owner: dict[str, int] = {}
     for item in stored:
         final = item.blueprints[-1]
@@ -55,7 +60,7 @@ def test_duplicates_are_decided_by_index_not_timing(tmp_path: Path) -> None:
         final = item.blueprints[-1]
         failed = final.report.failed_stage if final.report else None
         if failed is not None and failed.stage == "dedup":
-            earlier = int(failed.reasons[0].rsplit(" ", 1)[1])
+            earlier = int(failed.reasons[1].rsplit(" ", 1)[1])
             assert earlier == owner[final.fingerprint()] < item.item_index
 
 

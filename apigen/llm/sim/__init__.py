@@ -45,9 +45,10 @@ Responses
     A ``litellm.ModelResponse`` with one choice; ``usage`` holds real token counts
     (litellm's bundled tiktoken encoding, offline). ``sim/agent`` fills
     ``reasoning_content`` with a one-line plan; its text never reveals a fault. The
-    roles read declarations, never guess from names: ``sim/agent`` asks
-    "... Do you confirm (yes/no)?" (:mod:`apigen.env.protocol`) before each write
-    declared ``confirm`` and makes other writes at once; it asks for identity only
+    roles read declarations, never guess from names: ``sim/agent`` asks for
+    confirmation (:mod:`apigen.env.protocol`; the ``phrasing`` knob: ``varied``
+    realistic wordings by default, ``canonical`` "... Do you confirm (yes/no)?")
+    before each write declared ``confirm`` and makes other writes at once; it asks for identity only
     when the blueprint starts with ``authenticates`` calls; a ``handoff`` write is
     reported as done and ``sim/human`` answers ``###TRANSFER###`` only after that
     report. Both recognise each other's moves with :mod:`apigen.env.protocol` only.
@@ -61,11 +62,14 @@ Faults
     ``policy_breach``, ``missing_fact``, ``malformed`` (repaired in later rounds
     whose feedback names them); reviewer/judge ``disagree`` flips each score.
 
-Fact helpers (also what phase 1's code stages use)
-    ``leaves(value)`` scalar facts of a JSON value; ``field_value(record, name)`` the
-    first scalar under a key at any depth; ``mentions(text, value)`` /
+Fact helpers
+    ``leaves(value)`` scalar facts of a JSON value; ``mentions(text, value)`` /
     ``restates(text, value)`` whether a text states (or paraphrases) a value;
-    ``numbers_in(text)``; ``tool_like(names, text)`` tool identifiers in a text.
+    ``numbers_in(text)``; ``tool_like(names, text)`` tool identifiers in a text —
+    re-exported from :mod:`apigen.env`, where phase 1's code stages read them too
+    (the reviewer's ``completeness`` is the ``grounding`` stage's
+    ``apigen.env.ungrounded_arguments``); ``field_value(record, name)`` the first
+    scalar under a key at any depth.
 
 See ``docs/sim-models.md`` for each role's behaviour and answer format.
 """

@@ -3,8 +3,9 @@
 Stateless: each call re-reads the conversation to see how far it got. Per step it
 waits for the customer's request and makes the grounding reads; a write declared
 ``confirm`` waits for explicit confirmation (a :mod:`apigen.env.protocol`
-confirmation request stating every non-blank argument, then a "yes" by
-``protocol.consent`` in the latest user message), any other write is made at once.
+confirmation request stating every non-blank argument, worded per the ``phrasing``
+knob and drawn per episode and step, then a "yes" by ``protocol.consent`` in the
+latest user message), any other write is made at once.
 It reports the outcome with the blueprint's outputs verbatim and asks whether there
 is anything else. Identity comes first: the calls of tools declared
 ``authenticates`` run once the customer has stated every value they take. A write
@@ -48,7 +49,6 @@ _ASK_ID = (
     "Sure. Before I look into it, could you please tell me your {fields} so I can "
     "verify your identity?",
 )
-_CONFIRM_LEAD = ("Here is what I am about to do", "Before I make this change, please review it")
 _REPORT = ("Done: {what} completed successfully.", "All set: {what} went through.")
 _OUTPUTS = ("For your information: {outs}.", "Here are the details: {outs}.")
 _DECLINED = "Understood, I won't make that change. " + _ELSE
@@ -199,7 +199,9 @@ def respond(req: SimRequest) -> SimReply:
     if not step.confirm or (fault.kind == "missing_confirmation" and i == target):
         return _write(req, plan, i, turns, tools, fault)
     if not s.asked or s.answer in (None, "unclear"):
-        text = protocol.confirmation_request(_describe(step.write), _CONFIRM_LEAD[pick])
+        shapes, rng = protocol.phrasing_shapes(req.knobs.phrasing), req.episode_rng("ask", i)
+        lead, question = rng.choice(shapes.leads), rng.choice(shapes.questions)
+        text = protocol.confirmation_request(_describe(step.write), lead, question)
         if s.answer == "unclear":
             text = "I'm sorry, I can't help with that here. " + text
         return SimReply(text, reasoning="Ask for explicit confirmation before the write.")

@@ -6,11 +6,11 @@ import hashlib
 import json
 import random
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from apigen.env._facts import leaves, mentions, normalise, numbers_in, tool_like
 from apigen.types import JSON, canonical_json
 
 __all__ = [
@@ -150,63 +150,6 @@ def field_value(record: Any, name: str) -> str | int | float | None:
             if hit is not None:
                 return hit
     return None
-
-
-def leaves(value: JSON) -> list[str | int | float]:
-    """Scalar leaves (strings and numbers, not booleans) of a JSON value, in order: the
-    facts it holds. Blank strings (``line2: ''``) state nothing and are left out."""
-    if isinstance(value, bool) or value is None:
-        return []
-    if isinstance(value, str):
-        return [value] if value.strip() else []
-    if isinstance(value, int | float):
-        return [value]
-    if isinstance(value, Mapping):
-        return [x for v in value.values() for x in leaves(v)]
-    if isinstance(value, list | tuple):
-        return [x for v in value for x in leaves(v)]
-    return []
-
-
-_NUMBER = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!\w|\.\d)")
-
-
-def numbers_in(text: str) -> set[float]:
-    """Standalone numbers in ``text`` (``a3_0`` and ``#W12`` hold none; ``1,250.50`` is one)."""
-    return {float(m.replace(",", "")) for m in _NUMBER.findall(text)}
-
-
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
-
-
-def normalise(text: str) -> str:
-    """``text`` for comparison: Unicode NFKC, straight quotes, single spaces, trimmed."""
-    return " ".join(unicodedata.normalize("NFKC", text).translate(_QUOTES).split())
-
-
-def mentions(text: str, value: str | int | float) -> bool:
-    """``text`` states ``value``: numbers compare numerically; strings as whole tokens,
-    ignoring case, a leading ``#``, runs of whitespace and typographic quotes. A blank
-    string is no fact and is never mentioned."""
-    if isinstance(value, int | float):
-        return float(value) in numbers_in(text)
-    needle = normalise(value).lstrip("#")
-    if not needle:
-        return False
-    body = r"\s+".join(re.escape(word) for word in needle.split(" "))
-    pattern = r"(?<![\w])#?" + body + r"(?![\w])"
-    return re.search(pattern, normalise(text), flags=re.IGNORECASE) is not None
-
-
-def tool_like(names: Iterable[str], text: str) -> list[str]:
-    """Tool names written as identifiers in ``text`` (``close_account``, ``getUser``);
-    plain-word names such as ``deposit`` are ordinary English and do not count."""
-    found = []
-    for name in names:
-        identifier = "_" in name or name != name.lower()
-        if identifier and re.search(rf"\b{re.escape(name)}\b", text):
-            found.append(name)
-    return found
 
 
 def humanize(name: str) -> str:

@@ -11,38 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from apigen.llm.sim._common import humanize, mentions, normalise
+from apigen.env._facts import restates
+from apigen.llm.sim._common import humanize, normalise
 from apigen.types import JSON
 
 __all__ = ["prose_cues", "render_value", "restates"]
-
-
-def _stems(text: str) -> list[str]:
-    words = re.findall(r"[a-z0-9]+", normalise(text).lower())
-    return [re.sub(r"(ing|ed|es|s)$", "", w) if len(w) > 4 else w for w in words]
-
-
-def restates(text: str, value: str | int | float) -> bool:
-    """``text`` states ``value`` or paraphrases a multi-word value: its words, up to
-    an ending (-s, -ed, -ing), appear in order with at most two other words among them
-    ("you ordered it by mistake" restates ``ordered by mistake``, "you no longer need
-    it" restates ``no longer needed``)."""
-    if mentions(text, value):
-        return True
-    want = _stems(str(value)) if isinstance(value, str) else []
-    if len(want) < 2:
-        return False
-    have = _stems(text)
-    for start, word in enumerate(have):
-        if word != want[0]:
-            continue
-        k, end = 1, start + 1
-        while k < len(want) and end < min(len(have), start + len(want) + 2):
-            k += have[end] == want[k]
-            end += 1
-        if k == len(want):
-            return True
-    return False
 
 
 def prose_cues(text: str) -> list[str]:

@@ -7,11 +7,13 @@ calls. Stateless: it counts which requests its own earlier turns revealed.
 One request at a time: the first in the opening, the next whenever the agent asks
 whether there is anything else, ``###STOP###`` when none is left. It recognises the
 agent's moves with :mod:`apigen.env.protocol` only: it gives its identity (the
-arguments of the blueprint's ``authenticates`` calls) to an identity request, says
-"Yes, please go ahead." to a confirmation request that is about its current request
-and states every fact of it the customer knows (the values the instruction states;
-blank strings and the agent's own free text are no facts), "No, don't do that." to
-any other, answers questions from facts it knows (stated in the instruction or by
+arguments of the blueprint's ``authenticates`` calls) to an identity request, agrees
+to a confirmation request that is about its current request and states every fact
+of it the customer knows (the values the instruction states; blank strings and the
+agent's own free text are no facts) and refuses any other — agreement and refusal
+worded per the ``phrasing`` knob (``varied``: drawn per episode and step from the
+protocol's realistic shapes; ``canonical``: "Yes, please go ahead." / "No, don't do
+that."), answers questions from facts it knows (stated in the instruction or by
 the agent), and answers ``###TRANSFER###`` once the agent announces a transfer in a
 domain with a tool declared ``handoff``, never to a question.
 Faults: ``stop_early`` (stops when asked to confirm one request), ``drift`` (one
@@ -54,8 +56,6 @@ _DRIFT = (
     "Unrelated question: can you recommend a good restaurant near me?",
     "Oh, before I forget, what time does your nearest store open on Sundays?",
 )
-_YES = (protocol.AGREE, "Yes, go ahead.", "Yes, please do that.")
-_NO = protocol.DECLINE
 
 
 def _score(sentence: str, step: Step) -> int:
@@ -166,7 +166,9 @@ def respond(req: SimRequest) -> SimReply:
         wanted = current >= 0 and _is_what_i_asked(agent, plan.steps[current], bp.instruction)
         if wanted and current == stop_at:
             return SimReply(_EARLY)
-        return SimReply(_YES[pick] if wanted else _NO)
+        shapes = protocol.phrasing_shapes(req.knobs.phrasing)
+        draw = req.episode_rng("answer", current)
+        return SimReply(draw.choice(shapes.agreements if wanted else shapes.refusals))
     if any(t.handoff for t in tools.values()) and protocol.announces_transfer(agent):
         return SimReply(TRANSFER)
     if plan.auth and protocol.asks_identity(agent, plan.identity):

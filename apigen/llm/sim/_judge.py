@@ -2,8 +2,11 @@
 
 Criteria (heuristic, no model involved):
 
-- ``policy_adherence``: the domain's policy checks, run over the conversation's tool
-  calls in a fresh sandbox with the conversation up to each call, find nothing.
+- ``policy_adherence``: the domain's sound policy checks, run over the conversation's
+  tool calls in a fresh sandbox with the conversation up to each call, find nothing,
+  and no point the code could not decide (the prompt's review section, read from the
+  prompt as a model would, see :mod:`apigen.llm.sim._review`) is upheld; every ruling
+  is stated in the criterion's reason and the rationale.
 - ``faithfulness``: every number the agent states appears in a tool output or in
   what the customer said (nothing invented).
 - ``human_realism``: the customer's messages hold no tool names, no JSON, and no
@@ -26,6 +29,7 @@ from apigen.llm.sim._common import Turn, leaves, mentions, numbers_in, to_turns,
 from apigen.llm.sim._context_keys import ContextKey
 from apigen.llm.sim._plan import plan_of, tool_map_for
 from apigen.llm.sim._request import SimReply, SimRequest
+from apigen.llm.sim._review import Ruling, rule_on_points
 from apigen.llm.sim._scoring import Check, score_criteria
 from apigen.types import Blueprint, Message, ToolCall
 
@@ -52,17 +56,22 @@ def _as_messages(turns: Sequence[Turn]) -> list[Message]:
     ]
 
 
-def _policy(env: Environment, messages: Sequence[Message]) -> tuple[bool, str]:
+def _policy(
+    env: Environment, messages: Sequence[Message], rulings: Sequence[Ruling]
+) -> tuple[bool, str]:
     box = env.sandbox()
     found = []
     for k, m in enumerate(messages):
         for call in m.tool_calls:
             bare = ToolCall(name=call.name, arguments=call.arguments)
-            found += [f"{v.rule}: {v.message}" for v in box.policy_violations(bare, messages[:k])]
+            flagged = box.policy_violations(bare, messages[:k])
+            found += [f"{v.rule}: {v.message}" for v in flagged if v.sound]
             box.call(bare)
+    found += [r.line() for r in rulings if r.upheld]
     if found:
         return False, "; ".join(found)
-    return True, "No policy check finds a violation."
+    cleared = "; ".join(r.line() for r in rulings)
+    return True, "No policy check finds a violation." + (f" {cleared}." if cleared else "")
 
 
 def _faithfulness(turns: Sequence[Turn]) -> tuple[bool, str]:
@@ -142,9 +151,12 @@ def respond(req: SimRequest) -> SimReply:
         return _choose(req, bp, [str(c) for c in candidates])
     turns = to_turns(req.need(ContextKey.MESSAGES))
     tools = list(tool_map_for(req.ctx, bp.domain))
+    env: Environment = req.need(ContextKey.ENV)
+    rulings = rule_on_points(req.turns, env.domain.framing.user_label)
     checks: dict[str, Check] = {
-        "policy_adherence": lambda: _policy(req.need(ContextKey.ENV), _as_messages(turns)),
+        "policy_adherence": lambda: _policy(env, _as_messages(turns), rulings),
         "faithfulness": lambda: _faithfulness(turns),
         "human_realism": lambda: _realism(bp, turns, tools),
     }
-    return score_criteria(req, checks, DEFAULT_CRITERIA)
+    note = "; ".join(r.line() for r in rulings)
+    return score_criteria(req, checks, DEFAULT_CRITERIA, note=note)

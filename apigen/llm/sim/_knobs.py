@@ -73,6 +73,13 @@ class SimKnobs(BaseModel):
     unknown_tool: Prob = _p()
     """Tool-calling roles: probability one tool call names a tool not offered.
     Generator: probability the blueprint uses a tool the domain does not have."""
+    # -- agent and human -------------------------------------------------------
+    phrasing: Literal["canonical", "varied"] = "varied"
+    """How the agent asks for confirmation and the human answers:
+    ``varied`` (default) draws each request, agreement and refusal from the shapes
+    real agents and users write, seeded per episode and step; ``canonical`` always
+    asks "Do you confirm (yes/no)?" and answers "Yes, please go ahead." (see
+    :mod:`apigen.env.protocol`)."""
     # -- agent ----------------------------------------------------------------
     wrong_argument: Prob = _p()
     """One write gets a different, schema-valid value."""

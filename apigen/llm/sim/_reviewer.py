@@ -24,7 +24,7 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 
-from apigen.env import Environment, Tool
+from apigen.env import Environment, Tool, ungrounded_arguments
 from apigen.llm.sim._common import (
     humanize,
     leaves,
@@ -33,7 +33,7 @@ from apigen.llm.sim._common import (
     tool_like,
 )
 from apigen.llm.sim._context_keys import ContextKey
-from apigen.llm.sim._facts import prose_cues, restates
+from apigen.llm.sim._facts import prose_cues
 from apigen.llm.sim._plan import free_text_args
 from apigen.llm.sim._request import SimReply, SimRequest
 from apigen.llm.sim._scoring import Check, score_criteria
@@ -63,22 +63,9 @@ def _correctness(trace: Sequence[ToolExecution]) -> tuple[bool, str]:
 def _completeness(
     bp: Blueprint, trace: Sequence[ToolExecution], tools: Mapping[str, Tool]
 ) -> tuple[bool, str]:
-    missing = []
-    seen = ""
-    for i, e in enumerate(trace):
-        if e.write:
-            prose = free_text_args(e.call, tools.get(e.call.name))
-            for name, value in e.call.arguments.items():
-                for v in [] if name in prose else leaves(value):
-                    if not restates(bp.instruction, v) and not mentions(seen, v):
-                        missing.append(
-                            f"actions[{i}] {e.call.name} argument {name}={v!r} is not stated "
-                            "in the instruction nor returned by an earlier call"
-                        )
-        if e.ok:
-            seen += " " + json.dumps(e.output, ensure_ascii=False)
+    missing = ungrounded_arguments(bp.instruction, trace, tools)
     if missing:
-        return False, "; ".join(missing)
+        return False, "; ".join(str(u) for u in missing)
     return True, "Every write argument is stated in the instruction or grounded by a read."
 
 

@@ -16,13 +16,14 @@ Check = Callable[[], tuple[bool, str]]
 
 
 def score_criteria(
-    req: SimRequest, checks: Mapping[str, Check], defaults: tuple[str, ...]
+    req: SimRequest, checks: Mapping[str, Check], defaults: tuple[str, ...], note: str = ""
 ) -> SimReply:
     """Score the requested criteria (context ``criteria`` or ``defaults``) with 0/1.
 
     With the ``disagree`` knob each score flips with that probability (seeded per
     call and criterion); the reason then says the judge disagrees with the evidence.
-    Answer: ``{"criteria": {name: {"score": 0|1, "reason": str}}, "rationale": str}``.
+    Answer: ``{"criteria": {name: {"score": 0|1, "reason": str}}, "rationale": str}``;
+    ``note`` is added to the rationale.
     """
     names = [str(c) for c in req.ctx.get(ContextKey.CRITERIA) or defaults]
     unknown = [n for n in names if n not in checks]
@@ -40,4 +41,5 @@ def score_criteria(
         out[name] = {"score": int(passed), "reason": reason}
     failed = [n for n in names if out[n]["score"] == 0]
     rationale = "All criteria are met." if not failed else f"Not met: {', '.join(failed)}."
+    rationale += f" {note}." if note else ""
     return SimReply(json.dumps({"criteria": out, "rationale": rationale}, ensure_ascii=False))
