@@ -1,5 +1,6 @@
 """What the built-in domains share: the calculator and the hand-off to a human agent
-(tools), the rule that a hand-off ends the agent's part, and money in cents."""
+(tools), the rule that a hand-off ends the agent's part, money in cents, and the
+append-only history test of ``reachable``."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ __all__ = [
     "cents",
     "check_after_transfer",
     "dollars",
+    "extends",
     "money",
     "transfer_to_human_agents",
 ]
@@ -33,6 +35,14 @@ def cents(amount: Any) -> int:
 def dollars(amount_cents: int) -> float:
     """Whole cents to a dollar float with two decimals."""
     return round(amount_cents / 100, 2)
+
+
+def extends(current: Any, target: Any, field: str) -> bool:
+    """Whether append-only list ``field`` of record ``current`` can still grow into
+    ``target``'s: the target's list starts with the current one (no tool removes or
+    rewrites an entry of a payment history, so any other target is unreachable)."""
+    have, want = list(current.get(field) or ()), list((target or {}).get(field) or ())
+    return want[: len(have)] == have
 
 
 def money(amount_cents: int) -> str:

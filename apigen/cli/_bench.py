@@ -125,7 +125,8 @@ def rollout(
     trials: int = typer.Option(3, help="Episodes per blueprint."),
     seed: int = typer.Option(0, help="Run seed (the same for both modes)."),
 ) -> None:
-    """Tokens per accepted trajectory with and without early rejection."""
+    """Tokens per accepted trajectory with and without early rejection; saving against
+    the hindsight oracle (first fatal step) by cause; soundness."""
     from apigen.bench import bench_rollout
 
     result = bench_rollout(

@@ -30,7 +30,9 @@ Public surface
                               ``policy_violations``, ``diff``, ``state_hash``, ``trace``;
                               ``Sandbox.over(domain, db)`` is a scratch sandbox starting
                               from a given view (a sampler plans in one with the real
-                              tools, leaving ``db`` untouched).
+                              tools, leaving ``db`` untouched); ``box.fork()`` is an
+                              independent copy with the changes and trace so far (a
+                              what-if search tries continuations on forks).
 ``DB``                        what tools see: ``db.orders[key]`` (frozen record),
                               ``db.orders.edit(key)`` (mutable copy),
                               ``db.orders[key] = record`` (write); a missing key

@@ -85,6 +85,22 @@ class Sandbox:
         box._session = copy.deepcopy(db.session)
         return box
 
+    def fork(self) -> Sandbox:
+        """An independent copy of this sandbox: the same pristine state, its changes
+        and trace copied (records are stored frozen, so each table copies shallowly;
+        an adapted domain's session is deep-copied). Calls on either never reach the
+        other: a what-if search tries continuations on forks."""
+        box = type(self)(
+            self.domain,
+            self._database,
+            call_timeout=self.call_timeout,
+            max_result_chars=self.max_result_chars,
+        )
+        box._overlay = {table: dict(rows) for table, rows in self._overlay.items()}
+        box._session = copy.deepcopy(self._session)
+        box._trace = list(self._trace)
+        return box
+
     @property
     def trace(self) -> tuple[ToolExecution, ...]:
         """Every call made so far, in order."""

@@ -43,13 +43,19 @@ Contract
       Tool calls the agent asked for but that never ran because the episode ended
       are answered with an ``Error: not executed`` tool message.
     - Early rejection (``config.early_rejection``): right after a tool call the
-      episode stops as ``early_reject:policy`` when the policy checks flagged the
-      call, or ``early_reject:irreversible`` when a write left a record that differs
+      episode stops as ``early_reject:policy`` when a sound policy check flagged the
+      call (an unsound rule's violation never stops one), or
+      ``early_reject:irreversible`` when a write left a record that differs
       from its ground-truth final value and ``domain.reachable`` says the tools
-      can no longer fix it. Both conditions make acceptance impossible (the
-      ``policy`` or ``state`` verdict must fail), so early rejection never stops an
-      episode that would have been accepted; each fires only while its verifier
-      is in ``config.verifiers``.
+      can no longer fix it. ``early_reject:budget``: before the human's last message
+      (``max_turns`` − 1 asked) or right after the last tool call the limits allow,
+      when the state (before the last message: or an expected output) is still
+      unmet — the last message either ends the episode or is followed by
+      ``max_turns``, and no write can follow the last call. Each condition makes
+      acceptance impossible (the ``policy``, ``state`` or ``outputs`` verdict or the
+      ending must fail), so early rejection never stops an episode that would have
+      been accepted; each fires only while the verifier it anticipates is in
+      ``config.verifiers``.
 
 Acceptance (each a :class:`apigen.types.Verdict`; accepted iff all pass)
     ``ending``     the human ended the conversation (``stop`` or ``transfer``).
@@ -128,7 +134,7 @@ best-of-N chooser). ``Trajectory.usage`` books calls under ``human``, ``agent`` 
 ``judge`` (committee and chooser), failed calls counted in ``errors``.
 """
 
-from apigen.rollout._accept import output_present
+from apigen.rollout._accept import output_present, outputs_verdict, state_verdict
 from apigen.rollout._client import ModelClient
 from apigen.rollout._committee import judge_committee, judge_prompt  # (registers ``committee``)
 from apigen.rollout._config import RolloutConfig
@@ -182,6 +188,7 @@ __all__ = [
     "judge_prompt",
     "messages_from_openai",
     "output_present",
+    "outputs_verdict",
     "read_trajectories",
     "reader_names",
     "register_reader",
@@ -190,6 +197,7 @@ __all__ = [
     "reverify",
     "run_episode",
     "run_trials",
+    "state_verdict",
     "verifier_names",
     "verify_records",
     "write_trajectories",

@@ -11,7 +11,12 @@ from typing import Any
 from apigen.env import Environment, protocol
 from apigen.errors import ProviderError
 from apigen.llm.sim import ContextKey as K
-from apigen.rollout._accept import ending_verdict, policy_verdict
+from apigen.rollout._accept import (
+    ending_verdict,
+    outputs_verdict,
+    policy_verdict,
+    state_verdict,
+)
 from apigen.rollout._blame import failure_verdict
 from apigen.rollout._client import CompletionLike, ModelClient, OutputErrorLike, RoleUsage
 from apigen.rollout._config import RolloutConfig
@@ -82,6 +87,10 @@ class _Episode:
         while True:
             if self.turns >= self.config.max_turns:
                 return "max_turns"
+            if self.turns == self.config.max_turns - 1:
+                ending = self._out_of_budget(outputs=True)
+                if ending is not None:
+                    return ending
             text = await ask_human(
                 self.client,
                 self.config,
@@ -134,6 +143,8 @@ class _Episode:
             self.errors_in_row = 0 if execution.ok else self.errors_in_row + 1
             self.violations.extend(flagged)
             ending = self._early_rejection(flagged, execution)
+            if ending is None and self.calls >= self.config.max_tool_calls:
+                ending = self._out_of_budget(outputs=False)
             if ending is not None:
                 return ending
         if self.errors_in_row >= self.config.max_consecutive_errors:
@@ -156,6 +167,25 @@ class _Episode:
                 self.early = tuple(f"{execution.call.name}: {r}" for r in reasons)
                 return "early_reject:irreversible"
         return None
+
+    def _out_of_budget(self, *, outputs: bool) -> str | None:
+        """``early_reject:budget`` when the limits leave the agent no turn to finish
+        and the state (or, with ``outputs``, an expected output) is still unmet: with
+        one human message left, that message either ends the episode (no agent turn
+        follows a ``###STOP###``) or is followed by ``max_turns``; with the tool calls
+        spent, no write can run. Sound only for the configured verifiers it anticipates."""
+        if not self.config.early_rejection:
+            return None
+        unmet: list[str] = []
+        if "state" in self.config.verifiers:
+            verdict = state_verdict(self.box.diff(), self.truth, self.env.domain.comparison)
+            unmet += verdict.reasons
+        if outputs and "outputs" in self.config.verifiers:
+            unmet += outputs_verdict(self.blueprint.outputs, self.messages).reasons
+        if not unmet:
+            return None
+        self.early = (f"no turn left to finish: {unmet[0]}", *unmet[1:])
+        return "early_reject:budget"
 
     async def judged(self, ending: str, started: float) -> Trajectory:
         """The finished episode's trajectory: ending verdict, early rejection, verifiers."""

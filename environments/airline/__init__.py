@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from apigen.env import DB, Comparison, Domain, Framing, TaskSketch
+from environments._shared import extends
 from environments.airline._common import TODAY
 from environments.airline._data import build_state
 from environments.airline._policy import POLICY_CHECKS
@@ -48,6 +49,22 @@ from environments.airline._sampler import sample_task
 from environments.airline._writes import WRITE_TOOLS
 
 __all__ = ["DOMAIN", "POLICY_CHECKS", "Airline"]
+
+
+_WRITTEN_AFTER_BOOKING = frozenset(
+    {
+        "status",
+        "cancel_reason",
+        "flights",
+        "cabin",
+        "passengers",
+        "total_baggages",
+        "nonfree_baggages",
+        "payment_history",
+    }
+)
+"""Reservation fields a tool changes after the booking; no tool writes the others
+(owner, route, trip type, insurance, creation time)."""
 
 
 def _flown_segments(record: Any) -> list[Any]:
@@ -99,13 +116,19 @@ class Airline(Domain):
     def reachable(self, table: str, current: Any, target: Any) -> bool:
         """Irreversible transitions: a cancelled reservation stays cancelled and is
         never deleted, a segment dated before today never changes (the flight-change
-        tool keeps it), a transfer stays."""
+        tool keeps it), a payment history only grows, a field set at booking (route,
+        trip type, insurance…) never changes, a transfer stays."""
         if current is None or self.comparison.same(table, current, target):
             return True
         if table == "transfers":
             return False
         if table == "reservations":
             if target is None or current.get("status") == "cancelled":
+                return False
+            if not extends(current, target, "payment_history"):
+                return False
+            fields = self.comparison.differing(table, current, target)
+            if any(f not in _WRITTEN_AFTER_BOOKING for f in fields):
                 return False
             kept = target.get("flights", ())
             return all(s in kept for s in _flown_segments(current))

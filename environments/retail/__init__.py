@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from apigen.env import DB, Comparison, Domain, Framing, TaskSketch
+from environments._shared import extends
 from environments.retail._data import build_state
 from environments.retail._policy import POLICY_CHECKS
 from environments.retail._reads import READ_TOOLS
@@ -89,7 +90,8 @@ class Retail(Domain):
 
     def reachable(self, table: str, current: Any, target: Any) -> bool:
         """Irreversible transitions: a cancelled, returned or exchanged order and an
-        order whose items were modified never change back; a transfer stays queued."""
+        order whose items were modified never change back; a payment history only
+        grows; a transfer stays queued."""
         if current is None or self.comparison.same(table, current, target):
             return True
         if table == "transfers":
@@ -98,6 +100,8 @@ class Retail(Domain):
             if current.get("status") in _FINAL_STATUSES:
                 return False
             if current.get("items_modified") and not (target or {}).get("items_modified"):
+                return False
+            if target is not None and not extends(current, target, "payment_history"):
                 return False
         return True
 

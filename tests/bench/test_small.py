@@ -70,3 +70,9 @@ def test_bench_rollout_compares_early_rejection_on_and_off() -> None:
     assert data["oracle_saving"] is not None and data["goal_ratio_min"] == 0.5
     if data["saving"] is not None and data["oracle_saving"]:
         assert data["ratio"] == round(data["saving"] / data["oracle_saving"], 3)
+    causes = data["oracle_causes"]
+    assert set(causes) == {"identity", "policy", "irreversible", "budget", "end", "none"}
+    assert sum(c["episodes"] for c in causes.values()) == off["episodes"] - off["accepted"]
+    assert abs(sum(c["saving"] for c in causes.values()) - data["oracle_saving"]) < 0.002
+    assert causes["end"]["saving"] == causes["none"]["saving"] == 0
+    assert all(c["stopped_at_fatal"] <= c["episodes"] for c in causes.values())

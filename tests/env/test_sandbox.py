@@ -37,6 +37,18 @@ def test_write_lands_in_sandbox_only(toy_env: Environment) -> None:
     assert toy_env.sandbox().diff() == {}
 
 
+def test_a_fork_goes_its_own_way(toy_env: Environment) -> None:
+    """``Sandbox.fork``: the changes and the trace so far, then independent calls."""
+    box = toy_env.sandbox()
+    box.call(call("deposit", account_id="a0_0", amount=10))
+    fork = box.fork()
+    assert fork.diff() == box.diff() and fork.trace == box.trace
+    fork.call(call("deposit", account_id="a0_0", amount=5))
+    box.call(call("deposit", account_id="a0_1", amount=1))
+    assert fork.db.accounts["a0_0"]["balance"] == box.db.accounts["a0_0"]["balance"] + 5
+    assert "a0_1" not in fork.diff()["accounts"] and len(fork.trace) == len(box.trace) == 2
+
+
 @pytest.mark.parametrize(
     ("c", "kind"),
     [

@@ -128,8 +128,9 @@ async def test_best_of_n_human_turns(toy_env: Environment, client: LLMClient) ->
 @pytest.mark.parametrize(
     ("config", "agent", "ending"),
     [
-        (RolloutConfig(max_turns=2), "sim/agent", "max_turns"),
-        (RolloutConfig(max_tool_calls=2), "sim/agent", "max_tool_calls"),
+        # (early rejection off: it would stop both first, as early_reject:budget)
+        (RolloutConfig(max_turns=2, early_rejection=False), "sim/agent", "max_turns"),
+        (RolloutConfig(max_tool_calls=2, early_rejection=False), "sim/agent", "max_tool_calls"),
         (RolloutConfig(max_episode_s=0.3), "sim/agent?latency=0.2", "max_duration"),
         (RolloutConfig(), "sim/agent?malformed_tool_json=1", "max_errors"),
     ],

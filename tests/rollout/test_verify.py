@@ -348,13 +348,20 @@ def test_the_oracle_stops_a_refused_write_at_the_write(
     recorded: Trajectory, blueprint: Blueprint
 ) -> None:
     """``apigen bench rollout``'s oracle: the first fatal step of a played-out episode."""
-    from apigen.bench._rollout import _fatal_step
+    from apigen.bench._oracle import fatal_step
+    from apigen.rollout import ground_truth
 
-    assert _fatal_step(recorded, blueprint) is None
+    env = load_environment("airline", seed=0)
+    truth = ground_truth(env, blueprint)
+    config = RolloutConfig(verifiers=("state", "outputs", "policy"))
+    assert fatal_step(recorded, blueprint, env, truth, config) is None
     refused = _rewrite_confirmation(recorded.messages, lambda s: s, protocol.DECLINE)
-    step = _fatal_step(recorded.model_copy(update={"messages": refused}), blueprint)
-    assert step is not None
-    assert [c.name for c in refused[step].tool_calls] == ["update_reservation_baggages"]
+    fatal = fatal_step(
+        recorded.model_copy(update={"messages": refused}), blueprint, env, truth, config
+    )
+    assert fatal is not None and fatal.cause == "policy"
+    assert fatal.detail.startswith("confirm_before_write")
+    assert [c.name for c in refused[fatal.index].tool_calls] == ["update_reservation_baggages"]
 
 
 def test_real_conversations_convert_to_apigen_messages() -> None:

@@ -41,3 +41,10 @@ def tau2_conversations() -> tuple[tuple[str, tuple[Message, ...]], ...]:
         names: dict[str, str] = {}
         out.append((sim["id"], tuple(tau2_message(m, names) for m in sim["messages"])))
     return tuple(out)
+
+
+@cache
+def tau2_rewards() -> dict[str, float]:
+    """τ²-bench's reward of each airline simulation, by id (1.0: rewarded)."""
+    sims = json.loads(TAU2.read_text("utf-8"))["simulations"]
+    return {sim["id"]: float(sim["reward_info"]["reward"]) for sim in sims}
