@@ -361,9 +361,11 @@ class LlmUsageRow(Base):
 
     __tablename__ = "llm_usage"
     __table_args__ = (
-        # cover the per-role-and-model sums of `apigen stats` (whole database; one run)
-        Index(None, "role", "model", *_USAGE_SUMS),
-        Index(None, "run_id", "role", "model", *_USAGE_SUMS),
+        # cover the per-role-and-model sums of `apigen stats` (whole database; one run).
+        # The item comes before the sums: a batch of items then appends to the end of
+        # each (role, model) range instead of dirtying pages all over the index.
+        Index(None, "role", "model", "run_id", "item_index", *_USAGE_SUMS),
+        Index(None, "run_id", "role", "model", "item_index", *_USAGE_SUMS),
     )
     run_id: Mapped[str] = mapped_column(String(64), _run_fk(), primary_key=True)
     item_index: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,6 +1,7 @@
 """Covering indexes for the last two stats queries that read table rows: model usage
 per role and model (now one query; the per-role sums are derived from it) and the
-verifier funnel (a verdict's position orders the verifiers).
+verifier funnel (a verdict's position orders the verifiers). The usage indexes put
+the item before the sums, so ingest appends to them.
 
 Revision ID: 0005
 Revises: 0004
@@ -19,10 +20,17 @@ depends_on: str | Sequence[str] | None = None
 
 _SUMS = ("calls", "prompt_tokens", "completion_tokens", "cost_usd")
 _MORE = ("errors", "retries")
+# the item before the sums: a batch appends to each (role, model) range of the index
+# instead of inserting at random places (sums first made commits rewrite the index)
+_ITEM = ("run_id", "item_index")
 # (table, old columns, new columns)
 _CHANGES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
-    ("llm_usage", ("role", *_SUMS), ("role", "model", *_SUMS, *_MORE)),
-    ("llm_usage", ("run_id", "role", *_SUMS), ("run_id", "role", "model", *_SUMS, *_MORE)),
+    ("llm_usage", ("role", *_SUMS), ("role", "model", *_ITEM, *_SUMS, *_MORE)),
+    (
+        "llm_usage",
+        ("run_id", "role", *_SUMS),
+        ("run_id", "role", "model", "item_index", *_SUMS, *_MORE),
+    ),
     ("verdicts", ("verifier", "passed"), ("verifier", "passed", "position")),
     (
         "verdicts",
