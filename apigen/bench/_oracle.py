@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from apigen.env import Environment, Sandbox
-from apigen.rollout import GroundTruth, RolloutConfig, outputs_verdict, state_verdict
+from apigen.rollout import GroundTruth, RolloutConfig, unmet_reasons
 from apigen.types import JSON, Blueprint, Message, ToolCall, Trajectory
 
 __all__ = ["CAUSES", "Fatal", "fatal_step"]
@@ -119,11 +119,14 @@ def _unmet(
     verifiers: set[str],
 ) -> str:
     """What the state (and, given ``told``, the outputs) still lack; empty when nothing."""
-    missing: list[str] = []
-    if "state" in verifiers:
-        missing += state_verdict(box.diff(), truth, env.domain.comparison).reasons
-    if told and "outputs" in verifiers:
-        missing += outputs_verdict(told[0].outputs, told[1]).reasons
+    missing = unmet_reasons(
+        box.diff(),
+        truth,
+        sorted(verifiers),
+        comparison=env.domain.comparison,
+        expected=told[0].outputs if told else None,
+        messages=told[1] if told else (),
+    )
     return "; ".join(missing)
 
 
@@ -152,15 +155,16 @@ def _lost_records(
     """Changed records that differ from their target and that no sequence of up to two
     pool calls restores (``table/key``, sorted)."""
     comparison = env.domain.comparison
+    base = box.diff()
     wrong: dict[tuple[str, str], JSON] = {}
-    for table, rows in box.diff().items():
+    for table, rows in base.items():
         for key, row in rows.items():
             target = truth.target(table, key, row["before"])
             if not comparison.same(table, row["after"], target):
                 wrong[(table, key)] = target
     if not wrong:
         return []
-    currents = {k: box.diff()[k[0]][k[1]]["after"] for k in wrong}
+    currents = {k: base[k[0]][k[1]]["after"] for k in wrong}
     pool = _pool(env, known, [(currents[k], t) for k, t in wrong.items()])
     need = dict(wrong)
     for sequence in itertools.chain(((c,) for c in pool), itertools.product(pool, repeat=2)):
@@ -172,15 +176,11 @@ def _lost_records(
         after = fork.diff()
         for (table, key), target in list(need.items()):
             moved = after.get(table, {}).get(key)
-            value = moved["after"] if moved else _pristine(box, table, key)
+            # a fork's diff omits records back at their pristine value
+            value = moved["after"] if moved else base[table][key]["before"]
             if comparison.same(table, value, target):
                 del need[(table, key)]
     return sorted(f"{t}/{k}" for t, k in need)
-
-
-def _pristine(box: Sandbox, table: str, key: str) -> JSON:
-    """A record's pristine value (a fork's diff omits records back at it)."""
-    return box.diff().get(table, {}).get(key, {}).get("before")
 
 
 def _runs(box: Sandbox, sequence: Iterable[ToolCall]) -> bool:

@@ -50,7 +50,8 @@ Contract
       can no longer fix it. ``early_reject:budget``: before the human's last message
       (``max_turns`` − 1 asked) or right after the last tool call the limits allow,
       when the state (before the last message: or an expected output) is still
-      unmet — the last message either ends the episode or is followed by
+      unmet (:func:`unmet_reasons`, which the bench oracle shares) — the last
+      message either ends the episode or is followed by
       ``max_turns``, and no write can follow the last call. Each condition makes
       acceptance impossible (the ``policy``, ``state`` or ``outputs`` verdict or the
       ending must fail), so early rejection never stops an episode that would have
@@ -134,7 +135,12 @@ best-of-N chooser). ``Trajectory.usage`` books calls under ``human``, ``agent`` 
 ``judge`` (committee and chooser), failed calls counted in ``errors``.
 """
 
-from apigen.rollout._accept import output_present, outputs_verdict, state_verdict
+from apigen.rollout._accept import (
+    output_present,
+    outputs_verdict,
+    state_verdict,
+    unmet_reasons,
+)
 from apigen.rollout._client import ModelClient
 from apigen.rollout._committee import judge_committee, judge_prompt  # (registers ``committee``)
 from apigen.rollout._config import RolloutConfig
@@ -198,6 +204,7 @@ __all__ = [
     "run_episode",
     "run_trials",
     "state_verdict",
+    "unmet_reasons",
     "verifier_names",
     "verify_records",
     "write_trajectories",

@@ -18,6 +18,7 @@ __all__ = [
     "outputs_verdict",
     "policy_verdict",
     "state_verdict",
+    "unmet_reasons",
 ]
 
 FINISHED = ("stop", "transfer")
@@ -107,6 +108,25 @@ def state_verdict(
                 why = describe_difference(target, current, table=table, comparison=comparison)
                 reasons.append(f"{table}/{key}: {why}")
     return Verdict(verifier="state", passed=not reasons, reasons=tuple(reasons))
+
+
+def unmet_reasons(
+    diff: StateDiff,
+    truth: GroundTruth,
+    verifiers: Sequence[str],
+    *,
+    comparison: Comparison | None = None,
+    expected: Sequence[str] | None = None,
+    messages: Sequence[Message] = (),
+) -> tuple[str, ...]:
+    """What the configured ``state`` verifier (and, given ``expected``, ``outputs``)
+    would still find missing now; empty when nothing is."""
+    missing: tuple[str, ...] = ()
+    if "state" in verifiers:
+        missing += state_verdict(diff, truth, comparison).reasons
+    if expected is not None and "outputs" in verifiers:
+        missing += outputs_verdict(expected, messages).reasons
+    return missing
 
 
 def policy_verdict(violations: Sequence[Violation]) -> Verdict:

@@ -11,12 +11,7 @@ from typing import Any
 from apigen.env import Environment, protocol
 from apigen.errors import ProviderError
 from apigen.llm.sim import ContextKey as K
-from apigen.rollout._accept import (
-    ending_verdict,
-    outputs_verdict,
-    policy_verdict,
-    state_verdict,
-)
+from apigen.rollout._accept import ending_verdict, policy_verdict, unmet_reasons
 from apigen.rollout._blame import failure_verdict
 from apigen.rollout._client import CompletionLike, ModelClient, OutputErrorLike, RoleUsage
 from apigen.rollout._config import RolloutConfig
@@ -176,12 +171,14 @@ class _Episode:
         spent, no write can run. Sound only for the configured verifiers it anticipates."""
         if not self.config.early_rejection:
             return None
-        unmet: list[str] = []
-        if "state" in self.config.verifiers:
-            verdict = state_verdict(self.box.diff(), self.truth, self.env.domain.comparison)
-            unmet += verdict.reasons
-        if outputs and "outputs" in self.config.verifiers:
-            unmet += outputs_verdict(self.blueprint.outputs, self.messages).reasons
+        unmet = unmet_reasons(
+            self.box.diff(),
+            self.truth,
+            self.config.verifiers,
+            comparison=self.env.domain.comparison,
+            expected=self.blueprint.outputs if outputs else None,
+            messages=self.messages,
+        )
         if not unmet:
             return None
         self.early = (f"no turn left to finish: {unmet[0]}", *unmet[1:])

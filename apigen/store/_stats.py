@@ -101,7 +101,7 @@ def compute_stats(engine: Engine, run_id: str | None, *, workers: int = 3) -> St
         "judge_agreement": _agreement,
         "endings": _endings,
         "parallel": _parallel,
-        "models": lambda c, r: (usage := _usage(c, r), _role_rows(c, r, usage)),
+        "models": _usage_and_roles,
         "wall": _wall,
         "diversity": _diversity,
         "turns": lambda c, r: _hist(c, T.c.turns, r),
@@ -330,6 +330,11 @@ def _hist(conn: Connection, col: Any, run_id: str | None) -> list[Bin]:
     q = _run(select(col, func.count(), _n(T.c.accepted)), T.c.run_id, run_id)
     q = q.group_by(col).order_by(col)
     return [Bin(value=v, count=k, accepted=int(a)) for v, k, a in conn.execute(q)]
+
+
+def _usage_and_roles(conn: Connection, run_id: str | None) -> tuple[list[ModelUse], list[Any]]:
+    usage = _usage(conn, run_id)
+    return usage, _role_rows(conn, run_id, usage)
 
 
 def _role_rows(conn: Connection, run_id: str | None, models: list[ModelUse]) -> list[Any]:
