@@ -85,15 +85,19 @@ def validate_messages(messages: Sequence[Message]) -> list[str]:
             bad(i, "conversation does not start with a user message")
         if last == "assistant":
             bad(i, "two assistant messages in a row")
+        if not msg.tool_calls:
+            if not (msg.content or "").strip():
+                bad(i, "empty assistant message")
+            last = "assistant"
+            continue
         ids = [c.id for c in msg.tool_calls]
-        if any(x is None for x in ids):
+        unique = set(ids)
+        if None in unique:
             bad(i, "tool call without an id")
-        if len(set(ids)) != len(ids):
+        if len(unique) != len(ids):
             bad(i, "duplicate tool call ids")
-        if not msg.tool_calls and not (msg.content or "").strip():
-            bad(i, "empty assistant message")
-        pending = {x for x in ids if x is not None}
-        last = "assistant" if not msg.tool_calls else "calls"
+        pending = {x for x in unique if x is not None}
+        last = "calls"
     if pending:
         bad(len(messages), "tool calls left unanswered")
     if last != "assistant":
@@ -235,8 +239,12 @@ def tool_output(msg: Message) -> str:
     return msg.content if msg.content is not None else "null"
 
 
+_ARGUMENTS = json.JSONEncoder(ensure_ascii=False)
+
+
 def arguments_json(arguments: dict[str, Any]) -> str:
-    return json.dumps(arguments, ensure_ascii=False)
+    """Arguments as the JSON string a model emits (``json.dumps`` spacing, UTF-8 kept)."""
+    return _ARGUMENTS.encode(arguments)
 
 
 def chat_messages(
