@@ -44,7 +44,12 @@ def test_bench_store_on_postgresql_leaves_no_schema_behind() -> None:
     url = os.environ.get("APIGEN_TEST_POSTGRES_URL")
     if not url:
         pytest.skip("APIGEN_TEST_POSTGRES_URL is not set")
-    from apigen.store import run_query
+    from apigen.store import Store, run_query, scratch_schema
+
+    # run_query reads as the read-only login a store's migration creates: make sure
+    # it exists even when this is the first PostgreSQL test on a fresh server.
+    with scratch_schema(url, prefix="apigen_test") as scratch, Store.open(scratch):
+        pass
 
     def bench_schemas() -> set[Any]:
         sql = "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'apigen_bench_%'"

@@ -15,6 +15,8 @@ import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from tests.support import processes
+
 TIME_LIMIT_S = 300  # generous: a hang is the failure
 
 
@@ -62,14 +64,20 @@ def ray_head(log_dir: Path, env: Mapping[str, str], *, num_cpus: int) -> Iterato
                 time.sleep(0.5)
         yield f"127.0.0.1:{port}"
     finally:
-        if head.poll() is None:
-            os.killpg(head.pid, signal.SIGTERM)  # ray start --block stops what it started
-            try:
-                head.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                head.kill()
-                head.wait()
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(head.pid, signal.SIGKILL)  # what of its session still lingers
+        _kill_session(head)
         log.close()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _kill_session(head: subprocess.Popen[bytes]) -> None:
+    """SIGKILL every process of the head's session (and their children), then wait
+    until they are gone. A graceful ``ray start --block`` stop takes about 30 s; the
+    cluster is thrown away, so nothing of it needs to be kept."""
+    family = processes.session(head.pid)
+    for pid in family:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGKILL)
+    head.wait()
+    deadline = time.monotonic() + 10
+    while processes.survivors(family) and time.monotonic() < deadline:
+        time.sleep(0.05)
