@@ -15,8 +15,8 @@ from apigen.types import Message, ToolCall
 __all__ = [
     "Conversation",
     "InvalidRecord",
-    "arguments_json",
     "chat_messages",
+    "json_text",
     "per_turn",
     "prepare",
     "think_prefix",
@@ -226,9 +226,10 @@ def per_turn(conv: Conversation) -> list[Conversation]:
     ]
 
 
-def think_prefix(msg: Message, keep: bool) -> str:
-    """The assistant text, with ``<think>…</think>`` before it when reasoning is kept."""
-    text = msg.content or ""
+def think_prefix(msg: Message, keep: bool, text: str | None = None) -> str:
+    """The assistant text (``text`` instead, when given), with ``<think>…</think>``
+    before it when reasoning is kept."""
+    text = msg.content or "" if text is None else text
     if keep and msg.reasoning:
         return f"<think>\n{msg.reasoning}\n</think>\n\n{text}"
     return text
@@ -239,12 +240,13 @@ def tool_output(msg: Message) -> str:
     return msg.content if msg.content is not None else "null"
 
 
-_ARGUMENTS = json.JSONEncoder(ensure_ascii=False)
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
-def arguments_json(arguments: dict[str, Any]) -> str:
-    """Arguments as the JSON string a model emits (``json.dumps`` spacing, UTF-8 kept)."""
-    return _ARGUMENTS.encode(arguments)
+def json_text(value: Any) -> str:
+    """JSON text inside a record — tool-call arguments as a model emits them, a tool
+    list as a string field: ``json.dumps`` spacing, UTF-8 kept (one reused encoder)."""
+    return _ENCODER.encode(value)
 
 
 def chat_messages(
@@ -282,9 +284,7 @@ def chat_messages(
                     "function": {
                         "name": c.name,
                         "arguments": (
-                            dict(c.arguments)
-                            if arguments == "object"
-                            else arguments_json(c.arguments)
+                            dict(c.arguments) if arguments == "object" else json_text(c.arguments)
                         ),
                     },
                 }

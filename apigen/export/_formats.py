@@ -8,7 +8,13 @@ from typing import Any
 
 from apigen.errors import ConfigError
 from apigen.export._base import Exporter, JsonArraySink, JsonLinesSink, Sink, register_exporter
-from apigen.export._convert import Conversation, chat_messages, think_prefix, tool_output
+from apigen.export._convert import (
+    Conversation,
+    chat_messages,
+    json_text,
+    think_prefix,
+    tool_output,
+)
 from apigen.export._records import ExportOptions
 from apigen.types import Message
 
@@ -63,6 +69,11 @@ class ShareGPTExporter(Exporter):
     description = "ShareGPT (APIGen-MT-5k): conversations/system/tools; JSON array or .jsonl."
     suffix = ".json"
 
+    def __init__(self, options: ExportOptions) -> None:
+        super().__init__(options)
+        self._last_tools: tuple[dict[str, Any], ...] | None = None
+        self._last_text = ""
+
     def encode(self, conv: Conversation) -> Any:
         turns: list[dict[str, str]] = []
         system = ""
@@ -80,20 +91,22 @@ class ShareGPTExporter(Exporter):
                 pending.append(m)
             elif m.tool_calls:
                 calls = [{"name": c.name, "arguments": c.arguments} for c in m.tool_calls]
-                value = json.dumps(calls[0] if len(calls) == 1 else calls, ensure_ascii=False)
-                thought = think_prefix(m.model_copy(update={"content": ""}), keep)
-                turns.append({"from": "function_call", "value": thought + value})
+                value = json_text(calls[0] if len(calls) == 1 else calls)
+                turns.append({"from": "function_call", "value": think_prefix(m, keep, value)})
             else:
                 turns.append({"from": "gpt", "value": think_prefix(m, keep)})
         if pending:  # a per-turn record never ends on results; kept for completeness
             turns.append({"from": "observation", "value": _observation(pending)})
-        functions = [t.get("function", t) for t in conv.tools]
-        row = {
-            "conversations": turns,
-            "system": system,
-            "tools": json.dumps(functions, ensure_ascii=False),
-        }
+        row = {"conversations": turns, "system": system, "tools": self._tools_text(conv.tools)}
         return self.with_provenance(row, conv)
+
+    def _tools_text(self, tools: tuple[dict[str, Any], ...]) -> str:
+        """The tool list as a JSON string, encoded again only when it changes (records of
+        one run share theirs; the comparison stops at identical objects)."""
+        if tools != self._last_tools:
+            self._last_tools = tools
+            self._last_text = json_text([t.get("function", t) for t in tools])
+        return self._last_text
 
     def sink(self, path: Path) -> Sink:
         jsonl = self.options.out.suffix == ".jsonl"
