@@ -229,7 +229,7 @@ def per_turn(conv: Conversation) -> list[Conversation]:
 def think_prefix(msg: Message, keep: bool, text: str | None = None) -> str:
     """The assistant text (``text`` instead, when given), with ``<think>…</think>``
     before it when reasoning is kept."""
-    text = msg.content or "" if text is None else text
+    text = (msg.content or "") if text is None else text
     if keep and msg.reasoning:
         return f"<think>\n{msg.reasoning}\n</think>\n\n{text}"
     return text

@@ -72,7 +72,13 @@ def ray_head(log_dir: Path, env: Mapping[str, str], *, num_cpus: int) -> Iterato
 def _kill_session(head: subprocess.Popen[bytes]) -> None:
     """SIGKILL every process of the head's session (and their children), then wait
     until they are gone. A graceful ``ray start --block`` stop takes about 30 s; the
-    cluster is thrown away, so nothing of it needs to be kept."""
+    cluster is thrown away, so nothing of it needs to be kept. Without Linux's
+    ``/proc``: the head's process group."""
+    if not Path("/proc/self/stat").exists():
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(head.pid, signal.SIGKILL)
+        head.wait()
+        return
     family = processes.session(head.pid)
     for pid in family:
         with contextlib.suppress(ProcessLookupError, PermissionError):
