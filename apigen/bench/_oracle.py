@@ -201,8 +201,9 @@ def _pool(
     from a wrong record's current value to its target (same field path)."""
     moves: dict[str, Any] = {}
     for current, target in wrong:
+        targets = dict(_leaves(target))
         for path, value in _leaves(current):
-            wanted = dict(_leaves(target)).get(path)
+            wanted = targets.get(path)
             if wanted is not None and wanted != value and _hashable(value):
                 moves.setdefault(_key(value), wanted)
     seen: dict[str, ToolCall] = {}

@@ -159,6 +159,7 @@ def _oracle(
         c: {"episodes": 0, "saving": 0.0, "stopped_at_fatal": 0} for c in (*CAUSES, "none")
     }
     envs: dict[str, Any] = {}
+    truths: dict[str, Any] = {}  # per blueprint: every trial shares it
     for traj in trajectories:
         tokens = sum(u.total_tokens for u in traj.usage.values())
         if traj.accepted:
@@ -168,7 +169,9 @@ def _oracle(
         if blueprint.domain not in envs:
             envs[blueprint.domain] = load_environment(blueprint.domain, seed=settings.state_seed)
         env = envs[blueprint.domain]
-        truth = ground_truth(env, blueprint)
+        if traj.blueprint_id not in truths:
+            truths[traj.blueprint_id] = ground_truth(env, blueprint)
+        truth = truths[traj.blueprint_id]
         fatal = fatal_step(traj, blueprint, env, truth, settings.rollout)
         kept = tokens if fatal is None else tokens * _share(traj.messages, fatal.index)
         spent += kept

@@ -17,9 +17,9 @@ from typing import Any
 
 import networkx as nx
 
-from apigen.env import Environment, TaskSketch
+from apigen.env import Environment, TaskSketch, mentions
 from apigen.graph import Neighbourhood, field_kinds, sample_neighbourhood, walk_writes
-from apigen.llm.sim import field_value, mentions
+from apigen.llm.sim import field_value
 from apigen.types import JSON
 
 __all__ = ["Composition", "compose_context", "contradictions", "identity_options"]

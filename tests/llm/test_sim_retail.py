@@ -12,11 +12,10 @@ from typing import Any
 import pytest
 
 from apigen.blueprints import curated_dir, iter_blueprint_files, load_blueprint
-from apigen.env import Environment, load_environment, protocol
+from apigen.env import Environment, leaves, load_environment, mentions, protocol, restates
 from apigen.llm.sim import ContextKey as K
 from apigen.llm.sim import register_sim_provider
-from apigen.llm.sim._common import leaves, mentions
-from apigen.llm.sim._facts import prose_cues, restates
+from apigen.llm.sim._facts import prose_cues
 from apigen.llm.sim._plan import free_text_args, plan_of
 from apigen.types import Blueprint, ToolCall
 from tests.llm.test_sim_support import call, expected_diff, guard_network, run_episode

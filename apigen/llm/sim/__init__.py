@@ -62,14 +62,12 @@ Faults
     ``policy_breach``, ``missing_fact``, ``malformed`` (repaired in later rounds
     whose feedback names them); reviewer/judge ``disagree`` flips each score.
 
-Fact helpers
-    ``leaves(value)`` scalar facts of a JSON value; ``mentions(text, value)`` /
-    ``restates(text, value)`` whether a text states (or paraphrases) a value;
-    ``numbers_in(text)``; ``tool_like(names, text)`` tool identifiers in a text —
-    re-exported from :mod:`apigen.env`, where phase 1's code stages read them too
-    (the reviewer's ``completeness`` is the ``grounding`` stage's
-    ``apigen.env.ungrounded_arguments``); ``field_value(record, name)`` the first
-    scalar under a key at any depth.
+Text helpers
+    ``field_value(record, name)`` the first scalar under a key at any depth. The sim
+    roles read facts in text with :mod:`apigen.env`'s helpers (``leaves``,
+    ``mentions``, ``restates``, ``numbers_in``, ``tool_like``), the ones phase 1's
+    code stages use (the reviewer's ``completeness`` is the ``grounding`` stage's
+    ``ungrounded_arguments``).
 
 See ``docs/sim-models.md`` for each role's behaviour and answer format.
 """
@@ -79,9 +77,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from apigen.llm.sim._common import field_value, leaves, mentions, numbers_in, tool_like
+from apigen.llm.sim._common import field_value
 from apigen.llm.sim._context_keys import ContextKey
-from apigen.llm.sim._facts import restates
 from apigen.llm.sim._knobs import (
     AGENT_FAULTS,
     GENERATOR_FAULTS,
@@ -106,15 +103,10 @@ __all__ = [
     "SimKnobs",
     "SimProvider",
     "field_value",
-    "leaves",
-    "mentions",
-    "numbers_in",
     "parse_sim_model",
     "planned_faults",
     "register_sim_provider",
     "resolve_knobs",
-    "restates",
-    "tool_like",
 ]
 
 

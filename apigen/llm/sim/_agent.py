@@ -22,16 +22,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from apigen.env import Tool, protocol
+from apigen.env import Tool, leaves, mentions, numbers_in, protocol
 from apigen.llm.sim import _agent_faults as faults
-from apigen.llm.sim._common import (
-    Turn,
-    humanize,
-    is_error_output,
-    leaves,
-    mentions,
-    numbers_in,
-)
+from apigen.llm.sim._common import Turn, humanize, is_error_output
 from apigen.llm.sim._context_keys import ContextKey
 from apigen.llm.sim._facts import render_value
 from apigen.llm.sim._plan import FaultPlan, Plan, Step, plan_of, tool_map_for

@@ -15,8 +15,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from apigen.env import Environment, Tool
-from apigen.llm.sim._common import Turn, is_error_output, leaves, numbers_in
+from apigen.env import Environment, Tool, leaves, numbers_in
+from apigen.llm.sim._common import Turn, is_error_output
 from apigen.types import JSON, StateDiff, ToolCall
 
 __all__ = [

@@ -10,7 +10,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from apigen.env._facts import leaves, mentions, normalise, numbers_in, tool_like
 from apigen.types import JSON, canonical_json
 
 __all__ = [
@@ -21,14 +20,9 @@ __all__ = [
     "first_person",
     "humanize",
     "is_error_output",
-    "leaves",
-    "mentions",
-    "normalise",
-    "numbers_in",
     "sentences",
     "stable_hash",
     "to_turns",
-    "tool_like",
 ]
 
 

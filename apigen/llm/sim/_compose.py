@@ -18,7 +18,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from apigen.llm.sim._common import field_value, humanize, mentions
+from apigen.env import mentions
+from apigen.llm.sim._common import field_value, humanize
 from apigen.types import JSON, ToolCall
 
 __all__ = ["Composed", "compose"]

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from apigen.env._facts import restates
-from apigen.llm.sim._common import humanize, normalise
+from apigen.env import normalise
+from apigen.llm.sim._common import humanize
 from apigen.types import JSON
 
-__all__ = ["prose_cues", "render_value", "restates"]
+__all__ = ["prose_cues", "render_value"]
 
 
 def prose_cues(text: str) -> list[str]:

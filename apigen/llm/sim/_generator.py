@@ -27,8 +27,8 @@ import random
 import re
 from typing import Any
 
-from apigen.env import Environment, TaskSketch
-from apigen.llm.sim._common import humanize, leaves, mentions
+from apigen.env import Environment, TaskSketch, leaves, mentions
+from apigen.llm.sim._common import humanize
 from apigen.llm.sim._compose import compose
 from apigen.llm.sim._context_keys import ContextKey
 from apigen.llm.sim._plan import tool_map_for

@@ -24,14 +24,8 @@ from __future__ import annotations
 
 import re
 
-from apigen.env import protocol
-from apigen.llm.sim._common import (
-    first_person,
-    humanize,
-    leaves,
-    mentions,
-    sentences,
-)
+from apigen.env import leaves, mentions, protocol
+from apigen.llm.sim._common import first_person, humanize, sentences
 from apigen.llm.sim._context_keys import ContextKey
 from apigen.llm.sim._plan import Plan, Step, plan_of, tool_map_for
 from apigen.llm.sim._request import SimReply, SimRequest

@@ -24,8 +24,8 @@ import json
 import re
 from collections.abc import Sequence
 
-from apigen.env import Environment, protocol
-from apigen.llm.sim._common import Turn, leaves, mentions, numbers_in, to_turns, tool_like
+from apigen.env import Environment, leaves, mentions, numbers_in, protocol, tool_like
+from apigen.llm.sim._common import Turn, to_turns
 from apigen.llm.sim._context_keys import ContextKey
 from apigen.llm.sim._plan import plan_of, tool_map_for
 from apigen.llm.sim._request import SimReply, SimRequest

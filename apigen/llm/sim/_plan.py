@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from apigen.env import Tool, get_domain
+from apigen.env import Tool, get_domain, leaves
 from apigen.errors import ApigenError
-from apigen.llm.sim._common import derive_rng, leaves
+from apigen.llm.sim._common import derive_rng
 from apigen.llm.sim._context_keys import ContextKey
 from apigen.llm.sim._facts import prose_cues
 from apigen.llm.sim._knobs import SimKnobs

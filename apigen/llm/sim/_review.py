@@ -16,8 +16,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from apigen.env import REVIEW_HEADING, ReviewPoint, read_review_points
-from apigen.llm.sim._common import Turn, humanize, leaves, mentions
+from apigen.env import REVIEW_HEADING, ReviewPoint, leaves, mentions, read_review_points
+from apigen.llm.sim._common import Turn, humanize
 
 __all__ = ["Ruling", "rule_on_points"]
 

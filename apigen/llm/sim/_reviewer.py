@@ -24,14 +24,16 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 
-from apigen.env import Environment, Tool, ungrounded_arguments
-from apigen.llm.sim._common import (
-    humanize,
+from apigen.env import (
+    Environment,
+    Tool,
     leaves,
     mentions,
     numbers_in,
     tool_like,
+    ungrounded_arguments,
 )
+from apigen.llm.sim._common import humanize
 from apigen.llm.sim._context_keys import ContextKey
 from apigen.llm.sim._facts import prose_cues
 from apigen.llm.sim._plan import free_text_args
